@@ -1,0 +1,16 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CategoriesService } from './categories.service';
+import { CategoryResponse } from './dto/category.response';
+
+@ApiTags('categories')
+@Controller('v1/categories')
+export class CategoriesController {
+  constructor(private readonly categories: CategoriesService) {}
+
+  @Get()
+  @ApiOkResponse({ type: [CategoryResponse] })
+  async list(): Promise<CategoryResponse[]> {
+    return (await this.categories.list()).map(CategoryResponse.from);
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Every error code the API answers with and its HTTP status. The envelope's `type` follows from
+ * the status (see errorTypeFor). Add a code here when a feature introduces one.
+ */
+export const ERROR_CODES = {
+  // 400: malformed or invalid input
+  malformed_json: 400,
+  unsupported_content_type: 400,
+  unknown_field: 400,
+  missing_field: 400,
+  invalid_field: 400,
+  invalid_cursor: 400,
+  invalid_idempotency_key: 400,
+  invalid_request: 400,
+  // 401
+  authentication_required: 401,
+  invalid_token: 401,
+  invalid_credentials: 401,
+  invalid_refresh_token: 401,
+  account_suspended: 401,
+  // 403
+  forbidden: 403,
+  // 404
+  not_found: 404,
+  route_not_found: 404,
+  // 405
+  method_not_allowed: 405,
+  // 409
+  conflict: 409,
+  email_taken: 409,
+  idempotency_key_in_use: 409,
+  // 413
+  body_too_large: 413,
+  // 422: well-formed but breaks a business rule
+  idempotency_key_reused: 422,
+  // 429
+  rate_limited: 429,
+  account_locked: 429,
+  // 5xx
+  internal_error: 500,
+  service_unavailable: 503,
+  payment_provider_error: 502,
+  payment_provider_unavailable: 503,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export type ErrorType =
+  | 'invalid_request'
+  | 'authentication'
+  | 'permission'
+  | 'not_found'
+  | 'conflict'
+  | 'rate_limit'
+  | 'api_error';
+
+export function errorTypeFor(status: number): ErrorType {
+  if (status === 401) return 'authentication';
+  if (status === 403) return 'permission';
+  if (status === 404) return 'not_found';
+  if (status === 409) return 'conflict';
+  if (status === 429) return 'rate_limit';
+  if (status >= 500) return 'api_error';
+  return 'invalid_request';
+}

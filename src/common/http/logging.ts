@@ -1,0 +1,39 @@
+import { Params } from 'nestjs-pino';
+import { AppConfig } from '../../config/app-config';
+
+/** Secrets never reach the log: auth headers, passwords, tokens, API keys, Stripe secrets. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'req.headers["stripe-signature"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.newPassword',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.apiKey',
+  '*.secret',
+  '*.clientSecret',
+  '*.client_secret',
+  '*.secretKey',
+  '*.webhookSecret',
+  '*.databaseUrl',
+  '*.jwtSecret',
+];
+
+export function pinoOptions(config: AppConfig): Params {
+  return {
+    pinoHttp: {
+      level: config.logLevel,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      // Fastify's genReqId already put the request id on the raw request (see app.factory.ts).
+      genReqId: (req) => (req as { id?: string }).id ?? '',
+      customProps: (req) => ({ requestId: (req as { id?: string }).id }),
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+      },
+      autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
+    },
+  };
+}

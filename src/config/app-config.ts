@@ -1,0 +1,70 @@
+import { configSchema } from './config.schema';
+
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  databaseUrl: string;
+  databasePoolSize: number;
+  dataDir: string;
+  jwtSecret: string;
+  stripe: { secretKey?: string; webhookSecret?: string; sandboxPort: number; sandbox: boolean };
+  platformFeeBps: number;
+  paymentWindowHours: number;
+  reviewWindowHours: number;
+  maxHoldDays: number;
+  publicBaseUrl?: string;
+  logLevel: string;
+  rateLimitPerMinute: number;
+  authRateLimitPerMinute: number;
+  admin?: { email: string; password: string };
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+/** Validates the environment against the one schema; throws a ConfigError naming every bad setting. */
+export function validateEnv(env: Env): Record<string, unknown> {
+  const { error, value } = configSchema.validate(env, { abortEarly: false, convert: true });
+  if (error) {
+    const lines = error.details.map((d) => `  ${String(d.path.join('.'))}: ${d.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * The typed settings object. `databaseUrl` and `jwtSecret` must be resolved before this is
+ * called outside production (main.ts fills them in from the embedded database and .data/).
+ */
+export function loadAppConfig(env: Env = process.env): AppConfig {
+  const v = validateEnv(env) as Record<string, never>;
+  if (!v.DATABASE_URL) throw new ConfigError('Invalid configuration:\n  DATABASE_URL: is required');
+  if (!v.JWT_SECRET) throw new ConfigError('Invalid configuration:\n  JWT_SECRET: is required');
+  const secretKey = v.STRIPE_SECRET_KEY as string | undefined;
+  return {
+    nodeEnv: v.NODE_ENV,
+    host: v.HOST,
+    port: v.PORT,
+    databaseUrl: v.DATABASE_URL,
+    databasePoolSize: v.DATABASE_POOL_SIZE,
+    dataDir: v.DATA_DIR,
+    jwtSecret: v.JWT_SECRET,
+    stripe: {
+      secretKey,
+      webhookSecret: v.STRIPE_WEBHOOK_SECRET,
+      sandboxPort: v.STRIPE_SANDBOX_PORT,
+      sandbox: !secretKey,
+    },
+    platformFeeBps: v.PLATFORM_FEE_BPS,
+    paymentWindowHours: v.PAYMENT_WINDOW_HOURS,
+    reviewWindowHours: v.REVIEW_WINDOW_HOURS,
+    maxHoldDays: v.MAX_HOLD_DAYS,
+    publicBaseUrl: v.PUBLIC_BASE_URL,
+    logLevel: v.LOG_LEVEL,
+    rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE,
+    authRateLimitPerMinute: v.AUTH_RATE_LIMIT_PER_MINUTE,
+    admin: v.ADMIN_EMAIL ? { email: v.ADMIN_EMAIL, password: v.ADMIN_PASSWORD } : undefined,
+  };
+}

@@ -1,0 +1,35 @@
+import Joi from 'joi';
+
+/** Every setting Fixbid reads, in one schema: a bad value stops the start and names itself. */
+export const configSchema = Joi.object({
+  NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development'),
+  HOST: Joi.string().default('0.0.0.0'),
+  PORT: Joi.number().integer().min(0).max(65535).default(3000),
+  DATABASE_URL: Joi.string()
+    .uri({ scheme: ['postgres', 'postgresql'] })
+    .when('NODE_ENV', { is: 'production', then: Joi.required() }),
+  DATABASE_POOL_SIZE: Joi.number().integer().min(1).max(200).default(20),
+  DATA_DIR: Joi.string().default('.data'),
+  JWT_SECRET: Joi.string()
+    .min(32)
+    .when('NODE_ENV', { is: 'production', then: Joi.required() }),
+  STRIPE_SECRET_KEY: Joi.string()
+    .pattern(/^(sk|rk)_(test|live)_/)
+    .when('NODE_ENV', { is: 'production', then: Joi.required() }),
+  STRIPE_WEBHOOK_SECRET: Joi.string()
+    .pattern(/^whsec_/)
+    .when('NODE_ENV', { is: 'production', then: Joi.required() }),
+  STRIPE_SANDBOX_PORT: Joi.number().integer().min(0).max(65535).default(12111),
+  PLATFORM_FEE_BPS: Joi.number().integer().min(0).max(10000).default(1500),
+  PAYMENT_WINDOW_HOURS: Joi.number().integer().min(1).max(720).default(24),
+  REVIEW_WINDOW_HOURS: Joi.number().integer().min(1).max(2160).default(168),
+  MAX_HOLD_DAYS: Joi.number().integer().min(1).max(365).default(60),
+  PUBLIC_BASE_URL: Joi.string().uri({ scheme: ['http', 'https'] }),
+  LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
+  RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(1).default(600),
+  AUTH_RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(1).default(20),
+  ADMIN_EMAIL: Joi.string().email(),
+  ADMIN_PASSWORD: Joi.string().min(10).max(128),
+})
+  .and('ADMIN_EMAIL', 'ADMIN_PASSWORD')
+  .unknown(true);

@@ -1,0 +1,22 @@
+import { join } from 'node:path';
+import { DataSourceOptions } from 'typeorm';
+
+const ROOT = join(__dirname, '..', '..');
+
+/**
+ * One definition of the TypeORM connection for the server, the CLI commands and the tests.
+ * Migrations only: `synchronize` is never on, and a test compares entities with migrations.
+ */
+export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: [join(ROOT, 'src', '**', '*.entity.{ts,js}')],
+    migrations: [join(ROOT, 'migrations', '*.{ts,js}')],
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: false,
+    extra: { max: poolSize, application_name: 'fixbid' },
+  };
+}
