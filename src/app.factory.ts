@@ -8,6 +8,8 @@ import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { ErrorFilter } from './common/errors/error.filter';
 import { createValidationPipe } from './common/http/validation';
+import { setupDocs } from './docs/openapi';
+import { registerHttpMetrics } from './health/http-metrics.hook';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -20,6 +22,12 @@ function requestIdFor(raw: IncomingMessage): string {
   return id;
 }
 
+/** 'true' / 'false' / addresses and CIDRs separated by commas (e.g. 'loopback,10.0.0.0/8'). */
+function trustProxySetting(value: string): boolean | string[] {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return value.split(',').map((v) => v.trim()).filter(Boolean);
+}
+
 /**
  * Builds the whole HTTP application — the same for `npm start`, the tests and the benchmark:
  * Fastify with the body limit, request ids, security headers, the global pipe and error filter.
@@ -28,7 +36,7 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: requestIdFor,
-    trustProxy: true,
+    trustProxy: trustProxySetting(config.trustProxy),
     routerOptions: { ignoreTrailingSlash: true },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
@@ -40,6 +48,8 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   else app.useLogger(false);
 
   const fastify = app.getHttpAdapter().getInstance();
+  // JSON only: a text/plain body must be refused, not handed to validation as an empty object.
+  fastify.removeContentTypeParser(['text/plain']);
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -48,12 +58,18 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
+        // The API answers JSON; the only HTML is Swagger UI (/docs), whose scripts are files
+        // under /docs/ and which injects inline styles.
+        scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
+        imgSrc: ["'self'", 'data:'],
+        // Over plain http (compose on a LAN address) the browser would upgrade /docs assets to https and fail.
+        upgradeInsecureRequests: null,
       },
     },
   });
+  setupDocs(app);
+  registerHttpMetrics(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorFilter());
   app.enableShutdownHooks();

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../database/data-source-options';
 import { runMigrations } from '../database/migrate';
 import { prepareRuntime } from '../database/runtime';
-import { schemaDiff } from '../database/schema-diff';
+import { SchemaStatement, schemaDiff } from '../database/schema-diff';
 
 /**
  * npm run migration:run | migration:revert | migration:generate -- <Name>
@@ -47,9 +47,10 @@ async function main(): Promise<void> {
   }
 }
 
-function renderMigration(className: string, up: string[], down: string[]): string {
+function renderMigration(className: string, up: SchemaStatement[], down: SchemaStatement[]): string {
   const quote = (q: string) => '`' + q.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${') + '`';
-  const lines = (qs: string[]) => qs.map((q) => `    await queryRunner.query(${quote(q)});`).join('\n');
+  const lines = (qs: SchemaStatement[]) =>
+    qs.map((q) => `    await queryRunner.query(${quote(q.query)}${q.parameters ? `, ${JSON.stringify(q.parameters)}` : ''});`).join('\n');
   return `import { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class ${className} implements MigrationInterface {

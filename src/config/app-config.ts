@@ -8,16 +8,23 @@ export interface AppConfig {
   databasePoolSize: number;
   dataDir: string;
   jwtSecret: string;
-  stripe: { secretKey?: string; webhookSecret?: string; sandboxPort: number; sandbox: boolean };
+  /** `reconcileIntervalSeconds`: how often the payments reconciliation job runs; 0 = only on demand. */
+  stripe: { secretKey?: string; webhookSecret?: string; sandboxPort: number; sandbox: boolean; reconcileIntervalSeconds: number };
   platformFeeBps: number;
   paymentWindowHours: number;
   reviewWindowHours: number;
   maxHoldDays: number;
   publicBaseUrl?: string;
   logLevel: string;
+  /** Which proxies may set X-Forwarded-For (Fastify trustProxy): 'loopback' by default so clients cannot spoof their IP. */
+  trustProxy: string;
   rateLimitPerMinute: number;
   authRateLimitPerMinute: number;
   admin?: { email: string; password: string };
+  /** pg-boss polling; `workers: false` runs a process that schedules but never executes jobs. */
+  jobs: { pollSeconds: number; workers: boolean };
+  /** API4: bids one expert may place per rolling hour (withdrawn ones count). */
+  bidQuotaPerHour: number;
 }
 
 export class ConfigError extends Error {}
@@ -56,6 +63,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       webhookSecret: v.STRIPE_WEBHOOK_SECRET,
       sandboxPort: v.STRIPE_SANDBOX_PORT,
       sandbox: !secretKey,
+      reconcileIntervalSeconds: v.STRIPE_RECONCILE_INTERVAL_SECONDS,
     },
     platformFeeBps: v.PLATFORM_FEE_BPS,
     paymentWindowHours: v.PAYMENT_WINDOW_HOURS,
@@ -63,8 +71,11 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     maxHoldDays: v.MAX_HOLD_DAYS,
     publicBaseUrl: v.PUBLIC_BASE_URL,
     logLevel: v.LOG_LEVEL,
+    trustProxy: v.TRUST_PROXY,
     rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE,
     authRateLimitPerMinute: v.AUTH_RATE_LIMIT_PER_MINUTE,
+    jobs: { pollSeconds: v.JOB_POLL_SECONDS, workers: v.JOB_WORKERS },
+    bidQuotaPerHour: v.BID_QUOTA_PER_HOUR,
     admin: v.ADMIN_EMAIL ? { email: v.ADMIN_EMAIL, password: v.ADMIN_PASSWORD } : undefined,
   };
 }

@@ -20,14 +20,20 @@ export const configSchema = Joi.object({
     .pattern(/^whsec_/)
     .when('NODE_ENV', { is: 'production', then: Joi.required() }),
   STRIPE_SANDBOX_PORT: Joi.number().integer().min(0).max(65535).default(12111),
+  // Reconciliation with Stripe (payments): how often, once across all processes; 0 turns it off.
+  STRIPE_RECONCILE_INTERVAL_SECONDS: Joi.number().integer().min(0).max(86400).default(300),
   PLATFORM_FEE_BPS: Joi.number().integer().min(0).max(10000).default(1500),
   PAYMENT_WINDOW_HOURS: Joi.number().integer().min(1).max(720).default(24),
   REVIEW_WINDOW_HOURS: Joi.number().integer().min(1).max(2160).default(168),
   MAX_HOLD_DAYS: Joi.number().integer().min(1).max(365).default(60),
   PUBLIC_BASE_URL: Joi.string().uri({ scheme: ['http', 'https'] }),
+  TRUST_PROXY: Joi.string().default('loopback'),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(1).default(600),
   AUTH_RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(1).default(20),
+  JOB_POLL_SECONDS: Joi.number().min(0.5).max(60).default(2),
+  JOB_WORKERS: Joi.boolean().default(true),
+  BID_QUOTA_PER_HOUR: Joi.number().integer().min(1).max(10000).default(60),
   ADMIN_EMAIL: Joi.string().email(),
   ADMIN_PASSWORD: Joi.string().min(10).max(128),
 })

@@ -11,6 +11,8 @@ export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions
   return {
     type: 'postgres',
     url,
+    // gen_random_uuid() is built into PostgreSQL 13+; no uuid-ossp extension needed.
+    uuidExtension: 'pgcrypto',
     entities: [join(ROOT, 'src', '**', '*.entity.{ts,js}')],
     migrations: [join(ROOT, 'migrations', '*.{ts,js}')],
     migrationsTableName: 'migrations',

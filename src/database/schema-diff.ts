@@ -1,8 +1,13 @@
 import { DataSource } from 'typeorm';
 
+export interface SchemaStatement {
+  query: string;
+  parameters?: unknown[];
+}
+
 export interface SchemaDiff {
-  up: string[];
-  down: string[];
+  up: SchemaStatement[];
+  down: SchemaStatement[];
 }
 
 /**
@@ -11,8 +16,7 @@ export interface SchemaDiff {
  */
 export async function schemaDiff(ds: DataSource): Promise<SchemaDiff> {
   const sql = await ds.driver.createSchemaBuilder().log();
-  return {
-    up: sql.upQueries.map((q) => q.query),
-    down: sql.downQueries.map((q) => q.query).reverse(),
-  };
+  const plain = (q: { query: string; parameters?: unknown[] }): SchemaStatement =>
+    q.parameters?.length ? { query: q.query, parameters: q.parameters } : { query: q.query };
+  return { up: sql.upQueries.map(plain), down: sql.downQueries.map(plain).reverse() };
 }

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '../../src/database/embedded-postgres';
+import PgBoss from 'pg-boss';
 import { runMigrations } from '../../src/database/migrate';
+import { bossOptions } from '../../src/jobs/jobs.service';
 
 /**
  * Starts one real PostgreSQL for the whole run (embedded, or the server at DATABASE_URL),
@@ -43,6 +45,10 @@ export default async function globalSetup(): Promise<void> {
   const templateUrl = new URL(adminUrl);
   templateUrl.pathname = `/${template}`;
   await runMigrations(templateUrl.toString());
+  // Install the job runner's schema once, so cloned databases start without doing it.
+  const boss = new PgBoss({ ...bossOptions(templateUrl.toString()), supervise: false, schedule: false });
+  await boss.start();
+  await boss.stop({ graceful: false, wait: true });
   process.env.FIXBID_TEST_ADMIN_URL = adminUrl;
   process.env.FIXBID_TEST_TEMPLATE = template;
 }

@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   invalid_cursor: 400,
   invalid_idempotency_key: 400,
   invalid_request: 400,
+  invalid_signature: 400, // Stripe webhook: missing, bad or stale Stripe-Signature (src/payments)
   // 401
   authentication_required: 401,
   invalid_token: 401,
@@ -23,18 +24,44 @@ export const ERROR_CODES = {
   // 404
   not_found: 404,
   route_not_found: 404,
+  payout_account_missing: 404, // GET /v1/experts/me/payout-account before POST (src/payouts)
   // 405
   method_not_allowed: 405,
   // 409
   conflict: 409,
   email_taken: 409,
   idempotency_key_in_use: 409,
+  // bids (src/bids)
+  bid_exists: 409,
+  bid_not_active: 409,
+  bid_not_accepted: 409,
+  bidding_closed: 409,
+  request_not_open: 409, // also the request state machine's code (src/requests/domain)
+  // requests (src/requests): the state machine's other conflict codes and the edit rule
+  request_not_awaiting_payment: 409,
+  request_not_in_progress: 409,
+  request_not_resolved: 409,
+  request_not_disputable: 409,
+  request_not_disputed: 409,
+  request_in_progress: 409,
+  request_has_bids: 409,
+  timer_not_due: 409,
+  // reviews and disputes (src/reviews, src/disputes)
+  already_reviewed: 409,
+  dispute_not_open: 409,
+  escrow_frozen: 409, // a chargeback froze the escrow: no release, only a refund settlement
+  escrow_not_held: 409, // release or refund of an escrow that holds no money (src/payments)
   // 413
   body_too_large: 413,
   // 422: well-formed but breaks a business rule
   idempotency_key_reused: 422,
+  cannot_suspend_self: 422,
+  bid_over_budget: 422,
+  currency_mismatch: 422,
+  cannot_bid_own_request: 422,
   // 429
   rate_limited: 429,
+  quota_exceeded: 429, // per-user hourly quotas (API4): bids, requests
   account_locked: 429,
   // 5xx
   internal_error: 500,

@@ -51,6 +51,11 @@ export function toErrorResponse(err: unknown, requestId: string): MappedError {
       unexpected: false,
     };
   }
+  // Nest wraps Fastify's own 4xx errors (body parsing, limits) in an HttpException; map the cause.
+  if (err instanceof HttpException && err.cause && typeof err.cause === 'object' && 'code' in err.cause) {
+    const inner = toErrorResponse(err.cause, requestId);
+    if (inner.status < 500) return inner;
+  }
   if (err instanceof HttpException) {
     const status = err.getStatus();
     const code: ErrorCode =

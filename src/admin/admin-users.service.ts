@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { RefreshTokensService } from '../auth/refresh-tokens.service';
+import { DomainError, notFound } from '../common/errors/domain-error';
+import { withTransaction } from '../database/transaction';
+import { User } from '../users/user.entity';
+
+/** Suspension (A5): the global guard refuses a suspended user's access tokens at the next call. */
+@Injectable()
+export class AdminUsersService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly refreshTokens: RefreshTokensService,
+  ) {}
+
+  /** Idempotent; also revokes every refresh token of the user so no new access token can be minted. */
+  async suspend(userId: string, adminId: string): Promise<User> {
+    if (userId === adminId) throw new DomainError('cannot_suspend_self', 'An admin cannot suspend their own account.');
+    const now = new Date();
+    return withTransaction(this.ds, async (em) => {
+      const user = await em.getRepository(User).findOne({ where: { id: userId }, lock: { mode: 'pessimistic_write' } });
+      if (!user) throw notFound('User');
+      if (!user.suspendedAt) {
+        user.suspendedAt = now;
+        await em.getRepository(User).update({ id: userId }, { suspendedAt: now });
+      }
+      await this.refreshTokens.revokeAllForUser(em, userId, now);
+      return user;
+    });
+  }
+
+  /** Lifts the suspension; the user logs in again (old refresh tokens stay revoked). */
+  async unsuspend(userId: string): Promise<User> {
+    return withTransaction(this.ds, async (em) => {
+      const user = await em.getRepository(User).findOne({ where: { id: userId }, lock: { mode: 'pessimistic_write' } });
+      if (!user) throw notFound('User');
+      if (user.suspendedAt) {
+        user.suspendedAt = null;
+        await em.getRepository(User).update({ id: userId }, { suspendedAt: null });
+      }
+      return user;
+    });
+  }
+}

@@ -1,0 +1,45 @@
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { UsersModule } from '../users/users.module';
+import { AccessTokenGuard } from './access-token.guard';
+import { ACCESS_TOKEN_TTL_SECONDS, AccessTokens, JWT_ALGORITHM } from './access-tokens';
+import { AdminAccountsService } from './admin-accounts.service';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { JwtStrategy } from './jwt.strategy';
+import { PasswordHasher } from './password-hasher';
+import { RefreshTokensService } from './refresh-tokens.service';
+import { RolesGuard } from './roles.guard';
+
+/**
+ * Sign-up, login, token refresh and the global guards. AppModule registers AccessTokenGuard
+ * and RolesGuard as APP_GUARDs (in that order), so they are exported.
+ */
+@Module({
+  imports: [
+    UsersModule,
+    JwtModule.registerAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        secret: config.jwtSecret,
+        signOptions: { algorithm: JWT_ALGORITHM, expiresIn: ACCESS_TOKEN_TTL_SECONDS },
+        verifyOptions: { algorithms: [JWT_ALGORITHM] },
+      }),
+    }),
+  ],
+  controllers: [AuthController],
+  providers: [
+    AuthService,
+    AccessTokens,
+    PasswordHasher,
+    RefreshTokensService,
+    JwtStrategy,
+    AccessTokenGuard,
+    RolesGuard,
+    AdminAccountsService,
+  ],
+  exports: [AccessTokens, PasswordHasher, RefreshTokensService, JwtStrategy, AccessTokenGuard, RolesGuard],
+})
+export class AuthModule {}

@@ -1,0 +1,31 @@
+import { FastifyRequest } from 'fastify';
+import { emailOf, isAuthLimitedRoute, throttlersFor } from './throttlers';
+
+const request = (method: string, url: string, body?: unknown) =>
+  ({ method, routeOptions: { url }, body }) as unknown as FastifyRequest;
+
+describe('rate-limit throttlers (L1)', () => {
+  it('only login and register get the per-IP and per-email limits', () => {
+    expect(isAuthLimitedRoute(request('POST', '/v1/auth/login'))).toBe(true);
+    expect(isAuthLimitedRoute(request('POST', '/v1/auth/register'))).toBe(true);
+    expect(isAuthLimitedRoute(request('POST', '/v1/auth/refresh'))).toBe(false);
+    expect(isAuthLimitedRoute(request('GET', '/v1/auth/login'))).toBe(false);
+  });
+
+  it('the email is the account identity: trimmed, NFKC, lower case; non-strings have none', () => {
+    expect(emailOf(request('POST', '/v1/auth/login', { email: '  Alice@Example.COM ' }))).toBe('alice@example.com');
+    expect(emailOf(request('POST', '/v1/auth/login', { email: 'ａｌｉｃｅ@example.com' }))).toBe('alice@example.com');
+    expect(emailOf(request('POST', '/v1/auth/login', { email: ['a@b.c'] }))).toBeUndefined();
+    expect(emailOf(request('POST', '/v1/auth/login', { email: '   ' }))).toBeUndefined();
+    expect(emailOf(request('POST', '/v1/auth/login', undefined))).toBeUndefined();
+  });
+
+  it('limits come from the configuration, one minute windows', () => {
+    const throttlers = throttlersFor({ rateLimitPerMinute: 5, authRateLimitPerMinute: 3 });
+    expect(throttlers.map((t) => [t.name, t.limit, t.ttl])).toEqual([
+      ['default', 5, 60_000],
+      ['auth-ip', 3, 60_000],
+      ['auth-email', 3, 60_000],
+    ]);
+  });
+});

@@ -1,0 +1,58 @@
+import { ExecutionContext } from '@nestjs/common';
+import { normalizeIp, ThrottlerOptions } from '@nestjs/throttler';
+import { FastifyRequest } from 'fastify';
+import { AppConfig } from '../../config/app-config';
+import { normalizeEmail } from '../../users/domain/user-input';
+
+const MINUTE_MS = 60_000;
+
+/** Brute-force targets: limited per IP and per email on top of the per-caller budget (L1). */
+export const AUTH_LIMITED_ROUTES: ReadonlySet<string> = new Set(['POST /v1/auth/login', 'POST /v1/auth/register']);
+
+function requestOf(context: ExecutionContext): FastifyRequest {
+  return context.switchToHttp().getRequest<FastifyRequest>();
+}
+
+export function isAuthLimitedRoute(request: FastifyRequest): boolean {
+  return AUTH_LIMITED_ROUTES.has(`${request.method} ${request.routeOptions?.url ?? ''}`);
+}
+
+/**
+ * The account a login or register is about, normalised as the account's email is (NFKC, lower
+ * case), so `ＡＬＩＣＥ@…` and `alice@…` share one budget. Guards run before validation: the body
+ * can be anything, and an over-long value is cut before normalising (it fails validation anyway).
+ */
+export function emailOf(request: FastifyRequest): string | undefined {
+  const email = (request.body as { email?: unknown } | undefined)?.email;
+  if (typeof email !== 'string') return undefined;
+  const normalized = normalizeEmail(email.slice(0, 1024));
+  return normalized === '' ? undefined : normalized;
+}
+
+/**
+ * The named throttlers. `default` counts every request of a caller (user, or IP when anonymous)
+ * across all routes; the auth ones only see login and register. Their Retry-After is set by
+ * RateLimitGuard (the library would name it `Retry-After-auth-ip`).
+ */
+export function throttlersFor(config: Pick<AppConfig, 'rateLimitPerMinute' | 'authRateLimitPerMinute'>): ThrottlerOptions[] {
+  return [
+    { name: 'default', ttl: MINUTE_MS, limit: config.rateLimitPerMinute },
+    {
+      name: 'auth-ip',
+      ttl: MINUTE_MS,
+      limit: config.authRateLimitPerMinute,
+      setHeaders: false,
+      skipIf: (context) => !isAuthLimitedRoute(requestOf(context)),
+      getTracker: (req) => `ip:${normalizeIp((req as FastifyRequest).ip)}`,
+    },
+    {
+      name: 'auth-email',
+      ttl: MINUTE_MS,
+      limit: config.authRateLimitPerMinute,
+      setHeaders: false,
+      // Without an email the request fails validation; the per-IP limit still counts it.
+      skipIf: (context) => !isAuthLimitedRoute(requestOf(context)) || !emailOf(requestOf(context)),
+      getTracker: (req) => `email:${emailOf(req as FastifyRequest)}`,
+    },
+  ];
+}

@@ -1,0 +1,106 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { stringify } from 'yaml';
+import { ErrorResponse } from './error-response';
+
+/** Security scheme names: `@ApiBearerAuth()` (default name) and `@ApiSecurity(API_KEY_SCHEME)`. */
+export const BEARER_SCHEME = 'bearer';
+export const API_KEY_SCHEME = 'api_key';
+
+const ERROR_RESPONSE_REF = '#/components/responses/Error';
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+/**
+ * The OpenAPI document of an app, from route metadata only (no request is served), so the
+ * `npm run openapi` CLI, the drift test and `/openapi.json` all publish the same thing.
+ */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Fixbid API')
+    .setDescription(
+      'Paid tech-support marketplace: customers post help requests, experts bid, payment is held in escrow ' +
+        'until the customer rates the resolution. Every 4xx/5xx answers with the `ErrorResponse` envelope.',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'Partner API key' }, API_KEY_SCHEME)
+    .build();
+  const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponse] });
+  addDefaultErrorResponses(document);
+  addIdempotencyKeyHeader(document);
+  return document;
+}
+
+/** Every POST takes `Idempotency-Key` (contract §1); the global interceptor implements it. */
+function addIdempotencyKeyHeader(document: OpenAPIObject): void {
+  document.components ??= {};
+  document.components.parameters = {
+    ...document.components.parameters,
+    IdempotencyKey: {
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description:
+        'Scoped to the caller, kept 24 h: the same key and body replay the first response (header ' +
+        '`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call ' +
+        'runs → 409 `idempotency_key_in_use`.',
+      schema: { type: 'string', minLength: 1, maxLength: 255 },
+    },
+  };
+  for (const item of Object.values(document.paths)) {
+    if (!item.post) continue;
+    item.post.parameters = [...(item.post.parameters ?? []), { $ref: '#/components/parameters/IdempotencyKey' }];
+  }
+}
+
+/**
+ * Any status a route does not list explicitly still answers with the envelope, so every
+ * operation gets `default` → ErrorResponse (a spec validator then checks error bodies too).
+ */
+function addDefaultErrorResponses(document: OpenAPIObject): void {
+  document.components ??= {};
+  document.components.responses = {
+    ...document.components.responses,
+    Error: {
+      description: "Any error: the contract's envelope",
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } },
+    },
+  };
+  for (const item of Object.values(document.paths)) {
+    for (const method of HTTP_METHODS) {
+      const operation = item[method];
+      if (operation && !operation.responses.default) operation.responses.default = { $ref: ERROR_RESPONSE_REF };
+    }
+  }
+}
+
+/** Plain data with object keys sorted at every depth (arrays keep their order). */
+export function sortKeysDeep<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => sortKeysDeep(v)) as T;
+  if (value && typeof value === 'object') {
+    const sorted: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const child = (value as Record<string, unknown>)[key];
+      if (child !== undefined) sorted[key] = sortKeysDeep(child);
+    }
+    return sorted as T;
+  }
+  return value;
+}
+
+/** Deterministic YAML: sorted keys, no anchors for repeated objects, no line folding. */
+export function toSortedYaml(document: OpenAPIObject): string {
+  return stringify(sortKeysDeep(document), { aliasDuplicateObjects: false, lineWidth: 0 });
+}
+
+/** `/docs` (Swagger UI) and `/openapi.json`; call before `app.init()` (Fastify plugins register then). */
+export function setupDocs(app: INestApplication): void {
+  let document: OpenAPIObject | undefined;
+  // Built on first request: by then every module's controllers are known.
+  SwaggerModule.setup('docs', app, () => (document ??= buildOpenApiDocument(app)), {
+    jsonDocumentUrl: 'openapi.json',
+    raw: ['json'],
+    customSiteTitle: 'Fixbid API reference',
+    swaggerOptions: { persistAuthorization: true, validatorUrl: null },
+  });
+}

@@ -1,0 +1,49 @@
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Role } from '../common/auth/principal';
+
+/**
+ * A person on the marketplace. `email` is stored normalised (NFKC, lower case, ASCII only), so
+ * the plain unique index is case-insensitive uniqueness; the CHECK keeps anyone from writing
+ * a mixed-case address around the service.
+ */
+@Entity('users')
+@Check('CHK_users_role', `"role" IN ('customer', 'expert', 'admin')`)
+@Check('CHK_users_email_lower', `"email" = lower("email")`)
+export class User {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Index('UQ_users_email', { unique: true })
+  @Column({ type: 'text' })
+  email!: string;
+
+  @Column({ name: 'display_name', type: 'text' })
+  displayName!: string;
+
+  @Column({ type: 'text' })
+  role!: Role;
+
+  /** Null for users a partner created: they act through the partner's key and cannot log in. */
+  @Column({ name: 'password_hash', type: 'text', nullable: true })
+  passwordHash!: string | null;
+
+  @Column({ name: 'suspended_at', type: 'timestamptz', nullable: true })
+  suspendedAt!: Date | null;
+
+  /** The partner that owns this user (partners feature; the foreign key comes with it). */
+  @Column({ name: 'partner_id', type: 'uuid', nullable: true })
+  partnerId!: string | null;
+
+  /** Consecutive failed logins (S3); reset by a successful one. */
+  @Column({ name: 'failed_login_count', type: 'int', default: 0 })
+  failedLoginCount!: number;
+
+  @Column({ name: 'locked_until', type: 'timestamptz', nullable: true })
+  lockedUntil!: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,95 @@
+import { createTestApp, TestApp } from '../support/test-app';
+
+/** The API's common rules (contract §1) on a real route: body parsing, limits, envelope, request id. */
+describe('common HTTP rules', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  const expectEnvelope = (res: { body: { error?: Record<string, unknown> }; headers: Record<string, string> }, status: number, code: string) => {
+    expect(res.body.error).toMatchObject({ code });
+    expect(typeof res.body.error!.message).toBe('string');
+    expect(res.body.error!.requestId).toBe(res.headers['x-request-id']);
+    expect(JSON.stringify(res.body)).not.toMatch(/at .*\.(ts|js):\d+/);
+    void status;
+  };
+
+  it('B6 malformed JSON → 400 malformed_json with requestId', async () => {
+    const res = await t.http.post('/v1/auth/login').set('content-type', 'application/json').send('{"email": "a@b.c", ');
+    expect(res.status).toBe(400);
+    expectEnvelope(res, 400, 'malformed_json');
+    expect(res.body.error.type).toBe('invalid_request');
+  });
+
+  it('B6 an empty JSON body → 400 in the envelope', async () => {
+    const res = await t.http.post('/v1/auth/login').set('content-type', 'application/json').send('');
+    expect(res.status).toBe(400);
+    expectEnvelope(res, 400, 'malformed_json');
+  });
+
+  it('B6 a wrong content type → 400 unsupported_content_type', async () => {
+    const res = await t.http.post('/v1/auth/login').set('content-type', 'text/plain').send('email=a');
+    expect(res.status).toBe(400);
+    expectEnvelope(res, 400, 'unsupported_content_type');
+  });
+
+  it('B5 API4 a 2 MiB body → 413 body_too_large in the envelope', async () => {
+    const big = JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(2 * 1024 * 1024) });
+    const res = await t.http.post('/v1/auth/login').set('content-type', 'application/json').send(big);
+    expect(res.status).toBe(413);
+    expectEnvelope(res, 413, 'body_too_large');
+  });
+
+  it('B5 V5 {"__proto__":{"role":"admin"}} → 400 and nothing is polluted', async () => {
+    const res = await t.http
+      .post('/v1/auth/register')
+      .set('content-type', 'application/json')
+      .send('{"email":"proto@example.com","password":"long enough pass","displayName":"P","role":"customer","__proto__":{"role":"admin","polluted":true}}');
+    expect(res.status).toBe(400);
+    expect(res.body.error.requestId).toBeDefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const ctor = await t.http
+      .post('/v1/auth/login')
+      .set('content-type', 'application/json')
+      .send('{"email":"a@example.com","password":"long enough pass","constructor":{"prototype":{"polluted":true}}}');
+    expect(ctor.status).toBe(400);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('B1 an unknown field → 400 unknown_field naming it', async () => {
+    const res = await t.http
+      .post('/v1/auth/login')
+      .send({ email: 'a@example.com', password: 'long enough pass', isAdmin: true });
+    expect(res.status).toBe(400);
+    expectEnvelope(res, 400, 'unknown_field');
+    expect(res.body.error.param).toBe('isAdmin');
+  });
+
+  it('V1 an unknown route → 404 in the envelope', async () => {
+    const res = await t.http.get('/v1/no-such-thing');
+    expect(res.status).toBe(404);
+    expectEnvelope(res, 404, 'route_not_found');
+    expect(res.body.error.type).toBe('not_found');
+  });
+
+  it('echoes a well-formed X-Request-Id and replaces a malformed one', async () => {
+    const echoed = await t.http.get('/v1/categories').set('x-request-id', 'req_abc-123');
+    expect(echoed.headers['x-request-id']).toBe('req_abc-123');
+    const replaced = await t.http.get('/v1/categories').set('x-request-id', 'bad id with spaces <script>');
+    expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const tooLong = await t.http.get('/v1/categories').set('x-request-id', 'a'.repeat(200));
+    expect(tooLong.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const error = await t.http.get('/v1/nothing').set('x-request-id', 'trace-42');
+    expect(error.body.error.requestId).toBe('trace-42');
+  });
+
+  it('API8 sends security headers and no x-powered-by', async () => {
+    const res = await t.http.get('/v1/categories');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toBeDefined();
+    expect(res.headers['x-frame-options']).toBeDefined();
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+});
