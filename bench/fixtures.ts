@@ -1,0 +1,36 @@
+import { Client } from 'pg';
+
+export interface Fixtures {
+  /** Expert user ids in a fixed shuffled order; tokens are minted in this order. */
+  experts: string[];
+  /** [requestId, index into experts, currency] — each an (expert, request) pair with no live bid yet. */
+  pairs: Array<[string, number, string]>;
+}
+
+/**
+ * What the load needs from the seeded data. Bid pairs: every open request whose bidding stays
+ * open through the run, once each, with a hashed expert that has no live bid on it, so bid
+ * creation never meets 409 bid_exists; the experts spread evenly, far under the hourly quota.
+ */
+export async function loadFixtures(url: string): Promise<Fixtures> {
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    const experts = await db.query<{ user_id: string }>(`SELECT user_id FROM expert_profiles ORDER BY md5(user_id::text)`);
+    const pairs = await db.query<{ id: string; idx: number; currency: string }>(`
+      WITH e AS (SELECT user_id, (row_number() OVER (ORDER BY md5(user_id::text)) - 1)::int AS idx FROM expert_profiles),
+           ne AS (SELECT count(*)::int AS c FROM expert_profiles),
+           r AS (SELECT id, coalesce(max_budget_currency, 'usd') AS currency, md5(id::text) AS h
+                 FROM help_requests WHERE status = 'open' AND bidding_closes_at > now() + interval '1 hour')
+      SELECT r.id, e.idx, r.currency
+      FROM r CROSS JOIN ne JOIN e ON e.idx = abs(hashtext(r.h)) % ne.c
+      WHERE NOT EXISTS (SELECT 1 FROM bids b WHERE b.request_id = r.id AND b.expert_id = e.user_id AND b.status IN ('active', 'accepted'))
+      ORDER BY r.h`);
+    return {
+      experts: experts.rows.map((r) => r.user_id),
+      pairs: pairs.rows.map((r) => [r.id, r.idx, r.currency]),
+    };
+  } finally {
+    await db.end();
+  }
+}

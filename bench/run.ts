@@ -1,0 +1,251 @@
+/**
+ * `npm run bench`: seed a separate database (100k requests, 10k experts, 200k bids), start the
+ * real application in this process, and load four routes with autocannon from a child
+ * process: a ceiling route that touches no database, the expert feed, request search and bid
+ * creation. Prints a table and, last, `bench: feed=R search=R bid=R` (ratios to the ceiling).
+ *
+ * Env: BENCH_DURATION (s, 10), BENCH_CONNECTIONS (64), BENCH_WARMUP (s, 3), BENCH_SEED_SCALE
+ * (1 = full), BENCH_POOL_SIZE (server pool, the config default 20), BENCH_DATABASE_URL (a
+ * server to use instead of an embedded one), BENCH_ONLY (e.g. "feed,search"), BENCH_PROFILE (a
+ * directory: one CPU profile of the server per measured run), BENCH_LOG_LEVEL (app logs).
+ */
+import 'reflect-metadata';
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Client } from 'pg';
+import { createApp } from '../src/app.factory';
+import { AccessTokens } from '../src/auth/access-tokens';
+import { PasswordHasher } from '../src/auth/password-hasher';
+import { AppConfig, loadAppConfig } from '../src/config/app-config';
+import { runMigrations } from '../src/database/migrate';
+import { BenchDatabase, openBenchDatabase } from './database';
+import { startProfile } from './profile';
+import { loadFixtures } from './fixtures';
+import type { LoadJob, LoadSummary, Scenario } from './load';
+import { oddStatuses, renderTable, Row, summaryLine } from './report';
+import { seed, seedSize } from './seed';
+import { SEARCH_TERMS } from './words';
+
+const num = (name: string, fallback: number) => {
+  const v = Number(process.env[name]);
+  return process.env[name] !== undefined && Number.isFinite(v) && v > 0 ? v : fallback;
+};
+const settings = {
+  duration: num('BENCH_DURATION', 10),
+  connections: Math.round(num('BENCH_CONNECTIONS', 64)),
+  warmup: process.env.BENCH_WARMUP === '0' ? 0 : num('BENCH_WARMUP', 3),
+  scale: num('BENCH_SEED_SCALE', 1),
+  poolSize: Math.round(num('BENCH_POOL_SIZE', 20)),
+  /** BENCH_PROFILE=<dir>: a V8 CPU profile of the server per measured run (open in Chrome DevTools). */
+  profileDir: process.env.BENCH_PROFILE,
+  only: new Set((process.env.BENCH_ONLY ?? 'feed,search,bid').split(',').map((s) => s.trim())),
+};
+
+const SCENARIOS: Array<{ scenario: Scenario; label: string }> = [
+  { scenario: 'ceiling', label: 'GET /bench/ceiling (no db)' },
+  { scenario: 'feed', label: 'GET /v1/experts/me/feed' },
+  { scenario: 'search', label: 'GET /v1/requests?q=' },
+  { scenario: 'bid', label: 'POST /v1/requests/:id/bids' },
+];
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/**
+ * The app's own config loader on a clean environment, so every setting (quotas included) keeps
+ * its shipped default unless named here. Not NODE_ENV=production: that demands Stripe keys.
+ */
+function benchConfig(databaseUrl: string): AppConfig {
+  return loadAppConfig({
+    NODE_ENV: 'development',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: String(settings.poolSize),
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'fixbid-bench-data-')),
+    JWT_SECRET: randomBytes(48).toString('base64url'),
+    STRIPE_SANDBOX_PORT: '0',
+    // Request logging would measure stdout, not the API.
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
+    // The per-caller budget still runs its upsert per request; only the limit is out of reach.
+    RATE_LIMIT_PER_MINUTE: '100000000',
+    AUTH_RATE_LIMIT_PER_MINUTE: '100000000',
+  });
+}
+
+/** Runs one autocannon job in a child process while sampling this (the server's) RSS. */
+interface LoadOutcome {
+  summary: LoadSummary;
+  rssPeakMb: number;
+  /** CPU per completed request: this (server) process, and PostgreSQL when measurable. */
+  serverCpuMs: number;
+  dbCpuMs?: number;
+}
+
+async function runLoad(job: LoadJob, dir: string, db: BenchDatabase): Promise<LoadOutcome> {
+  const file = join(dir, `${job.scenario}-${Date.now()}.json`);
+  writeFileSync(file, JSON.stringify(job));
+  let peak = process.memoryUsage.rss();
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 100);
+  const cpuBefore = process.cpuUsage();
+  const dbBefore = db.cpuSeconds();
+  try {
+    const summary = await new Promise<LoadSummary>((done, fail) => {
+      const child = fork(join(__dirname, 'load.js'), [file], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+      let result: LoadSummary | undefined;
+      child.on('message', (m) => (result = m as LoadSummary));
+      child.on('error', fail);
+      child.on('exit', (code) => (result ? done(result) : fail(new Error(`load generator exited with ${code}`))));
+    });
+    const cpu = process.cpuUsage(cpuBefore);
+    if (process.env.BENCH_DEBUG) log(`  [debug] ${job.scenario}: user ${(cpu.user / 1000 / Math.max(1, summary.total)).toFixed(2)} ms/req, system ${(cpu.system / 1000 / Math.max(1, summary.total)).toFixed(2)} ms/req`);
+    const dbAfter = db.cpuSeconds();
+    const n = Math.max(1, summary.total);
+    return {
+      summary,
+      rssPeakMb: peak / 1024 / 1024,
+      serverCpuMs: (cpu.user + cpu.system) / 1000 / n,
+      dbCpuMs: dbBefore !== undefined && dbAfter !== undefined ? ((dbAfter - dbBefore) * 1000) / n : undefined,
+    };
+  } finally {
+    clearInterval(sampler);
+    rmSync(file, { force: true });
+  }
+}
+
+/**
+ * autocannon stops at the deadline with up to `connections` requests still inside the server;
+ * wait until the app's database sessions are idle, so one run's tail never lands in the next.
+ */
+async function settle(databaseUrl: string): Promise<void> {
+  const db = new Client({ connectionString: databaseUrl, application_name: 'fixbid-bench' });
+  await db.connect();
+  try {
+    for (let quiet = 0, tries = 0; quiet < 3 && tries < 300; tries++) {
+      const { rows } = await db.query<{ busy: number }>(
+        `SELECT count(*)::int AS busy FROM pg_stat_activity
+          WHERE datname = current_database() AND application_name = 'fixbid' AND state <> 'idle'`,
+      );
+      quiet = rows[0].busy === 0 ? quiet + 1 : 0;
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  } finally {
+    await db.end();
+  }
+}
+
+/** One request by hand before the load: a route that is not there yet is skipped, not measured. */
+async function probe(baseUrl: string, job: LoadJob): Promise<string | undefined> {
+  const headers: Record<string, string> = job.tokens.length ? { authorization: `Bearer ${job.tokens[0]}` } : {};
+  let path = '/bench/ceiling';
+  let init: RequestInit = { headers };
+  if (job.scenario === 'feed') path = '/v1/experts/me/feed';
+  if (job.scenario === 'search') path = `/v1/requests?q=${encodeURIComponent(job.terms[0])}`;
+  if (job.scenario === 'bid') {
+    const [requestId, tokenIndex, currency] = job.pairs[0];
+    path = `/v1/requests/${requestId}/bids`;
+    init = {
+      method: 'POST',
+      headers: { authorization: `Bearer ${job.tokens[tokenIndex]}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ amount: { amount: 500, currency }, etaMinutes: 60, message: 'Probe bid from the benchmark.' }),
+    };
+  }
+  const res = await fetch(baseUrl + path, init);
+  const text = await res.text();
+  if (res.ok) return undefined;
+  return `probe ${res.status}: ${text.slice(0, 160)}`;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  log(`fixbid bench: ${cpus().length} CPU (${cpus()[0]?.model ?? '?'}), node ${process.version}`);
+  const [load1] = loadavg();
+  log(`  load average ${load1.toFixed(1)}${load1 > cpus().length * 0.5 ? ' — the machine is busy; numbers will be noisy' : ''}`);
+  log(`  connections=${settings.connections} duration=${settings.duration}s warmup=${settings.warmup}s scale=${settings.scale} pool=${settings.poolSize}`);
+  const db = await openBenchDatabase();
+  let app: NestFastifyApplication | undefined;
+  const work = mkdtempSync(join(tmpdir(), 'fixbid-bench-'));
+  const config = benchConfig(db.url);
+  try {
+    log(`database: ${db.label}`);
+    await runMigrations(db.url);
+    const size = seedSize(settings.scale);
+    log(`seeding ${size.requests} requests, ${size.experts} experts, ${size.customers} customers:`);
+    const seedStart = Date.now();
+    const passwordHash = await new PasswordHasher().hash('bench-password-0123');
+    const counts = await seed(db.url, size, passwordHash, log);
+    log(`seeded in ${((Date.now() - seedStart) / 1000).toFixed(1)} s: ${JSON.stringify(counts)}`);
+    const fixtures = await loadFixtures(db.url);
+
+    app = await createApp(config, { logger: process.env.BENCH_LOG_LEVEL !== undefined });
+    // The ceiling: same process, same Fastify hooks (request id, helmet, metrics), no database.
+    app.getHttpAdapter().getInstance().get('/bench/ceiling', async () => ({ ok: true }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.getHttpServer().address() as { port: number };
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const signer = app.get(AccessTokens, { strict: false });
+    const tokens = fixtures.experts.map((id) => signer.sign({ id, role: 'expert' }));
+    let pairs = fixtures.pairs;
+
+    const rows: Row[] = [];
+    for (const { scenario, label } of SCENARIOS) {
+      if (scenario !== 'ceiling' && !settings.only.has(scenario)) continue;
+      const job: LoadJob = {
+        scenario,
+        baseUrl,
+        connections: settings.connections,
+        duration: settings.duration,
+        tokens: scenario === 'ceiling' ? [] : tokens,
+        terms: [...SEARCH_TERMS],
+        pairs: scenario === 'bid' ? pairs : [],
+      };
+      const problem = await probe(baseUrl, job);
+      if (scenario === 'bid') pairs = pairs.slice(1);
+      if (problem) {
+        log(`${label}: skipped, ${problem}`);
+        rows.push({ scenario, label, skipped: problem.slice(0, 40), rssPeakMb: 0 });
+        continue;
+      }
+      if (settings.warmup > 0) {
+        const warm = await runLoad({ ...job, pairs, duration: settings.warmup }, work, db);
+        if (scenario === 'bid') pairs = pairs.slice(warm.summary.consumed);
+        await settle(db.url);
+      }
+      log(`running ${label} for ${settings.duration} s...`);
+      const profiler = settings.profileDir ? await startProfile() : undefined;
+      const { summary, rssPeakMb, serverCpuMs, dbCpuMs } = await runLoad({ ...job, pairs }, work, db);
+      if (profiler) log(`  cpu profile: ${await profiler.stopInto(join(settings.profileDir!, `${scenario}.cpuprofile`))}`);
+      rows.push({ scenario, label, summary, rssPeakMb, serverCpuMs, dbCpuMs });
+      await settle(db.url);
+      const odd = oddStatuses(summary);
+      if (odd) log(`  non-2xx answers: ${odd}`);
+      if (summary.pairsExhausted) log(`  bid pairs ran out (${pairs.length}); later bids repeated pairs`);
+    }
+
+    log('');
+    log(renderTable(rows));
+    log('');
+    log(
+      `(${settings.connections} connections, ${settings.duration} s each after a ${settings.warmup} s warm-up; RSS: peak of the ` +
+        `server process; CPU: per completed request; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs; ` +
+        `${((Date.now() - started) / 1000).toFixed(0)} s in all)`,
+    );
+    log(summaryLine(rows));
+  } finally {
+    await app?.close().catch(() => undefined);
+    await db.stop().catch(() => undefined);
+    rmSync(work, { recursive: true, force: true });
+    rmSync(config.dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`bench: failed: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

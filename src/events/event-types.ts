@@ -1,0 +1,24 @@
+/** The contract's event types (§3 "Partners, webhooks out, events"). */
+export const EVENT_TYPES = [
+  'request.created',
+  'request.updated',
+  'request.cancelled',
+  'request.expired',
+  'bid.created',
+  'bid.updated',
+  'bid.withdrawn',
+  'bid.accepted',
+  'bid.rejected',
+  'escrow.funded',
+  'escrow.payment_failed',
+  'request.resolved',
+  'review.created',
+  'escrow.released',
+  'escrow.refunded',
+  'dispute.opened',
+  'dispute.resolved',
+  'payout.account_updated',
+  'message.created',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];

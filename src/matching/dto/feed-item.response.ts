@@ -1,0 +1,20 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { RequestTimerSettings } from '../../requests/domain/request-state';
+import { RequestResponse } from '../../requests/dto/request.response';
+import { RequestMatch } from '../request-match.entity';
+
+/** One entry of GET /v1/experts/me/feed. */
+export class FeedItemResponse {
+  @ApiProperty({ type: RequestResponse }) request!: RequestResponse;
+
+  @ApiProperty({ minimum: 0, maximum: 1, example: 0.9312, description: 'Scored when the pairing was made (see README "How matching scores").' })
+  matchScore!: number;
+
+  @ApiProperty({ type: [String], example: ['Skilled in networking', 'Speaks en', 'Available now'] })
+  matchReasons!: string[];
+
+  static from(match: RequestMatch, settings: RequestTimerSettings): FeedItemResponse {
+    if (!match.request) throw new Error('FeedItemResponse.from needs the match with its request loaded');
+    return { request: RequestResponse.from(match.request, settings), matchScore: match.score, matchReasons: match.reasons };
+  }
+}

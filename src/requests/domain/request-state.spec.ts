@@ -1,0 +1,187 @@
+import {
+  applyRequestEvent,
+  FINAL_REQUEST_STATUSES,
+  nextAutomaticTransition,
+  REQUEST_EVENT_TYPES,
+  REQUEST_STATUSES,
+  REQUEST_TRANSITIONS,
+  RequestEvent,
+  RequestEventType,
+  RequestSnapshot,
+  RequestStatus,
+  requestInvariantViolations,
+  TIMER_EVENTS,
+} from './request-state';
+
+const settings = { paymentWindowHours: 24, reviewWindowHours: 168, maxHoldDays: 60 };
+const HOUR = 3_600_000;
+const t0 = new Date('2030-01-01T00:00:00Z');
+const at = (hours: number) => new Date(t0.getTime() + hours * HOUR);
+
+/** A consistent snapshot in each status, with every timer long due at `late`. */
+function snapshotIn(status: RequestStatus): RequestSnapshot {
+  const accepted = !['open', 'cancelled', 'expired'].includes(status);
+  const funded = accepted && status !== 'awaiting_payment';
+  return {
+    status,
+    acceptedBidId: accepted ? 'bid-1' : null,
+    acceptedAt: accepted ? at(1) : null,
+    biddingClosesAt: at(72),
+    fundedAt: funded ? at(2) : null,
+    reviewDueAt: ['resolved', 'completed', 'disputed', 'refunded'].includes(status) ? at(200) : null,
+  };
+}
+const late = { now: at(24 * 365), settings };
+const eventOf = (type: RequestEventType): RequestEvent =>
+  type === 'accept_bid' ? { type, bidId: 'bid-2' } : ({ type } as RequestEvent);
+
+// The contract's table, written out again so the spec checks the code rather than reading it back.
+const ALLOWED: Record<string, RequestStatus> = {
+  'open accept_bid': 'awaiting_payment',
+  'open cancel': 'cancelled',
+  'open bidding_closed': 'expired',
+  'awaiting_payment escrow_funded': 'in_progress',
+  'awaiting_payment cancel': 'cancelled',
+  'awaiting_payment payment_window_lapsed': 'open',
+  'in_progress resolve': 'resolved',
+  'in_progress open_dispute': 'disputed',
+  'in_progress chargeback': 'disputed',
+  'in_progress hold_limit_reached': 'disputed',
+  'resolved review_resolved': 'completed',
+  'resolved review_unresolved': 'disputed',
+  'resolved auto_release': 'completed',
+  'resolved open_dispute': 'disputed',
+  'resolved chargeback': 'disputed',
+  'disputed admin_release': 'completed',
+  'disputed admin_refund': 'refunded',
+  'disputed admin_split': 'completed',
+};
+
+function expectedCode(status: RequestStatus, event: RequestEventType): string {
+  if (event === 'cancel' && ['in_progress', 'resolved', 'disputed'].includes(status)) return 'request_in_progress';
+  const byEvent: Record<RequestEventType, string> = {
+    accept_bid: 'request_not_open',
+    cancel: 'request_not_open',
+    bidding_closed: 'request_not_open',
+    payment_window_lapsed: 'request_not_awaiting_payment',
+    escrow_funded: 'request_not_awaiting_payment',
+    resolve: 'request_not_in_progress',
+    hold_limit_reached: 'request_not_in_progress',
+    review_resolved: 'request_not_resolved',
+    review_unresolved: 'request_not_resolved',
+    auto_release: 'request_not_resolved',
+    open_dispute: 'request_not_disputable',
+    chargeback: 'request_not_disputable',
+    admin_release: 'request_not_disputed',
+    admin_refund: 'request_not_disputed',
+    admin_split: 'request_not_disputed',
+  };
+  return byEvent[event];
+}
+
+const pairs = REQUEST_STATUSES.flatMap((status) => REQUEST_EVENT_TYPES.map((event) => [status, event] as const));
+
+describe('request state table', () => {
+  it('has exactly the contract rows', () => {
+    const rows = Object.fromEntries(REQUEST_TRANSITIONS.map((r) => [`${r.from} ${r.event}`, r.to]));
+    expect(rows).toEqual(ALLOWED);
+    expect(REQUEST_TRANSITIONS).toHaveLength(Object.keys(ALLOWED).length);
+  });
+
+  it.each(pairs)('%s + %s', (status, event) => {
+    const before = snapshotIn(status);
+    const result = applyRequestEvent(before, eventOf(event), late);
+    const target = ALLOWED[`${status} ${event}`];
+    if (target) {
+      expect(result).toMatchObject({ ok: true, next: { status: target } });
+      if (result.ok) expect(requestInvariantViolations(result.next)).toEqual([]);
+    } else {
+      const code = expectedCode(status, event);
+      expect(result).toMatchObject({ ok: false, status: 409, code, currentStatus: status });
+      if (!result.ok) expect(result.message).toContain(status);
+    }
+    expect(before).toEqual(snapshotIn(status)); // never mutated
+  });
+
+  it.each(FINAL_REQUEST_STATUSES)('%s is final: every event is refused', (status) => {
+    for (const event of REQUEST_EVENT_TYPES) {
+      expect(applyRequestEvent(snapshotIn(status), eventOf(event), late).ok).toBe(false);
+    }
+  });
+
+  it('C1 a second accept on a request awaiting payment → request_not_open', () => {
+    const first = applyRequestEvent(snapshotIn('open'), { type: 'accept_bid', bidId: 'a' }, late);
+    if (!first.ok) throw new Error(first.message);
+    expect(applyRequestEvent(first.next, { type: 'accept_bid', bidId: 'b' }, late)).toMatchObject({
+      ok: false,
+      code: 'request_not_open',
+    });
+    expect(first.next.acceptedBidId).toBe('a');
+  });
+
+  it('cancel once money is held says request_in_progress and points to a dispute', () => {
+    const result = applyRequestEvent(snapshotIn('in_progress'), { type: 'cancel' }, late);
+    expect(result).toMatchObject({ ok: false, code: 'request_in_progress' });
+    if (!result.ok) expect(result.message).toMatch(/dispute/);
+  });
+});
+
+describe('request effects', () => {
+  const now = at(10);
+  it('accept sets the accepted bid and time; lapse and cancel clear them', () => {
+    const accepted = applyRequestEvent(snapshotIn('open'), { type: 'accept_bid', bidId: 'b7' }, { now, settings });
+    expect(accepted).toMatchObject({ ok: true, next: { acceptedBidId: 'b7', acceptedAt: now } });
+    if (!accepted.ok) return;
+    const lapsed = applyRequestEvent(accepted.next, { type: 'payment_window_lapsed' }, { now: at(34), settings });
+    expect(lapsed).toMatchObject({ ok: true, next: { status: 'open', acceptedBidId: null, acceptedAt: null } });
+    const cancelled = applyRequestEvent(accepted.next, { type: 'cancel' }, { now, settings });
+    expect(cancelled).toMatchObject({ ok: true, next: { status: 'cancelled', acceptedBidId: null } });
+  });
+
+  it('funding stamps fundedAt; resolve sets reviewDueAt = now + REVIEW_WINDOW_HOURS', () => {
+    const funded = applyRequestEvent(snapshotIn('awaiting_payment'), { type: 'escrow_funded' }, { now, settings });
+    expect(funded).toMatchObject({ ok: true, next: { fundedAt: now, acceptedBidId: 'bid-1' } });
+    const resolved = applyRequestEvent(snapshotIn('in_progress'), { type: 'resolve' }, { now, settings });
+    expect(resolved).toMatchObject({ ok: true, next: { reviewDueAt: at(10 + 168) } });
+  });
+});
+
+describe('timers', () => {
+  it.each([
+    ['open', 'bidding_closed', at(72)],
+    ['awaiting_payment', 'payment_window_lapsed', at(1 + 24)],
+    ['in_progress', 'hold_limit_reached', at(2 + 60 * 24)],
+    ['resolved', 'auto_release', at(200)],
+  ] as const)('%s: %s is refused before its instant and applies from it on', (status, event, due) => {
+    const request = snapshotIn(status);
+    const early = applyRequestEvent(request, { type: event }, { now: new Date(due.getTime() - 1), settings });
+    expect(early).toMatchObject({ ok: false, code: 'timer_not_due', currentStatus: status });
+    expect(applyRequestEvent(request, { type: event }, { now: due, settings }).ok).toBe(true);
+  });
+
+  it.each([
+    ['open', 'expire', at(72)],
+    ['awaiting_payment', 'payment_window_lapse', at(25)],
+    ['in_progress', 'hold_limit_escalation', at(2 + 60 * 24)],
+    ['resolved', 'auto_release', at(200)],
+    ['completed', null, null],
+    ['disputed', null, null],
+    ['refunded', null, null],
+    ['cancelled', null, null],
+    ['expired', null, null],
+  ] as const)('%s → next automatic transition %s', (status, name, when) => {
+    const next = nextAutomaticTransition(snapshotIn(status), settings);
+    expect(next).toEqual(name ? { name, at: when } : null);
+    if (next) expect(TIMER_EVENTS[next.name]).toBeDefined();
+  });
+
+  it('each timer applies its event exactly at its own instant', () => {
+    for (const status of REQUEST_STATUSES) {
+      const request = snapshotIn(status);
+      const next = nextAutomaticTransition(request, settings);
+      if (!next) continue;
+      const event = { type: TIMER_EVENTS[next.name] } as RequestEvent;
+      expect(applyRequestEvent(request, event, { now: next.at, settings }).ok).toBe(true);
+    }
+  });
+});

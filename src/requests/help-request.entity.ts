@@ -1,0 +1,104 @@
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { Relation } from 'typeorm';
+import { Category } from '../categories/category.entity';
+import { User } from '../users/user.entity';
+import type { RequestStatus } from './domain/request-state';
+
+/**
+ * A customer's paid help request. `status` moves only through src/requests/domain; every
+ * change locks this row (SELECT ... FOR UPDATE), which also serialises `event_sequence`.
+ * `search` is a tsvector kept by a trigger (title weighted above description) behind a GIN index.
+ */
+@Entity('help_requests')
+@Check('CHK_help_requests_status', `"status" IN ('open','awaiting_payment','in_progress','resolved','completed','disputed','refunded','cancelled','expired')`)
+@Check('CHK_help_requests_urgency', `"urgency" IN ('low','normal','urgent')`)
+@Check('CHK_help_requests_budget', `("max_budget_amount" IS NULL AND "max_budget_currency" IS NULL) OR ("max_budget_amount" BETWEEN 500 AND 1000000 AND "max_budget_currency" IN ('usd','eur','gbp'))`)
+@Index('IDX_help_requests_customer', ['customerId', 'createdAt', 'id'])
+@Index('IDX_help_requests_status_created', ['status', 'createdAt', 'id'])
+@Index('IDX_help_requests_status_category_created', ['status', 'category', 'createdAt', 'id'])
+@Index('IDX_help_requests_search', { synchronize: false })
+export class HelpRequest {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'customer_id', type: 'uuid' })
+  customerId!: string;
+
+  @ManyToOne(() => User, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'customer_id', foreignKeyConstraintName: 'FK_help_requests_customer' })
+  customer?: Relation<User>;
+
+  @Column({ type: 'text' })
+  title!: string;
+
+  @Column({ type: 'text' })
+  description!: string;
+
+  @Column({ type: 'text' })
+  category!: string;
+
+  @ManyToOne(() => Category, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'category', foreignKeyConstraintName: 'FK_help_requests_category' })
+  categoryRef?: Relation<Category>;
+
+  @Column({ name: 'max_budget_amount', type: 'int', nullable: true })
+  maxBudgetAmount!: number | null;
+
+  @Column({ name: 'max_budget_currency', type: 'text', nullable: true })
+  maxBudgetCurrency!: string | null;
+
+  @Column({ type: 'text', default: 'normal' })
+  urgency!: 'low' | 'normal' | 'urgent';
+
+  @Column({ type: 'text', default: 'en' })
+  language!: string;
+
+  @Column({ type: 'text', default: 'open' })
+  status!: RequestStatus;
+
+  @Column({ name: 'bid_count', type: 'int', default: 0 })
+  bidCount!: number;
+
+  @Column({ name: 'accepted_bid_id', type: 'uuid', nullable: true })
+  acceptedBidId!: string | null;
+
+  @Column({ name: 'bidding_closes_at', type: 'timestamptz' })
+  biddingClosesAt!: Date;
+
+  /** When the current bid was accepted: the payment window runs from here. */
+  @Column({ name: 'accepted_at', type: 'timestamptz', nullable: true })
+  acceptedAt!: Date | null;
+
+  @Column({ name: 'funded_at', type: 'timestamptz', nullable: true })
+  fundedAt!: Date | null;
+
+  @Column({ name: 'resolved_at', type: 'timestamptz', nullable: true })
+  resolvedAt!: Date | null;
+
+  @Column({ name: 'review_due_at', type: 'timestamptz', nullable: true })
+  reviewDueAt!: Date | null;
+
+  @Column({ name: 'resolution_note', type: 'text', nullable: true })
+  resolutionNote!: string | null;
+
+  @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
+  closedAt!: Date | null;
+
+  /** Completed by the auto-release timer with no review (contract `autoReleased`); column from migrations/*-ReviewsDisputesPayouts.ts. */
+  @Column({ name: 'auto_released', type: 'boolean', default: false })
+  autoReleased!: boolean;
+
+  /** The last `sequence` given to one of this request's events. */
+  @Column({ name: 'event_sequence', type: 'int', default: 0 })
+  eventSequence!: number;
+
+  /** Full-text document, kept by the trigger in the Marketplace migration (title weighted A, description B). */
+  @Column({ type: 'tsvector', nullable: true, select: false, insert: false, update: false })
+  search?: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
