@@ -1,0 +1,197 @@
+import { json, Route } from './context';
+import { resourceMissing } from './errors';
+import { LIST_PARAMS, newestFirst, paginate, render } from './lists';
+import type { BalanceTransactionObject, CardSummary, ChargeObject, PaymentIntentObject } from './objects';
+import type { SandboxState } from './state';
+
+/** Stripe's test PaymentMethods the sandbox understands, with the outcome of charging them. */
+export interface TestCard {
+  card: CardSummary;
+  decline?: { code: string; declineCode: string; message: string };
+  /** pm_card_createDispute: the charge succeeds, then a chargeback opens. */
+  disputes?: boolean;
+}
+
+const card = (brand: string, last4: string, funding = 'credit'): CardSummary => ({
+  brand,
+  country: 'US',
+  exp_month: 12,
+  exp_year: new Date().getUTCFullYear() + 3,
+  fingerprint: `sbx${brand}${last4}`,
+  funding,
+  last4,
+});
+
+const declined = (last4: string, declineCode: string, message: string, code = 'card_declined'): TestCard => ({
+  card: card('visa', last4),
+  decline: { code, declineCode, message },
+});
+
+export const TEST_CARDS: Record<string, TestCard> = {
+  pm_card_visa: { card: card('visa', '4242') },
+  pm_card_visa_debit: { card: card('visa', '5556', 'debit') },
+  pm_card_mastercard: { card: card('mastercard', '4444') },
+  pm_card_amex: { card: card('amex', '0005') },
+  pm_card_chargeDeclined: declined('0002', 'generic_decline', 'Your card was declined.'),
+  pm_card_chargeDeclinedInsufficientFunds: declined('9995', 'insufficient_funds', 'Your card has insufficient funds.'),
+  pm_card_chargeDeclinedFraudulent: declined('0019', 'fraudulent', 'Your card was declined.'),
+  pm_card_chargeDeclinedExpiredCard: declined('0069', 'expired_card', 'Your card has expired.', 'expired_card'),
+  pm_card_createDispute: { card: card('visa', '0259'), disputes: true },
+};
+
+/** Stripe's US card pricing, so balance transactions look like real ones: 2.9 % + 30. */
+function stripeFee(amount: number): number {
+  return Math.round(amount * 0.029) + 30;
+}
+
+export function createBalanceTransaction(
+  state: SandboxState,
+  input: { amount: number; currency: string; type: string; source: string; description?: string; fee?: number },
+): BalanceTransactionObject {
+  const fee = input.fee ?? 0;
+  const txn: BalanceTransactionObject = {
+    id: state.newId('txn'),
+    object: 'balance_transaction',
+    amount: input.amount,
+    available_on: state.now() + 2 * 86400,
+    balance_type: 'payments',
+    created: state.now(),
+    currency: input.currency,
+    description: input.description ?? null,
+    exchange_rate: null,
+    fee,
+    fee_details: fee ? [{ amount: fee, application: null, currency: input.currency, description: 'Stripe processing fees', type: 'stripe_fee' }] : [],
+    net: input.amount - fee,
+    reporting_category: input.type === 'transfer_refund' ? 'transfer_reversal' : input.type,
+    source: input.source,
+    status: 'pending',
+    type: input.type,
+  };
+  state.balanceTransactions.set(txn.id, txn);
+  return txn;
+}
+
+/** The Charge a confirmation creates: succeeded for a good card, failed for a declining one. */
+export function createCharge(state: SandboxState, pi: PaymentIntentObject, paymentMethod: string, test: TestCard): ChargeObject {
+  const id = state.newId('ch');
+  const ok = !test.decline;
+  const balance = ok
+    ? createBalanceTransaction(state, { amount: pi.amount, currency: pi.currency, type: 'charge', source: id, description: pi.description ?? undefined, fee: stripeFee(pi.amount) })
+    : undefined;
+  const charge: ChargeObject = {
+    id,
+    object: 'charge',
+    amount: pi.amount,
+    amount_captured: ok ? pi.amount : 0,
+    amount_refunded: 0,
+    application: null,
+    application_fee: null,
+    application_fee_amount: null,
+    balance_transaction: balance?.id ?? null,
+    billing_details: {
+      address: { city: null, country: null, line1: null, line2: null, postal_code: null, state: null },
+      email: null,
+      name: null,
+      phone: null,
+      tax_id: null,
+    },
+    calculated_statement_descriptor: 'FIXBID SANDBOX',
+    captured: ok,
+    created: state.now(),
+    currency: pi.currency,
+    customer: pi.customer,
+    description: pi.description,
+    disputed: false,
+    failure_balance_transaction: null,
+    failure_code: test.decline?.code ?? null,
+    failure_message: test.decline?.message ?? null,
+    fraud_details: {},
+    livemode: false,
+    metadata: { ...pi.metadata },
+    on_behalf_of: pi.on_behalf_of,
+    outcome: {
+      advice_code: null,
+      network_advice_code: null,
+      network_decline_code: null,
+      network_status: ok ? 'approved_by_network' : 'declined_by_network',
+      reason: test.decline?.declineCode ?? null,
+      risk_level: 'normal',
+      risk_score: 20,
+      seller_message: ok ? 'Payment complete.' : 'The bank did not return any further details with this decline.',
+      type: ok ? 'authorized' : 'issuer_declined',
+    },
+    paid: ok,
+    payment_intent: pi.id,
+    payment_method: paymentMethod,
+    payment_method_details: {
+      card: { ...test.card, checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' }, network: test.card.brand },
+      type: 'card',
+    },
+    receipt_email: pi.receipt_email,
+    receipt_number: null,
+    receipt_url: ok ? `https://pay.stripe.com/receipts/sandbox/${id}` : null,
+    refunded: false,
+    refunds: { object: 'list', data: [], has_more: false, url: `/v1/charges/${id}/refunds` },
+    review: null,
+    shipping: null,
+    source: null,
+    source_transfer: null,
+    statement_descriptor: pi.statement_descriptor,
+    statement_descriptor_suffix: pi.statement_descriptor_suffix,
+    status: ok ? 'succeeded' : 'failed',
+    transfer_data: null,
+    transfer_group: pi.transfer_group,
+  };
+  state.charges.set(id, charge);
+  return charge;
+}
+
+/** What a charge has given away: refunds plus transfers funded by it, net of reversals. */
+export function committedAmount(state: SandboxState, charge: ChargeObject): { refunded: number; transferred: number } {
+  let transferred = 0;
+  for (const transfer of state.transfers.values()) {
+    if (transfer.source_transaction === charge.id) transferred += transfer.amount - transfer.amount_reversed;
+  }
+  return { refunded: charge.amount_refunded, transferred };
+}
+
+export function getCharge(state: SandboxState, id: string, param = 'id'): ChargeObject {
+  const charge = state.charges.get(id);
+  if (!charge) throw resourceMissing('charge', id, param);
+  return charge;
+}
+
+export const chargeRoutes: Route[] = [
+  {
+    method: 'GET',
+    pattern: '/v1/charges',
+    handler: ({ params, state }) => {
+      params.allowOnly([...LIST_PARAMS, 'customer', 'payment_intent', 'transfer_group']);
+      const pi = params.string('payment_intent');
+      const group = params.string('transfer_group');
+      const customer = params.string('customer');
+      const items = newestFirst(state.charges).filter(
+        (c) => (!pi || c.payment_intent === pi) && (!group || c.transfer_group === group) && (!customer || c.customer === customer),
+      );
+      return json(render(paginate(items, params, '/v1/charges', 'charge'), params.expand(), state));
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/v1/charges/:id',
+    handler: ({ params, state, pathParams }) => {
+      params.allowOnly(['expand']);
+      return json(render(getCharge(state, pathParams.id), params.expand(), state));
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/v1/balance_transactions/:id',
+    handler: ({ params, state, pathParams }) => {
+      params.allowOnly(['expand']);
+      const txn = state.balanceTransactions.get(pathParams.id);
+      if (!txn) throw resourceMissing('balance_transaction', pathParams.id);
+      return json(render(txn, params.expand(), state));
+    },
+  },
+];

@@ -1,0 +1,127 @@
+import { committedAmount, createBalanceTransaction, getCharge } from './charges';
+import { json, RequestContext, Route } from './context';
+import { invalidRequest, paramError, resourceMissing } from './errors';
+import { LIST_PARAMS, newestFirst, paginate, render } from './lists';
+import type { ChargeObject, RefundObject } from './objects';
+import { applyMetadata } from './params';
+import { getPaymentIntent } from './payment-intents';
+
+const CREATE_PARAMS = ['amount', 'charge', 'currency', 'customer', 'expand', 'instructions_email', 'metadata', 'origin', 'payment_intent', 'reason', 'refund_application_fee', 'reverse_transfer'];
+
+const dollars = (amount: number) => `$${(amount / 100).toFixed(2)}`;
+
+/** The charge a refund applies to, from `charge` or from the PaymentIntent's succeeded charge. */
+function refundedCharge(ctx: RequestContext, chargeId: string | undefined, piId: string | undefined): ChargeObject {
+  if (chargeId && piId) {
+    const charge = getCharge(ctx.state, chargeId, 'charge');
+    if (charge.payment_intent !== piId) {
+      throw paramError(`Charge ${chargeId} does not belong to PaymentIntent ${piId}.`, 'parameter_invalid_string', 'charge');
+    }
+    return charge;
+  }
+  if (chargeId) return getCharge(ctx.state, chargeId, 'charge');
+  if (!piId) {
+    throw paramError('One of the following params should be provided for this request: payment_intent or charge.', 'parameter_missing', 'payment_intent');
+  }
+  const pi = getPaymentIntent(ctx.state, piId, 'payment_intent');
+  const charge = pi.latest_charge ? ctx.state.charges.get(pi.latest_charge) : undefined;
+  if (pi.status !== 'succeeded' || !charge) {
+    throw invalidRequest(`This PaymentIntent (${pi.id}) does not have a successful charge to refund.`, {
+      code: 'payment_intent_unexpected_state',
+      param: 'payment_intent',
+    });
+  }
+  return charge;
+}
+
+function createRefund(ctx: RequestContext) {
+  const p = ctx.params.allowOnly(CREATE_PARAMS);
+  const requested = p.integer('amount');
+  if (requested !== undefined && requested < 1) {
+    throw paramError('Refund amount must be a positive integer.', 'parameter_invalid_integer', 'amount');
+  }
+  const reason = p.oneOf('reason', ['duplicate', 'fraudulent', 'requested_by_customer']) ?? null;
+  const metadata = applyMetadata({}, p);
+  const charge = refundedCharge(ctx, p.string('charge'), p.string('payment_intent'));
+  if (charge.status !== 'succeeded') {
+    throw invalidRequest(`Charge ${charge.id} has not succeeded; there is nothing to refund.`, { code: 'charge_not_refundable', param: 'charge' });
+  }
+  if (charge.disputed) {
+    throw invalidRequest(`Charge ${charge.id} has been charged back; cannot issue a refund.`, { code: 'charge_disputed', param: 'charge' });
+  }
+  const remaining = charge.amount - charge.amount_refunded;
+  if (remaining === 0) {
+    throw invalidRequest(`Charge ${charge.id} has already been refunded.`, { code: 'charge_already_refunded', param: 'charge' });
+  }
+  const amount = requested ?? remaining;
+  if (amount > remaining) {
+    throw invalidRequest(`Refund amount (${dollars(amount)}) is greater than unrefunded amount on charge (${dollars(remaining)})`, {
+      code: 'amount_too_large',
+      param: 'amount',
+    });
+  }
+  // Sandbox rule (stricter than Stripe, which would draw on the platform balance): money that
+  // was transferred out of this charge cannot also go back to the customer.
+  const { transferred } = committedAmount(ctx.state, charge);
+  if (amount > remaining - transferred) {
+    throw invalidRequest(
+      `Refund amount (${dollars(amount)}) is greater than the part of charge ${charge.id} that is neither refunded nor transferred (${dollars(remaining - transferred)}). The Fixbid sandbox never lets transfers + refunds exceed a charge.`,
+      { code: 'amount_too_large', param: 'amount' },
+    );
+  }
+  const id = ctx.state.newId('re');
+  const balance = createBalanceTransaction(ctx.state, { amount: -amount, currency: charge.currency, type: 'refund', source: id, description: 'REFUND FOR CHARGE' });
+  const refund: RefundObject = {
+    id,
+    object: 'refund',
+    amount,
+    balance_transaction: balance.id,
+    charge: charge.id,
+    created: ctx.state.now(),
+    currency: charge.currency,
+    customer: null,
+    customer_account: null,
+    destination_details: { card: { reference_status: 'pending', reference_type: 'acquirer_reference_number', type: 'refund' }, type: 'card' },
+    metadata,
+    payment_intent: charge.payment_intent,
+    payment_method: charge.payment_method,
+    reason,
+    receipt_number: null,
+    source_transfer_reversal: null,
+    status: 'succeeded',
+    transfer_reversal: null,
+  };
+  ctx.state.refunds.set(id, refund);
+  const previous = { amount_refunded: charge.amount_refunded, refunded: charge.refunded };
+  charge.amount_refunded += amount;
+  charge.refunded = charge.amount_refunded === charge.amount;
+  charge.refunds.data.unshift(refund);
+  ctx.emit('refund.created', refund);
+  ctx.emit('charge.refunded', charge, previous);
+  return json(render(refund, p.expand(), ctx.state));
+}
+
+export const refundRoutes: Route[] = [
+  { method: 'POST', pattern: '/v1/refunds', handler: createRefund },
+  {
+    method: 'GET',
+    pattern: '/v1/refunds',
+    handler: ({ params, state }) => {
+      params.allowOnly([...LIST_PARAMS, 'charge', 'payment_intent']);
+      const charge = params.string('charge');
+      const pi = params.string('payment_intent');
+      const items = newestFirst(state.refunds).filter((r) => (!charge || r.charge === charge) && (!pi || r.payment_intent === pi));
+      return json(render(paginate(items, params, '/v1/refunds', 'refund'), params.expand(), state));
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/v1/refunds/:id',
+    handler: ({ params, state, pathParams }) => {
+      params.allowOnly(['expand']);
+      const refund = state.refunds.get(pathParams.id);
+      if (!refund) throw resourceMissing('refund', pathParams.id);
+      return json(render(refund, params.expand(), state));
+    },
+  },
+];
