@@ -7,6 +7,9 @@ import TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
 import { AppConfig } from '../../src/config/app-config';
+import { launchStripeSandbox } from '../../src/payments/sandbox-runner';
+import type { StripeSandbox } from '../../src/stripe-sandbox';
+import Stripe from 'stripe';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -15,6 +18,12 @@ export interface TestApp {
   ds: DataSource;
   config: AppConfig;
   databaseUrl: string;
+  /** This app's Stripe emulator (sandbox mode): faults, webhook deliveries, stop()/start(). */
+  sandbox: StripeSandbox;
+  /** The official SDK as a customer's browser uses it (publishable key): confirm with a clientSecret. */
+  stripe: Stripe;
+  /** `http://127.0.0.1:<port>`: the app listens on a real port so the sandbox can POST webhooks. */
+  baseUrl: string;
   close(): Promise<void>;
 }
 
@@ -49,32 +58,54 @@ export function testConfig(databaseUrl: string, overrides: Partial<AppConfig> = 
     databasePoolSize: 10,
     dataDir: '.data-test',
     jwtSecret: 'test-secret-test-secret-test-secret-0123456789',
-    stripe: { sandbox: true, sandboxPort: 0 },
+    stripe: { sandbox: true, sandboxPort: 0, reconcileIntervalSeconds: 0 },
     platformFeeBps: 1500,
     paymentWindowHours: 24,
     reviewWindowHours: 168,
     maxHoldDays: 60,
     logLevel: 'silent',
+    trustProxy: 'loopback',
     // Generous by default so ordinary specs never trip them; rate-limit specs lower these.
     rateLimitPerMinute: 100_000,
     authRateLimitPerMinute: 100_000,
+    jobs: { pollSeconds: 0.5, workers: true },
+    bidQuotaPerHour: 60,
     ...overrides,
   };
 }
 
+/** The official SDK pointed at a sandbox with a publishable key, as Stripe.js would be. */
+export function customerStripe(sandbox: StripeSandbox): Stripe {
+  return new Stripe('pk_test_sandbox', { host: '127.0.0.1', port: sandbox.port, protocol: 'http', maxNetworkRetries: 0, telemetry: false });
+}
+
 /**
- * The real application (same factory as `npm start`) on its own fresh database.
- * Pass `databaseUrl` to run a second instance on the same database (scale-out tests).
+ * The real application (same factory as `npm start`) on its own fresh database, listening on a
+ * free port, with its own Stripe sandbox (as in sandbox mode) posting webhooks to it.
+ * Pass `databaseUrl` to run a second instance on the same database (scale-out tests), and
+ * `shareSandboxWith` to point it at the first instance's sandbox (whose webhooks go to the first).
  */
 export async function createTestApp(
   overrides: Partial<AppConfig> = {},
-  options: { databaseUrl?: string } = {},
+  options: { databaseUrl?: string; shareSandboxWith?: TestApp } = {},
 ): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
-  const config = testConfig(databaseUrl, overrides);
+  const base = testConfig(databaseUrl, overrides);
+  const shared = options.shareSandboxWith;
+  const launched = shared
+    ? undefined
+    : await launchStripeSandbox(base, {
+        port: 0,
+        webhookSecret: base.stripe.webhookSecret ?? `whsec_test_${randomBytes(16).toString('hex')}`,
+        webhookRetryDelaysMs: [100, 300, 1000, 3000],
+      });
+  const config: AppConfig = shared ? { ...base, stripe: { ...shared.config.stripe } } : launched!.config;
+  const sandbox = shared ? shared.sandbox : launched!.sandbox;
   const app = await createApp(config, { logger: false });
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.getHttpServer().address() as { port: number };
+  const baseUrl = `http://127.0.0.1:${port}`;
+  launched?.connect(baseUrl);
   const ds = app.get(DataSource);
   return {
     app,
@@ -82,6 +113,12 @@ export async function createTestApp(
     ds,
     config,
     databaseUrl,
-    close: () => app.close(),
+    sandbox,
+    stripe: customerStripe(sandbox),
+    baseUrl,
+    close: async () => {
+      await app.close();
+      await launched?.close();
+    },
   };
 }

@@ -1,0 +1,39 @@
+import fc from 'fast-check';
+import { fundingLines, payoutLines, postingProblem, refundLines, releaseLines } from './ledger-postings';
+import { splitFee } from './money';
+
+const sum = (lines: Array<{ amount: number }>) => lines.reduce((s, l) => s + l.amount, 0);
+
+describe('ledger postings (M1)', () => {
+  it('every posting of the money flow balances, for every amount and fee rate', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 500, max: 1_000_000 }), fc.integer({ min: 0, max: 10_000 }), (amount, bps) => {
+        const { platformFee, expertPayout } = splitFee(amount, bps);
+        const postings = [fundingLines(amount), releaseLines(amount, platformFee, expertPayout), refundLines(amount)];
+        if (expertPayout > 0) postings.push(payoutLines(expertPayout));
+        return postings.every((lines) => postingProblem(lines) === null && sum(lines) === 0);
+      }),
+    );
+  });
+
+  it('a whole flow leaves escrow_held and expert_payable at zero', () => {
+    const { platformFee, expertPayout } = splitFee(10_000, 1500);
+    const all = [...fundingLines(10_000), ...releaseLines(10_000, platformFee, expertPayout), ...payoutLines(expertPayout)];
+    const balance = (account: string) => sum(all.filter((l) => l.account === account));
+    expect([balance('escrow_held'), balance('expert_payable'), balance('platform_revenue'), balance('paid_out')]).toEqual([0, 0, 1500, 8500]);
+  });
+
+  it('zero lines are dropped from a release (a 100 % fee pays the expert nothing)', () => {
+    expect(releaseLines(1000, 1000, 0).map((l) => l.account)).toEqual(['escrow_held', 'platform_revenue']);
+  });
+
+  it.each([
+    [[{ account: 'escrow_held', amount: 100 }], /at least two/],
+    [[{ account: 'escrow_held', amount: 100 }, { account: 'customer_funds', amount: -99 }], /sum to 1/],
+    [[{ account: 'escrow_held', amount: 0 }, { account: 'customer_funds', amount: 0 }], /amount 0/],
+    [[{ account: 'escrow_held', amount: 0.5 }, { account: 'customer_funds', amount: -0.5 }], /amount 0.5/],
+    [[{ account: 'nowhere', amount: 1 }, { account: 'customer_funds', amount: -1 }], /unknown account/],
+  ])('refuses %j', (lines, why) => {
+    expect(postingProblem(lines as never)).toMatch(why);
+  });
+});

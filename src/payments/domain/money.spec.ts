@@ -1,0 +1,163 @@
+import fc from 'fast-check';
+import {
+  checkMoney,
+  MAX_AMOUNT,
+  MAX_FEE_BPS,
+  MAX_SPLITTABLE_AMOUNT,
+  MIN_AMOUNT,
+  splitFee,
+  splitRefund,
+} from './money';
+
+/** The reference: the contract's formula in arbitrary-precision integers. */
+function referenceFee(amount: number, bps: number): number {
+  return Number((BigInt(amount) * BigInt(bps)) / 10_000n);
+}
+
+/**
+ * floor's definition, fee·10000 ≤ amount·bps < (fee+1)·10000, for the exhaustive loops: every
+ * product here is ≤ 1e10 + 1e4, so these comparisons are exact integer arithmetic and fast.
+ */
+function isFloorFee(amount: number, bps: number, fee: number): boolean {
+  const product = amount * bps;
+  return Number.isInteger(fee) && fee * 10_000 <= product && product < (fee + 1) * 10_000;
+}
+
+const amounts = fc.integer({ min: MIN_AMOUNT, max: MAX_AMOUNT });
+const rates = fc.integer({ min: 0, max: MAX_FEE_BPS });
+
+describe('splitFee', () => {
+  it('takes the default 15 % from the expert side', () => {
+    expect(splitFee(10_000, 1500)).toEqual({ platformFee: 1500, expertPayout: 8500 });
+    expect(splitFee(999, 1500)).toEqual({ platformFee: 149, expertPayout: 850 }); // 149.85 floored
+    expect(splitFee(500, 0)).toEqual({ platformFee: 0, expertPayout: 500 });
+    expect(splitFee(MAX_AMOUNT, MAX_FEE_BPS)).toEqual({ platformFee: MAX_AMOUNT, expertPayout: 0 });
+  });
+
+  it('P2 fee + payout == amount, 0 ≤ fee ≤ amount, fee == floor(amount·bps/10000) (random pairs)', () => {
+    fc.assert(
+      fc.property(amounts, rates, (amount, bps) => {
+        // Plain booleans rather than expect(): 20,000 runs stay fast, and fast-check reports the pair.
+        const { platformFee, expertPayout } = splitFee(amount, bps);
+        return (
+          platformFee + expertPayout === amount &&
+          platformFee >= 0 &&
+          platformFee <= amount &&
+          Number.isInteger(platformFee) &&
+          platformFee === referenceFee(amount, bps)
+        );
+      }),
+      { numRuns: 200_000 },
+    );
+  });
+
+  // 10^10 pairs are too many for a unit run, so every amount is checked at the rates that matter
+  // and every rate at the amounts that matter; the exactness argument in money.ts covers the rest.
+  it.each([0, 1, 1500, 3333, 6667, 9999, 10_000])('P2 every amount 500..1,000,000 at %i bps', (bps) => {
+    let mismatches = 0;
+    for (let amount = MIN_AMOUNT; amount <= MAX_AMOUNT; amount++) {
+      const { platformFee, expertPayout } = splitFee(amount, bps);
+      const exact = isFloorFee(amount, bps, platformFee) && platformFee + expertPayout === amount;
+      if (!exact || expertPayout < 0) mismatches++;
+    }
+    expect(mismatches).toBe(0);
+  });
+
+  it.each([MIN_AMOUNT, 501, 999, 9_999, 10_001, 123_457, 999_999, MAX_AMOUNT])(
+    'P2 every rate 0..10000 bps at amount %i',
+    (amount) => {
+      let mismatches = 0;
+      for (let bps = 0; bps <= MAX_FEE_BPS; bps++) {
+        const { platformFee, expertPayout } = splitFee(amount, bps);
+        if (!isFloorFee(amount, bps, platformFee) || platformFee + expertPayout !== amount) mismatches++;
+      }
+      expect(mismatches).toBe(0);
+    },
+  );
+
+  it('stays exact up to the largest amount it accepts', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: MAX_SPLITTABLE_AMOUNT }), rates, (amount, bps) => {
+        const { platformFee, expertPayout } = splitFee(amount, bps);
+        expect(platformFee).toBe(referenceFee(amount, bps));
+        expect(platformFee + expertPayout).toBe(amount);
+      }),
+    );
+  });
+
+  it.each([
+    [12.5, 1500],
+    [-1, 1500],
+    [Number.NaN, 1500],
+    [MAX_SPLITTABLE_AMOUNT + 1, 1500],
+    [1000, -1],
+    [1000, 10_001],
+    [1000, 15.5],
+  ])('refuses amount %p at %p bps (a programming error)', (amount, bps) => {
+    expect(() => splitFee(amount, bps)).toThrow(RangeError);
+  });
+});
+
+describe('splitRefund', () => {
+  it('charges the fee on the released part only', () => {
+    expect(splitRefund(10_000, 4_000, 1500)).toEqual({
+      ok: true,
+      value: { refundAmount: 4_000, releasedAmount: 6_000, platformFee: 900, expertPayout: 5_100 },
+    });
+  });
+
+  it('M2 refund + fee + payout == amount; the fee never exceeds a full release fee', () => {
+    fc.assert(
+      fc.property(
+        amounts.chain((amount) => fc.tuple(fc.constant(amount), fc.integer({ min: 1, max: amount - 1 }))),
+        rates,
+        ([amount, refund], bps) => {
+          const result = splitRefund(amount, refund, bps);
+          if (!result.ok) throw new Error(result.message);
+          const { refundAmount, releasedAmount, platformFee, expertPayout } = result.value;
+          expect(refundAmount + platformFee + expertPayout).toBe(amount);
+          expect(releasedAmount).toBe(amount - refund);
+          expect(platformFee).toBe(referenceFee(releasedAmount, bps));
+          expect(platformFee).toBeLessThanOrEqual(splitFee(amount, bps).platformFee);
+          expect(expertPayout).toBeGreaterThanOrEqual(0);
+        },
+      ),
+    );
+  });
+
+  it.each([0, 10_000, 10_001, -5, 12.5])('refundAmount %p of 10000 → 400 invalid_field on refundAmount', (refund) => {
+    expect(splitRefund(10_000, refund, 1500)).toMatchObject({
+      ok: false,
+      code: 'invalid_field',
+      status: 400,
+      param: 'refundAmount',
+    });
+  });
+});
+
+describe('checkMoney (V2)', () => {
+  it.each([
+    [{ amount: 500, currency: 'usd' }],
+    [{ amount: 1_000_000, currency: 'eur' }],
+    [{ amount: 4242, currency: 'gbp' }],
+  ])('accepts %j', (input) => {
+    expect(checkMoney(input)).toEqual({ ok: true, value: input });
+  });
+
+  it.each([
+    ['B2 fractional', { amount: 12.5, currency: 'usd' }, 'invalid_field', 'amount'],
+    ['B2 string', { amount: '1000', currency: 'usd' }, 'invalid_field', 'amount'],
+    ['B2 negative', { amount: -1, currency: 'usd' }, 'invalid_field', 'amount'],
+    ['B2 below minimum', { amount: 499, currency: 'usd' }, 'invalid_field', 'amount'],
+    ['B2 above maximum', { amount: 1_000_001, currency: 'usd' }, 'invalid_field', 'amount'],
+    ['NaN', { amount: Number.NaN, currency: 'usd' }, 'invalid_field', 'amount'],
+    ['missing amount', { currency: 'usd' }, 'missing_field', 'amount'],
+    ['B3 upper case', { amount: 1000, currency: 'USD' }, 'invalid_field', 'currency'],
+    ['B3 unsupported', { amount: 1000, currency: 'jpy' }, 'invalid_field', 'currency'],
+    ['missing currency', { amount: 1000 }, 'missing_field', 'currency'],
+    ['not an object', 'usd 1000', 'missing_field', 'amount'],
+    ['null', null, 'missing_field', 'amount'],
+  ])('%s (%j) → 400 %s on %s', (_name, input, code, param) => {
+    expect(checkMoney(input)).toMatchObject({ ok: false, status: 400, code, param });
+  });
+});

@@ -1,0 +1,49 @@
+import { LedgerSide, reconcile, StripeSide } from './reconciliation';
+
+const stripe = (overrides: Partial<StripeSide> = {}): StripeSide => ({
+  charges: [{ paymentIntentId: 'pi_1', chargeId: 'ch_1', escrowId: 'e1', amount: 1000 }],
+  transfers: [{ id: 'tr_1', escrowId: 'e1', amount: 850 }],
+  refunds: [],
+  ...overrides,
+});
+const ledger = (overrides: Partial<LedgerSide> = {}): LedgerSide => ({
+  fundings: [{ escrowId: 'e1', chargeId: 'ch_1' }],
+  payouts: [{ escrowId: 'e1', transferId: 'tr_1' }],
+  refunds: [],
+  paymentIntentIds: new Set(['pi_1']),
+  ...overrides,
+});
+
+describe('reconcile (M4)', () => {
+  it('agreeing sides → no violation', () => {
+    expect(reconcile(stripe(), ledger())).toEqual([]);
+  });
+
+  it('a Stripe object without its ledger entry, each kind', () => {
+    const codes = reconcile(
+      stripe({ refunds: [{ id: 're_1', paymentIntentId: 'pi_1', amount: 100, status: 'succeeded' }] }),
+      ledger({ fundings: [], payouts: [] }),
+    ).map((v) => v.code);
+    expect(codes.sort()).toEqual(['stripe_charge_without_ledger', 'stripe_refund_without_ledger', 'stripe_transfer_without_ledger']);
+  });
+
+  it('a ledger entry Stripe does not know, each kind', () => {
+    const codes = reconcile(
+      stripe({ charges: [], transfers: [] }),
+      ledger({ refunds: [{ escrowId: 'e1', stripeRefundId: 're_x', status: 'succeeded', key: 'refund:d1' }, { escrowId: 'e1', stripeRefundId: null, status: 'pending', key: 'refund:d2' }] }),
+    ).map((v) => v.code);
+    expect(codes.sort()).toEqual(['ledger_funding_without_stripe_charge', 'ledger_payout_without_stripe_transfer', 'ledger_refund_without_stripe_refund', 'refund_not_made']);
+  });
+
+  it('a refund settled by a chargeback has no Stripe Refund and is not reported', () => {
+    expect(reconcile(stripe(), ledger({ refunds: [{ escrowId: 'e1', stripeRefundId: null, status: 'chargeback', key: 'refund:d4' }] }))).toEqual([]);
+  });
+
+  it('refunds of other PaymentIntents are not ours; failed refunds of ours are reported', () => {
+    const violations = reconcile(
+      stripe({ refunds: [{ id: 're_other', paymentIntentId: 'pi_other', amount: 5, status: 'succeeded' }, { id: 're_2', paymentIntentId: 'pi_1', amount: 5, status: 'failed' }] }),
+      ledger({ refunds: [{ escrowId: 'e1', stripeRefundId: 're_2', status: 'failed', key: 'refund:d3' }] }),
+    );
+    expect(violations.map((v) => v.code)).toEqual(['refund_failed']);
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * M4: Stripe's objects against our ledger, both ways. Pure: the service pages through Stripe and
+ * reads the ledger, this decides what disagrees. Only objects carrying our ids are ours.
+ */
+
+export interface Violation {
+  code: string;
+  message: string;
+  escrowId?: string;
+  stripeId?: string;
+}
+
+export interface StripeSide {
+  /** Succeeded PaymentIntents with an escrowId in their metadata: the charge is what was funded. */
+  charges: Array<{ paymentIntentId: string; chargeId: string; escrowId: string; amount: number }>;
+  transfers: Array<{ id: string; escrowId: string; amount: number }>;
+  refunds: Array<{ id: string; paymentIntentId: string; amount: number; status: string }>;
+}
+
+export interface LedgerSide {
+  fundings: Array<{ escrowId: string; chargeId: string | null }>;
+  payouts: Array<{ escrowId: string; transferId: string | null }>;
+  refunds: Array<{ escrowId: string; stripeRefundId: string | null; status: string; key: string }>;
+  /** Our PaymentIntent ids, to tell our refunds from anyone else's. */
+  paymentIntentIds: Set<string>;
+}
+
+export function reconcile(stripe: StripeSide, ledger: LedgerSide): Violation[] {
+  const violations: Violation[] = [];
+  const fundedCharges = new Set(ledger.fundings.map((f) => f.chargeId));
+  for (const charge of stripe.charges) {
+    if (!fundedCharges.has(charge.chargeId)) {
+      violations.push({ code: 'stripe_charge_without_ledger', message: `charge ${charge.chargeId} (${charge.amount}) has no funding entry`, escrowId: charge.escrowId, stripeId: charge.chargeId });
+    }
+  }
+  const stripeCharges = new Set(stripe.charges.map((c) => c.chargeId));
+  for (const funding of ledger.fundings) {
+    if (!funding.chargeId || !stripeCharges.has(funding.chargeId)) {
+      violations.push({ code: 'ledger_funding_without_stripe_charge', message: `funding of escrow ${funding.escrowId} names no succeeded charge at Stripe`, escrowId: funding.escrowId, stripeId: funding.chargeId ?? undefined });
+    }
+  }
+  const paidTransfers = new Set(ledger.payouts.map((p) => p.transferId));
+  for (const transfer of stripe.transfers) {
+    if (!paidTransfers.has(transfer.id)) {
+      violations.push({ code: 'stripe_transfer_without_ledger', message: `transfer ${transfer.id} (${transfer.amount}) has no payout entry`, escrowId: transfer.escrowId, stripeId: transfer.id });
+    }
+  }
+  const stripeTransfers = new Set(stripe.transfers.map((t) => t.id));
+  for (const payout of ledger.payouts) {
+    if (!payout.transferId || !stripeTransfers.has(payout.transferId)) {
+      violations.push({ code: 'ledger_payout_without_stripe_transfer', message: `payout of escrow ${payout.escrowId} names no transfer at Stripe`, escrowId: payout.escrowId, stripeId: payout.transferId ?? undefined });
+    }
+  }
+  violations.push(...reconcileRefunds(stripe, ledger));
+  return violations;
+}
+
+function reconcileRefunds(stripe: StripeSide, ledger: LedgerSide): Violation[] {
+  const violations: Violation[] = [];
+  const recorded = new Set(ledger.refunds.map((r) => r.stripeRefundId));
+  for (const refund of stripe.refunds) {
+    if (!ledger.paymentIntentIds.has(refund.paymentIntentId) || refund.status === 'failed' || refund.status === 'canceled') continue;
+    if (!recorded.has(refund.id)) {
+      violations.push({ code: 'stripe_refund_without_ledger', message: `refund ${refund.id} (${refund.amount}) has no refund entry`, stripeId: refund.id });
+    }
+  }
+  const stripeRefunds = new Map(stripe.refunds.map((r) => [r.id, r]));
+  for (const refund of ledger.refunds) {
+    // Returned by the customer's bank (a chargeback): there is no Stripe Refund to find.
+    if (refund.status === 'chargeback') continue;
+    const atStripe = refund.stripeRefundId ? stripeRefunds.get(refund.stripeRefundId) : undefined;
+    if (!refund.stripeRefundId) {
+      violations.push({ code: 'refund_not_made', message: `refund ${refund.key} of escrow ${refund.escrowId} is not at Stripe yet`, escrowId: refund.escrowId });
+    } else if (!atStripe) {
+      violations.push({ code: 'ledger_refund_without_stripe_refund', message: `refund ${refund.stripeRefundId} of escrow ${refund.escrowId} is unknown to Stripe`, escrowId: refund.escrowId, stripeId: refund.stripeRefundId });
+    } else if (atStripe.status === 'failed' || atStripe.status === 'canceled') {
+      violations.push({ code: 'refund_failed', message: `refund ${atStripe.id} of escrow ${refund.escrowId} ${atStripe.status} at Stripe`, escrowId: refund.escrowId, stripeId: atStripe.id });
+    }
+  }
+  return violations;
+}

@@ -1,0 +1,57 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Currency } from '../domain/money';
+import { clientSecretVisible, ESCROW_STATUSES, EscrowStatus, EscrowViewer, PAYOUT_STATUSES, PayoutStatus } from '../domain/escrow-rules';
+import { Escrow } from '../escrow.entity';
+
+/** A sum in the escrow's currency; fees and refunds may be below the 500 minimum of a request. */
+export class EscrowMoney {
+  @ApiProperty({ example: 4500, description: 'integer minor units' }) amount!: number;
+  @ApiProperty({ enum: ['usd', 'eur', 'gbp'], example: 'usd' }) currency!: Currency;
+}
+
+/**
+ * GET /v1/requests/:id/escrow (contract §3 "Escrow"). `clientSecret` is only ever filled for the
+ * paying customer while payment is due; experts and admins always get null (A2, API3).
+ */
+export class EscrowResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) requestId!: string;
+  @ApiProperty({ enum: ESCROW_STATUSES }) status!: EscrowStatus;
+  @ApiProperty({ type: EscrowMoney, description: 'The accepted bid: what the customer pays.' }) amount!: EscrowMoney;
+  @ApiProperty({ type: EscrowMoney, description: 'floor(amount × PLATFORM_FEE_BPS / 10000).' }) platformFee!: EscrowMoney;
+  @ApiProperty({ type: EscrowMoney, description: 'amount − platformFee: what the expert receives on release.' }) expertPayout!: EscrowMoney;
+  @ApiProperty({ type: EscrowMoney }) refundedAmount!: EscrowMoney;
+  @ApiProperty({ enum: PAYOUT_STATUSES }) payoutStatus!: PayoutStatus;
+  @ApiProperty({ type: String, nullable: true, example: 'pi_3NqY...' }) paymentIntentId!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'For Stripe.js confirmCardPayment: only the request owner sees it, and only while status is requires_payment.',
+  })
+  clientSecret!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) fundedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) releasedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) refundedAt!: string | null;
+
+  static from(escrow: Escrow, viewer: EscrowViewer | 'public'): EscrowResponse {
+    const money = (amount: number): EscrowMoney => ({ amount, currency: escrow.currency as Currency });
+    return {
+      id: escrow.id,
+      requestId: escrow.requestId,
+      status: escrow.status,
+      amount: money(escrow.amount),
+      platformFee: money(escrow.platformFee),
+      expertPayout: money(escrow.expertPayout),
+      refundedAmount: money(escrow.refundedAmount),
+      payoutStatus: escrow.payoutStatus,
+      paymentIntentId: escrow.paymentIntentId,
+      clientSecret: viewer !== 'public' && clientSecretVisible(viewer, escrow.status) ? escrow.clientSecret : null,
+      fundedAt: escrow.fundedAt?.toISOString() ?? null,
+      releasedAt: escrow.releasedAt?.toISOString() ?? null,
+      refundedAt: escrow.refundedAt?.toISOString() ?? null,
+    };
+  }
+}
+
+/** The same object without anything a third party must not see: for outbox events (partners, experts). */
+export const escrowEventObject = (escrow: Escrow): EscrowResponse => EscrowResponse.from(escrow, 'public');

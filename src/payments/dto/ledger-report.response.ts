@@ -1,0 +1,47 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { LedgerReport } from '../ledger-report.service';
+
+export class AccountBalancesResponse {
+  @ApiProperty({ description: 'Money held for requests in progress.' }) escrow_held!: number;
+  @ApiProperty({ description: 'Platform fees earned on releases.' }) platform_revenue!: number;
+  @ApiProperty({ description: 'Released to experts, not yet transferred.' }) expert_payable!: number;
+  @ApiProperty({ description: 'Transferred to experts.' }) paid_out!: number;
+  @ApiProperty({ description: 'Returned to customers.' }) refunded!: number;
+}
+
+export class CurrencyBalancesResponse {
+  @ApiProperty({ type: AccountBalancesResponse }) usd!: AccountBalancesResponse;
+  @ApiProperty({ type: AccountBalancesResponse }) eur!: AccountBalancesResponse;
+  @ApiProperty({ type: AccountBalancesResponse }) gbp!: AccountBalancesResponse;
+}
+
+export class LedgerViolationResponse {
+  @ApiProperty({ example: 'escrow_held_mismatch' }) code!: string;
+  @ApiProperty() message!: string;
+  @ApiPropertyOptional({ format: 'uuid' }) escrowId?: string;
+  @ApiPropertyOptional({ example: 'ch_3NqY...' }) stripeId?: string;
+}
+
+/** GET /v1/admin/ledger. */
+export class LedgerReportResponse {
+  @ApiProperty({ type: CurrencyBalancesResponse, description: 'Balance of each account, in minor units, per currency.' })
+  balances!: CurrencyBalancesResponse;
+
+  @ApiProperty({ description: 'True when no invariant is violated.' })
+  ok!: boolean;
+
+  @ApiProperty({ type: [LedgerViolationResponse] })
+  violations!: LedgerViolationResponse[];
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When reconciliation with Stripe last finished.' })
+  reconciledAt!: string | null;
+
+  static from(report: LedgerReport): LedgerReportResponse {
+    return {
+      balances: report.balances,
+      ok: report.ok,
+      violations: report.violations.map((v) => ({ ...v })),
+      reconciledAt: report.reconciledAt?.toISOString() ?? null,
+    };
+  }
+}

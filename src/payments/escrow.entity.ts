@@ -1,0 +1,123 @@
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { Relation } from 'typeorm';
+import { Bid } from '../bids/bid.entity';
+import { HelpRequest } from '../requests/help-request.entity';
+import { User } from '../users/user.entity';
+import type { EscrowStatus, PayoutStatus } from './domain/escrow-rules';
+
+/**
+ * The money of one accepted bid, from `requires_payment` to released, refunded or cancelled.
+ * CHECKs keep the arithmetic (fee + payout == amount, 0 ≤ refunded ≤ amount) and make "money
+ * held without a charge" and "cancelled with a charge" unrepresentable (R5). One live escrow per
+ * request (a lapsed payment window leaves a cancelled one behind and a new accept makes another).
+ */
+@Entity('escrows')
+@Check('CHK_escrows_status', `"status" IN ('requires_payment','held','released','refunded','partially_refunded','cancelled')`)
+@Check('CHK_escrows_payout_status', `"payout_status" IN ('none','pending','paid')`)
+@Check('CHK_escrows_amount', `"amount" BETWEEN 500 AND 1000000 AND "currency" IN ('usd','eur','gbp')`)
+@Check('CHK_escrows_fee_split', `"platform_fee" >= 0 AND "expert_payout" >= 0 AND "platform_fee" + "expert_payout" = "amount"`)
+@Check('CHK_escrows_fee_bps', `"fee_bps" BETWEEN 0 AND 10000`)
+@Check('CHK_escrows_refunded', `"refunded_amount" >= 0 AND "refunded_amount" <= "amount"`)
+@Check('CHK_escrows_charge', `("status" IN ('requires_payment','cancelled')) = ("charge_id" IS NULL AND "funded_at" IS NULL)`)
+@Check('CHK_escrows_paid', `"payout_status" <> 'paid' OR "transfer_id" IS NOT NULL`)
+@Index('UQ_escrows_live_per_request', ['requestId'], { unique: true, where: `"status" IN ('requires_payment','held')` })
+@Index('IDX_escrows_request_created', ['requestId', 'createdAt'])
+@Index('UQ_escrows_payment_intent', ['paymentIntentId'], { unique: true })
+@Index('UQ_escrows_charge', ['chargeId'], { unique: true })
+@Index('IDX_escrows_expert_payout', ['expertId', 'payoutStatus'])
+@Index('IDX_escrows_status', ['status', 'payoutStatus'])
+export class Escrow {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'request_id', type: 'uuid' })
+  requestId!: string;
+
+  @ManyToOne(() => HelpRequest, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'request_id', foreignKeyConstraintName: 'FK_escrows_request' })
+  request?: Relation<HelpRequest>;
+
+  @Column({ name: 'bid_id', type: 'uuid' })
+  bidId!: string;
+
+  @ManyToOne(() => Bid, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'bid_id', foreignKeyConstraintName: 'FK_escrows_bid' })
+  bid?: Relation<Bid>;
+
+  @Column({ name: 'customer_id', type: 'uuid' })
+  customerId!: string;
+
+  @ManyToOne(() => User, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'customer_id', foreignKeyConstraintName: 'FK_escrows_customer' })
+  customer?: Relation<User>;
+
+  @Column({ name: 'expert_id', type: 'uuid' })
+  expertId!: string;
+
+  @ManyToOne(() => User, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'expert_id', foreignKeyConstraintName: 'FK_escrows_expert' })
+  expert?: Relation<User>;
+
+  @Column({ type: 'int' })
+  amount!: number;
+
+  @Column({ type: 'text' })
+  currency!: string;
+
+  /** The fee rate at acceptance, so a split later charges the same rate on the released part. */
+  @Column({ name: 'fee_bps', type: 'int' })
+  feeBps!: number;
+
+  @Column({ name: 'platform_fee', type: 'int' })
+  platformFee!: number;
+
+  @Column({ name: 'expert_payout', type: 'int' })
+  expertPayout!: number;
+
+  @Column({ name: 'refunded_amount', type: 'int', default: 0 })
+  refundedAmount!: number;
+
+  @Column({ type: 'text', default: 'requires_payment' })
+  status!: EscrowStatus;
+
+  @Column({ name: 'payout_status', type: 'text', default: 'none' })
+  payoutStatus!: PayoutStatus;
+
+  @Column({ name: 'payment_intent_id', type: 'text', nullable: true })
+  paymentIntentId!: string | null;
+
+  @Column({ name: 'client_secret', type: 'text', nullable: true })
+  clientSecret!: string | null;
+
+  /** Set when creating the PaymentIntent failed at Stripe: a repeated accept may then complete it. */
+  @Column({ name: 'payment_intent_failed_at', type: 'timestamptz', nullable: true })
+  paymentIntentFailedAt!: Date | null;
+
+  @Column({ name: 'charge_id', type: 'text', nullable: true })
+  chargeId!: string | null;
+
+  @Column({ name: 'transfer_id', type: 'text', nullable: true })
+  transferId!: string | null;
+
+  /** A chargeback (charge.dispute.created) freezes release and refunds. */
+  @Column({ type: 'boolean', default: false })
+  frozen!: boolean;
+
+  @Column({ name: 'release_reason', type: 'text', nullable: true })
+  releaseReason!: string | null;
+
+  @Column({ name: 'funded_at', type: 'timestamptz', nullable: true })
+  fundedAt!: Date | null;
+
+  @Column({ name: 'released_at', type: 'timestamptz', nullable: true })
+  releasedAt!: Date | null;
+
+  @Column({ name: 'refunded_at', type: 'timestamptz', nullable: true })
+  refundedAt!: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Currency, CURRENCIES } from './domain/money';
+import { REPORTED_ACCOUNTS, ReportedAccount } from './domain/ledger-postings';
+import { LedgerViolation, ReconciliationRun } from './reconciliation-run.entity';
+
+export type AccountBalances = Record<ReportedAccount, number>;
+
+export interface LedgerReport {
+  balances: Record<Currency, AccountBalances>;
+  ok: boolean;
+  violations: LedgerViolation[];
+  reconciledAt: Date | null;
+}
+
+type Row = Record<string, string | number | null>;
+
+/**
+ * GET /v1/admin/ledger: balances per currency and the money invariants (M1, M2, M3), each
+ * checked in SQL against the ledger and the escrows, plus what the last reconciliation with
+ * Stripe found (M4). An empty violations list is the claim "every cent is accounted for".
+ */
+@Injectable()
+export class LedgerReportService {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  async report(): Promise<LedgerReport> {
+    const balances = await this.balances();
+    const violations = [
+      ...(await this.unbalancedTransactions()),
+      ...(await this.heldMismatches(balances)),
+      ...(await this.overspentEscrows()),
+      ...(await this.refundMismatches()),
+      ...(await this.payoutMismatches()),
+    ];
+    const lastRun = await this.ds.getRepository(ReconciliationRun).findOne({ where: {}, order: { finishedAt: 'DESC' } });
+    if (lastRun) violations.push(...lastRun.violations);
+    return { balances, ok: violations.length === 0, violations, reconciledAt: lastRun?.finishedAt ?? null };
+  }
+
+  private async balances(): Promise<Record<Currency, AccountBalances>> {
+    const zero = (): AccountBalances => Object.fromEntries(REPORTED_ACCOUNTS.map((a) => [a, 0])) as AccountBalances;
+    const result = Object.fromEntries(CURRENCIES.map((c) => [c, zero()])) as Record<Currency, AccountBalances>;
+    const rows = (await this.ds.query(`SELECT currency, account, sum(amount)::text AS total FROM ledger_entries GROUP BY currency, account`)) as Row[];
+    for (const row of rows) {
+      const account = row.account as ReportedAccount;
+      if ((REPORTED_ACCOUNTS as readonly string[]).includes(account)) result[row.currency as Currency][account] = Number(row.total);
+    }
+    return result;
+  }
+
+  /** M1: every transaction sums to zero per currency (the database refuses otherwise; checked anyway). */
+  private async unbalancedTransactions(): Promise<LedgerViolation[]> {
+    const rows = (await this.ds.query(
+      `SELECT e.txn_id, e.currency, sum(e.amount)::text AS total, min(e.escrow_id::text) AS escrow_id
+         FROM ledger_entries e GROUP BY e.txn_id, e.currency HAVING sum(e.amount) <> 0`,
+    )) as Row[];
+    return rows.map((r) => ({ code: 'unbalanced_transaction', message: `ledger transaction ${r.txn_id} sums to ${r.total} ${r.currency}`, escrowId: String(r.escrow_id) }));
+  }
+
+  /** M2: escrow_held equals the held escrows' (amount − refunded), per currency and per escrow. */
+  private async heldMismatches(balances: Record<Currency, AccountBalances>): Promise<LedgerViolation[]> {
+    const violations: LedgerViolation[] = [];
+    const held = (await this.ds.query(
+      `SELECT currency, sum(amount - refunded_amount)::text AS total FROM escrows WHERE status = 'held' GROUP BY currency`,
+    )) as Row[];
+    for (const currency of CURRENCIES) {
+      const expected = Number(held.find((r) => r.currency === currency)?.total ?? 0);
+      if (balances[currency].escrow_held !== expected) {
+        violations.push({ code: 'escrow_held_mismatch', message: `escrow_held is ${balances[currency].escrow_held} ${currency}, held escrows sum to ${expected}` });
+      }
+    }
+    const perEscrow = (await this.ds.query(
+      `SELECT e.id, e.status, COALESCE(l.held, 0)::text AS held,
+              (CASE WHEN e.status = 'held' THEN e.amount - e.refunded_amount ELSE 0 END)::text AS expected
+         FROM escrows e
+         LEFT JOIN (SELECT escrow_id, sum(amount) AS held FROM ledger_entries WHERE account = 'escrow_held' GROUP BY escrow_id) l ON l.escrow_id = e.id
+        WHERE COALESCE(l.held, 0) <> CASE WHEN e.status = 'held' THEN e.amount - e.refunded_amount ELSE 0 END`,
+    )) as Row[];
+    for (const r of perEscrow) {
+      violations.push({ code: 'escrow_balance_mismatch', message: `escrow ${r.id} (${r.status}) holds ${r.held} in the ledger, expected ${r.expected}`, escrowId: String(r.id) });
+    }
+    return violations;
+  }
+
+  /** M2: per request, transfers + refunds never exceed the charge. */
+  private async overspentEscrows(): Promise<LedgerViolation[]> {
+    const rows = (await this.ds.query(
+      `SELECT escrow_id,
+              COALESCE(sum(amount) FILTER (WHERE account = 'escrow_held' AND kind = 'funding'), 0)::text AS funded,
+              COALESCE(sum(amount) FILTER (WHERE account IN ('paid_out', 'refunded')), 0)::text AS spent
+         FROM ledger_entries GROUP BY escrow_id
+       HAVING COALESCE(sum(amount) FILTER (WHERE account IN ('paid_out', 'refunded')), 0)
+            > COALESCE(sum(amount) FILTER (WHERE account = 'escrow_held' AND kind = 'funding'), 0)`,
+    )) as Row[];
+    return rows.map((r) => ({ code: 'overspent', message: `escrow ${r.escrow_id}: transfers + refunds ${r.spent} exceed the charge ${r.funded}`, escrowId: String(r.escrow_id) }));
+  }
+
+  /** Nothing refunded twice: the escrow's refunded_amount, its refund rows and the ledger agree. */
+  private async refundMismatches(): Promise<LedgerViolation[]> {
+    const rows = (await this.ds.query(
+      `SELECT e.id, e.refunded_amount::text AS recorded,
+              COALESCE((SELECT sum(r.amount) FROM escrow_refunds r WHERE r.escrow_id = e.id), 0)::text AS refund_rows,
+              COALESCE((SELECT sum(l.amount) FROM ledger_entries l WHERE l.escrow_id = e.id AND l.account = 'refunded'), 0)::text AS ledger
+         FROM escrows e
+        WHERE e.refunded_amount <> COALESCE((SELECT sum(r.amount) FROM escrow_refunds r WHERE r.escrow_id = e.id), 0)
+           OR e.refunded_amount <> COALESCE((SELECT sum(l.amount) FROM ledger_entries l WHERE l.escrow_id = e.id AND l.account = 'refunded'), 0)`,
+    )) as Row[];
+    return rows.map((r) => ({
+      code: 'refund_mismatch',
+      message: `escrow ${r.id}: refunded_amount ${r.recorded}, refund rows ${r.refund_rows}, ledger ${r.ledger}`,
+      escrowId: String(r.id),
+    }));
+  }
+
+  /** M3: at most one payout per escrow, and payoutStatus paid exactly when the ledger has it. */
+  private async payoutMismatches(): Promise<LedgerViolation[]> {
+    const rows = (await this.ds.query(
+      `SELECT e.id, e.payout_status, count(t.id)::int AS payouts
+         FROM escrows e LEFT JOIN ledger_transactions t ON t.escrow_id = e.id AND t.kind = 'payout'
+        GROUP BY e.id, e.payout_status
+       HAVING count(t.id) > 1 OR (count(t.id) = 1) <> (e.payout_status = 'paid')`,
+    )) as Row[];
+    return rows.map((r) => ({ code: 'payout_mismatch', message: `escrow ${r.id}: payoutStatus ${r.payout_status} with ${r.payouts} payout(s) in the ledger`, escrowId: String(r.id) }));
+  }
+}

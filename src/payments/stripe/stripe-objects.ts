@@ -1,0 +1,181 @@
+import { isCurrency } from '../domain/money';
+import { untrustedAnswer } from './stripe-errors';
+
+/**
+ * API10: what we read from Stripe, checked before we act on it — id prefixes, integer amounts,
+ * our three currencies, known statuses. The rest of the code sees only these small views.
+ */
+
+type Json = Record<string, unknown>;
+
+const PI_STATUSES = ['requires_payment_method', 'requires_confirmation', 'requires_action', 'processing', 'requires_capture', 'canceled', 'succeeded'] as const;
+const REFUND_STATUSES = ['pending', 'requires_action', 'succeeded', 'failed', 'canceled'] as const;
+
+export interface PaymentIntentView {
+  id: string;
+  status: (typeof PI_STATUSES)[number];
+  amount: number;
+  currency: string;
+  clientSecret: string | null;
+  chargeId: string | null;
+  metadata: Record<string, string>;
+  paymentError: { code: string | null; declineCode: string | null; message: string | null } | null;
+}
+
+export interface TransferView {
+  id: string;
+  amount: number;
+  currency: string;
+  destination: string | null;
+  sourceTransaction: string | null;
+  metadata: Record<string, string>;
+}
+
+export interface RefundView {
+  id: string;
+  amount: number;
+  currency: string;
+  status: (typeof REFUND_STATUSES)[number];
+  chargeId: string | null;
+  paymentIntentId: string | null;
+  metadata: Record<string, string>;
+}
+
+export interface DisputeView {
+  id: string;
+  chargeId: string;
+  amount: number;
+  reason: string;
+}
+
+export interface AccountView {
+  id: string;
+  payouts_enabled: boolean;
+  details_submitted: boolean;
+  capabilities: { transfers: string | null };
+  requirements: { disabled_reason: string | null };
+}
+
+export interface EventView {
+  id: string;
+  type: string;
+  created: number;
+  object: Json;
+}
+
+function record(value: unknown, what: string): Json {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw untrustedAnswer(what);
+  return value as Json;
+}
+
+export function stripeId(value: unknown, prefixes: readonly string[], what: string): string {
+  if (typeof value !== 'string' || value.length > 255 || !prefixes.some((p) => value.startsWith(p)) || !/^[A-Za-z0-9_]+$/.test(value)) {
+    throw untrustedAnswer(what);
+  }
+  return value;
+}
+
+function optionalId(value: unknown, prefixes: readonly string[], what: string): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'object') return stripeId((value as Json).id, prefixes, what);
+  return stripeId(value, prefixes, what);
+}
+
+function amount(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw untrustedAnswer(what);
+  return value;
+}
+
+function currency(value: unknown, what: string): string {
+  if (!isCurrency(value)) throw untrustedAnswer(what);
+  return value;
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], what: string): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) throw untrustedAnswer(what);
+  return value as T;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+function metadata(value: unknown): Record<string, string> {
+  if (value === null || typeof value !== 'object') return {};
+  return Object.fromEntries(Object.entries(value as Json).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
+
+export function viewPaymentIntent(input: unknown): PaymentIntentView {
+  const pi = record(input, 'payment_intent');
+  const error = pi.last_payment_error === null || pi.last_payment_error === undefined ? null : record(pi.last_payment_error, 'last_payment_error');
+  return {
+    id: stripeId(pi.id, ['pi_'], 'payment_intent.id'),
+    status: oneOf(pi.status, PI_STATUSES, 'payment_intent.status'),
+    amount: amount(pi.amount, 'payment_intent.amount'),
+    currency: currency(pi.currency, 'payment_intent.currency'),
+    clientSecret: typeof pi.client_secret === 'string' && pi.client_secret.startsWith(`${String(pi.id)}_secret_`) ? pi.client_secret : null,
+    chargeId: optionalId(pi.latest_charge, ['ch_', 'py_'], 'payment_intent.latest_charge'),
+    metadata: metadata(pi.metadata),
+    paymentError: error ? { code: text(error.code), declineCode: text(error.decline_code), message: text(error.message) } : null,
+  };
+}
+
+export function viewTransfer(input: unknown): TransferView {
+  const transfer = record(input, 'transfer');
+  return {
+    id: stripeId(transfer.id, ['tr_'], 'transfer.id'),
+    amount: amount(transfer.amount, 'transfer.amount'),
+    currency: currency(transfer.currency, 'transfer.currency'),
+    destination: optionalId(transfer.destination, ['acct_'], 'transfer.destination'),
+    sourceTransaction: optionalId(transfer.source_transaction, ['ch_', 'py_'], 'transfer.source_transaction'),
+    metadata: metadata(transfer.metadata),
+  };
+}
+
+export function viewRefund(input: unknown): RefundView {
+  const refund = record(input, 'refund');
+  return {
+    id: stripeId(refund.id, ['re_', 'pyr_'], 'refund.id'),
+    amount: amount(refund.amount, 'refund.amount'),
+    currency: currency(refund.currency, 'refund.currency'),
+    status: oneOf(refund.status, REFUND_STATUSES, 'refund.status'),
+    chargeId: optionalId(refund.charge, ['ch_', 'py_'], 'refund.charge'),
+    paymentIntentId: optionalId(refund.payment_intent, ['pi_'], 'refund.payment_intent'),
+    metadata: metadata(refund.metadata),
+  };
+}
+
+export function viewDispute(input: unknown): DisputeView {
+  const dispute = record(input, 'dispute');
+  return {
+    id: stripeId(dispute.id, ['dp_', 'du_'], 'dispute.id'),
+    chargeId: stripeId(typeof dispute.charge === 'object' && dispute.charge ? (dispute.charge as Json).id : dispute.charge, ['ch_', 'py_'], 'dispute.charge'),
+    amount: amount(dispute.amount, 'dispute.amount'),
+    reason: text(dispute.reason) ?? 'general',
+  };
+}
+
+export function viewAccount(input: unknown): AccountView {
+  const account = record(input, 'account');
+  const capabilities = account.capabilities && typeof account.capabilities === 'object' ? (account.capabilities as Json) : {};
+  const requirements = account.requirements && typeof account.requirements === 'object' ? (account.requirements as Json) : {};
+  return {
+    id: stripeId(account.id, ['acct_'], 'account.id'),
+    payouts_enabled: account.payouts_enabled === true,
+    details_submitted: account.details_submitted === true,
+    capabilities: { transfers: text(capabilities.transfers) },
+    requirements: { disabled_reason: text(requirements.disabled_reason) },
+  };
+}
+
+export function viewEvent(input: unknown): EventView {
+  const event = record(input, 'event');
+  const data = record(event.data, 'event.data');
+  if (typeof event.type !== 'string' || event.type.length > 100) throw untrustedAnswer('event.type');
+  return {
+    id: stripeId(event.id, ['evt_'], 'event.id'),
+    type: event.type,
+    created: amount(event.created, 'event.created'),
+    object: record(data.object, 'event.data.object'),
+  };
+}

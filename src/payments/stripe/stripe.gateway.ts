@@ -1,0 +1,198 @@
+import { Inject, Injectable } from '@nestjs/common';
+import Stripe from 'stripe';
+import { STRIPE_CLIENT } from './stripe.client';
+import { toPaymentProviderError, untrustedAnswer } from './stripe-errors';
+import {
+  PaymentIntentView,
+  RefundView,
+  TransferView,
+  viewAccount,
+  viewDispute,
+  viewPaymentIntent,
+  viewRefund,
+  viewTransfer,
+  AccountView,
+  DisputeView,
+} from './stripe-objects';
+
+export interface NewPaymentIntent {
+  escrowId: string;
+  requestId: string;
+  bidId: string;
+  amount: number;
+  currency: string;
+}
+
+export interface NewTransfer {
+  escrowId: string;
+  requestId: string;
+  expertId: string;
+  amount: number;
+  currency: string;
+  destination: string;
+  sourceTransaction: string;
+}
+
+export interface NewRefund {
+  escrowId: string;
+  refundId: string;
+  paymentIntentId: string;
+  amount: number;
+  idempotencyKey: string;
+}
+
+/** Stripe never lists more than 100 per page; reconciliation stops paging after this many. */
+const MAX_LISTED = 100_000;
+
+/**
+ * Every Stripe call Fixbid makes, through the official SDK: each create carries an idempotency
+ * key built from our ids (M3), errors become our envelope (502/503), and answers are validated
+ * before anyone acts on them (API10). Never call it inside an open database transaction (M5).
+ */
+@Injectable()
+export class StripeGateway {
+  constructor(@Inject(STRIPE_CLIENT) private readonly stripe: Stripe) {}
+
+  /** Separate charges and transfers: the platform charges, transfer_group ties the later Transfer to it. */
+  async createPaymentIntent(input: NewPaymentIntent): Promise<PaymentIntentView> {
+    const pi = await this.call(() =>
+      this.stripe.paymentIntents.create(
+        {
+          amount: input.amount,
+          currency: input.currency,
+          allowed_payment_method_types: ['card'],
+          transfer_group: input.requestId,
+          description: `Fixbid help request ${input.requestId}`,
+          metadata: { requestId: input.requestId, escrowId: input.escrowId, bidId: input.bidId },
+        },
+        { idempotencyKey: `pi:${input.escrowId}` },
+      ),
+    );
+    const view = viewPaymentIntent(pi);
+    if (view.amount !== input.amount || view.currency !== input.currency || view.metadata.escrowId !== input.escrowId || !view.clientSecret) {
+      throw untrustedAnswer('payment_intent does not match the escrow');
+    }
+    return view;
+  }
+
+  async retrievePaymentIntent(id: string): Promise<PaymentIntentView> {
+    return viewPaymentIntent(await this.call(() => this.stripe.paymentIntents.retrieve(id)));
+  }
+
+  async cancelPaymentIntent(id: string, escrowId: string, reason: 'requested_by_customer' | 'abandoned'): Promise<PaymentIntentView> {
+    const pi = await this.call(() => this.stripe.paymentIntents.cancel(id, { cancellation_reason: reason }, { idempotencyKey: `pi-cancel:${escrowId}` }));
+    return viewPaymentIntent(pi);
+  }
+
+  /** M3: one Transfer per escrow, whatever retries happen (key `transfer:<escrowId>`). */
+  async createTransfer(input: NewTransfer): Promise<TransferView> {
+    const transfer = await this.call(() =>
+      this.stripe.transfers.create(
+        {
+          amount: input.amount,
+          currency: input.currency,
+          destination: input.destination,
+          source_transaction: input.sourceTransaction,
+          transfer_group: input.requestId,
+          metadata: { escrowId: input.escrowId, requestId: input.requestId, expertId: input.expertId },
+        },
+        { idempotencyKey: `transfer:${input.escrowId}` },
+      ),
+    );
+    const view = viewTransfer(transfer);
+    if (view.amount !== input.amount || view.currency !== input.currency || view.destination !== input.destination) {
+      throw untrustedAnswer('transfer does not match the payout');
+    }
+    return view;
+  }
+
+  async createRefund(input: NewRefund): Promise<RefundView> {
+    const refund = await this.call(() =>
+      this.stripe.refunds.create(
+        {
+          payment_intent: input.paymentIntentId,
+          amount: input.amount,
+          metadata: { escrowId: input.escrowId, refundId: input.refundId, refundKey: input.idempotencyKey },
+        },
+        { idempotencyKey: input.idempotencyKey },
+      ),
+    );
+    const view = viewRefund(refund);
+    if (view.amount !== input.amount || view.paymentIntentId !== input.paymentIntentId) throw untrustedAnswer('refund does not match');
+    return view;
+  }
+
+  async listChargeRefunds(chargeId: string): Promise<RefundView[]> {
+    return this.listAll((startingAfter) => this.stripe.refunds.list({ charge: chargeId, limit: 100, starting_after: startingAfter }), viewRefund);
+  }
+
+  async retrieveDispute(id: string): Promise<DisputeView> {
+    return viewDispute(await this.call(() => this.stripe.disputes.retrieve(id)));
+  }
+
+  async retrieveAccount(id: string): Promise<AccountView> {
+    return viewAccount(await this.call(() => this.stripe.accounts.retrieve(id)));
+  }
+
+  /** For the payout-accounts feature: an Express account that can receive transfers, keyed by the expert. */
+  async createExpressAccount(expertId: string, email: string | undefined): Promise<AccountView> {
+    const account = await this.call(() =>
+      this.stripe.accounts.create(
+        { type: 'express', email, capabilities: { transfers: { requested: true } }, metadata: { userId: expertId } },
+        { idempotencyKey: `account:${expertId}` },
+      ),
+    );
+    return viewAccount(account);
+  }
+
+  /** An onboarding link (links expire within minutes, so no idempotency key: each call is a new link). */
+  async createOnboardingLink(accountId: string, refreshUrl: string, returnUrl: string): Promise<{ url: string; expiresAt: number }> {
+    const link = await this.call(() =>
+      this.stripe.accountLinks.create({ account: accountId, type: 'account_onboarding', refresh_url: refreshUrl, return_url: returnUrl }),
+    );
+    if (typeof link.url !== 'string' || !/^https?:\/\//.test(link.url)) throw untrustedAnswer('account_link.url');
+    return { url: link.url, expiresAt: link.expires_at };
+  }
+
+  /** M4: every PaymentIntent, newest first, paged with starting_after. */
+  listPaymentIntents(): Promise<PaymentIntentView[]> {
+    return this.listAll((startingAfter) => this.stripe.paymentIntents.list({ limit: 100, starting_after: startingAfter }), viewPaymentIntent);
+  }
+
+  /** The transfers of one request (transfer_group = request id). */
+  listTransfersOfGroup(transferGroup: string): Promise<TransferView[]> {
+    return this.listAll((startingAfter) => this.stripe.transfers.list({ transfer_group: transferGroup, limit: 100, starting_after: startingAfter }), viewTransfer);
+  }
+
+  listTransfers(): Promise<TransferView[]> {
+    return this.listAll((startingAfter) => this.stripe.transfers.list({ limit: 100, starting_after: startingAfter }), viewTransfer);
+  }
+
+  listRefunds(): Promise<RefundView[]> {
+    return this.listAll((startingAfter) => this.stripe.refunds.list({ limit: 100, starting_after: startingAfter }), viewRefund);
+  }
+
+  private async listAll<T extends { id: string }>(
+    page: (startingAfter: string | undefined) => Promise<{ data: unknown[]; has_more: boolean }>,
+    view: (raw: unknown) => T,
+  ): Promise<T[]> {
+    const all: T[] = [];
+    let startingAfter: string | undefined;
+    for (;;) {
+      const list = await this.call(() => page(startingAfter));
+      if (!Array.isArray(list.data)) throw untrustedAnswer('list.data');
+      const items = list.data.map(view);
+      all.push(...items);
+      if (!list.has_more || items.length === 0 || all.length >= MAX_LISTED) return all;
+      startingAfter = items[items.length - 1].id;
+    }
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toPaymentProviderError(err);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+import { withTransaction } from '../../src/database/transaction';
+import { EscrowService } from '../../src/payments/escrow.service';
+import { LedgerImbalanceError, LedgerService } from '../../src/payments/ledger.service';
+import { ReconciliationService } from '../../src/payments/reconciliation.service';
+import { makeAdmin, registerUser, TestUser } from '../support/factories';
+import { createTestApp, TestApp } from '../support/test-app';
+import { acceptedDeal, escrowRow, fundedDeal, ledger, onboard, pay, platformStripe, waitFor } from './payments-support';
+
+jest.setTimeout(90_000);
+
+/** M1 in the database itself, the posting API's refusal, the admin report and M4 reconciliation. */
+describe('payments: the ledger', () => {
+  let t: TestApp;
+  let admin: TestUser;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = await makeAdmin(t);
+  });
+  afterAll(() => t.close());
+
+  const count = async (table: string) => Number((await t.ds.query(`SELECT count(*) FROM ${table}`))[0].count);
+
+  it('M1 UPDATE, DELETE and TRUNCATE on ledger_entries and ledger_transactions are refused by the database', async () => {
+    await fundedDeal(t, 1000);
+    for (const table of ['ledger_entries', 'ledger_transactions']) {
+      const before = await count(table);
+      const column = table === 'ledger_entries' ? 'amount = amount + 1' : `reference = reference || 'x'`;
+      await expect(t.ds.query(`UPDATE ${table} SET ${column}`)).rejects.toThrow(/append-only/);
+      await expect(t.ds.query(`DELETE FROM ${table}`)).rejects.toThrow(/append-only/);
+      await expect(t.ds.query(`TRUNCATE ${table} CASCADE`)).rejects.toThrow(/append-only/);
+      expect(await count(table)).toBe(before);
+    }
+  });
+
+  it('M1 an unbalanced posting is refused by LedgerService before anything is written, and by the database at commit', async () => {
+    const deal = await fundedDeal(t, 1100);
+    const ledgerService = t.app.get(LedgerService);
+    const before = await count('ledger_entries');
+    const post = (lines: Array<{ account: 'escrow_held' | 'customer_funds'; amount: number }>) =>
+      withTransaction(t.ds, (em) =>
+        ledgerService.post(em, { kind: 'funding', reference: `test:${lines.length}:${lines[0].amount}`, escrowId: deal.escrowId, requestId: deal.requestId, currency: 'usd', lines }),
+      );
+    await expect(post([{ account: 'escrow_held', amount: 100 }, { account: 'customer_funds', amount: -99 }])).rejects.toBeInstanceOf(LedgerImbalanceError);
+    await expect(post([{ account: 'escrow_held', amount: 100 }])).rejects.toBeInstanceOf(LedgerImbalanceError);
+    await expect(post([{ account: 'escrow_held', amount: 0.5 }, { account: 'customer_funds', amount: -0.5 }])).rejects.toBeInstanceOf(LedgerImbalanceError);
+    // Around the service: the deferred constraint trigger refuses the commit.
+    await expect(
+      withTransaction(t.ds, async (em) => {
+        const [{ id }] = await em.query(`INSERT INTO ledger_transactions (kind, reference, escrow_id, request_id) VALUES ('funding', 'raw:1', $1, $2) RETURNING id`, [deal.escrowId, deal.requestId]);
+        await em.query(
+          `INSERT INTO ledger_entries (txn_id, account, amount, currency, escrow_id, request_id, kind) VALUES ($1, 'escrow_held', 100, 'usd', $2, $3, 'funding'), ($1, 'customer_funds', -90, 'usd', $2, $3, 'funding')`,
+          [id, deal.escrowId, deal.requestId],
+        );
+      }),
+    ).rejects.toThrow(/does not balance/);
+    await expect(
+      withTransaction(t.ds, (em) => em.query(`INSERT INTO ledger_transactions (kind, reference, escrow_id, request_id) VALUES ('funding', 'raw:2', $1, $2)`, [deal.escrowId, deal.requestId])),
+    ).rejects.toThrow(/fewer than two lines/);
+    expect(await count('ledger_entries')).toBe(before);
+    expect((await ledger(t, admin)).violations).toEqual([]);
+  });
+
+  it('API5 GET /v1/admin/ledger is for admins only: a customer or expert → 403, no token → 401', async () => {
+    const customer = await registerUser(t, 'customer');
+    const expert = await registerUser(t, 'expert');
+    for (const who of [customer, expert]) {
+      const res = await t.http.get('/v1/admin/ledger').set('authorization', who.auth);
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toBe('forbidden');
+    }
+    expect((await t.http.get('/v1/admin/ledger')).status).toBe(401);
+    const report = await ledger(t, admin);
+    expect(Object.keys(report.balances).sort()).toEqual(['eur', 'gbp', 'usd']);
+    expect(Object.keys(report.balances.usd).sort()).toEqual(['escrow_held', 'expert_payable', 'paid_out', 'platform_revenue', 'refunded']);
+  });
+
+  it('M4 reconciliation pages through Stripe with starting_after: a paid PaymentIntent behind 150 newer ones is still found and funded', async () => {
+    const deal = await acceptedDeal(t, 1900);
+    t.sandbox.faults.dropWebhooks('payment_intent.succeeded');
+    await pay(t, deal);
+    for (let i = 0; i < 150; i++) await platformStripe(t).paymentIntents.create({ amount: 500 + i, currency: 'usd' });
+    const { repaired, violations } = await t.app.get(ReconciliationService).run();
+    expect(repaired).toEqual([`payment_intent_sync:${deal.escrowId}`]);
+    expect(violations).toEqual([]);
+    expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'held' });
+  });
+
+  it('M4 reconciliation reports a Stripe object without its ledger entry, and a ledger entry Stripe does not know', async () => {
+    const deal = await fundedDeal(t, 4000);
+    await onboard(t, deal.expert);
+    const [{ stripe_account_id: destination }] = await t.ds.query(`SELECT stripe_account_id FROM payout_accounts WHERE user_id = $1`, [deal.expert.id]);
+    // Someone pays the expert from the dashboard, outside Fixbid.
+    const [{ charge_id: charge }] = await t.ds.query(`SELECT charge_id FROM escrows WHERE id = $1`, [deal.escrowId]);
+    const stray = await platformStripe(t).transfers.create({ amount: 100, currency: 'usd', destination, source_transaction: charge, metadata: { escrowId: deal.escrowId } });
+    // And a refund is recorded as made at Stripe under an id Stripe never issued.
+    await withTransaction(t.ds, async (em) => {
+      await em.query(`SELECT 1 FROM help_requests WHERE id = $1 FOR UPDATE`, [deal.requestId]);
+      const { refund } = await t.app.get(EscrowService).refundInTransaction(em, deal.escrowId, 300, `refund:test-${deal.escrowId}`, { reason: 'test' });
+      await em.query(`UPDATE escrow_refunds SET stripe_refund_id = 're_NeverIssued000', status = 'succeeded' WHERE id = $1`, [refund.id]);
+    });
+    const { violations } = await t.app.get(ReconciliationService).run();
+    expect(violations).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ code: 'stripe_transfer_without_ledger', stripeId: stray.id, escrowId: deal.escrowId }),
+        expect.objectContaining({ code: 'ledger_refund_without_stripe_refund', stripeId: 're_NeverIssued000', escrowId: deal.escrowId }),
+      ]),
+    );
+    const report = await waitFor('report', async () => ledger(t, admin));
+    expect(report.ok).toBe(false);
+    expect(report.violations.map((v) => v.code)).toEqual(expect.arrayContaining(['stripe_transfer_without_ledger', 'ledger_refund_without_stripe_refund']));
+  });
+});

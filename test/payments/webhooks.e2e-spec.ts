@@ -1,0 +1,173 @@
+import Stripe from 'stripe';
+import { PaymentFaults } from '../../src/payments/payment-faults';
+import { makeAdmin, TestUser } from '../support/factories';
+import { createTestApp, TestApp } from '../support/test-app';
+import {
+  acceptedDeal,
+  Deal,
+  escrowRow,
+  eventCount,
+  fundedDeal,
+  ledger,
+  ledgerTxnCount,
+  moneyState,
+  onboard,
+  pay,
+  platformStripe,
+  releaseDeal,
+  waitFor,
+  waitForEscrow,
+} from './payments-support';
+
+jest.setTimeout(90_000);
+
+/** POST /v1/webhooks/stripe: signatures (W1, B8, F8), at most once (W2, R3, F4), order (W3). */
+describe('payments: Stripe webhooks', () => {
+  let t: TestApp;
+  let admin: TestUser;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = await makeAdmin(t);
+  });
+  afterAll(() => t.close());
+
+  const secret = () => t.config.stripe.webhookSecret as string;
+  const sign = (payload: string, timestamp = Math.floor(Date.now() / 1000), key = secret()) =>
+    Stripe.webhooks.generateTestHeaderString({ payload, secret: key, timestamp });
+  const post = (payload: string, signature?: string) => {
+    const req = t.http.post('/v1/webhooks/stripe').set('content-type', 'application/json');
+    if (signature !== undefined) req.set('stripe-signature', signature);
+    return req.send(payload);
+  };
+  const appliedEvents = async (id: string) => Number((await t.ds.query(`SELECT count(*) FROM stripe_events WHERE id = $1`, [id]))[0].count);
+
+  /** An accepted deal paid at Stripe whose payment_intent.succeeded was never delivered; its raw payload to post ourselves. */
+  async function paidButUndelivered(amount = 1500): Promise<{ deal: Deal; event: Stripe.Event; payload: string }> {
+    const deal = await acceptedDeal(t, amount);
+    t.sandbox.faults.dropWebhooks('payment_intent.succeeded');
+    await pay(t, deal);
+    const events = await platformStripe(t).events.list({ type: 'payment_intent.succeeded', limit: 100 });
+    const event = events.data.find((e) => (e.data.object as Stripe.PaymentIntent).id === deal.paymentIntentId) as Stripe.Event;
+    return { deal, event, payload: JSON.stringify(event, null, 2) };
+  }
+
+  it('B8 W1 a missing or wrong signature, or a re-serialized body → 400 invalid_signature in the envelope; nothing changes', async () => {
+    const { deal, event, payload } = await paidButUndelivered();
+    const cases = [
+      await post(payload),
+      await post(payload, ''),
+      await post(payload, sign(payload, undefined, 'whsec_not_the_secret')),
+      await post(payload, 't=123,v1=deadbeef'),
+      await post(JSON.stringify(JSON.parse(payload)), sign(payload)),
+      await post(payload.replace(`"amount": ${deal.amount}`, '"amount": 1'), sign(payload)),
+    ];
+    for (const res of cases) {
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ type: 'invalid_request', code: 'invalid_signature', param: 'Stripe-Signature' });
+      expect(res.body.error.requestId).toBe(res.headers['x-request-id']);
+    }
+    expect(await appliedEvents(event.id)).toBe(0);
+    expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'requires_payment' });
+  });
+
+  it('F8 a signature 301 s old or 301 s ahead → 400, nothing changes; 295 s old is accepted and applied', async () => {
+    const { deal, event, payload } = await paidButUndelivered();
+    const now = () => Math.floor(Date.now() / 1000);
+    expect((await post(payload, sign(payload, now() - 301))).status).toBe(400);
+    expect((await post(payload, sign(payload, now() + 301))).status).toBe(400);
+    expect(await appliedEvents(event.id)).toBe(0);
+    expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'requires_payment' });
+    // Inside the window (a margin below 300 s, so a slow run cannot tick it over the edge).
+    const ok = await post(payload, sign(payload, now() - 295));
+    expect(ok.status).toBe(200);
+    expect(ok.body).toEqual({ received: true, duplicate: false, ignored: false });
+    expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'held' });
+  });
+
+  it('an unknown event type → 200 and nothing is stored or changed', async () => {
+    const payload = JSON.stringify({ id: 'evt_unknown_type_1', object: 'event', type: 'customer.created', created: Math.floor(Date.now() / 1000), data: { object: { id: 'cus_1', object: 'customer' } } });
+    const res = await post(payload, sign(payload));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ received: true, duplicate: false, ignored: true });
+    expect(await appliedEvents('evt_unknown_type_1')).toBe(0);
+  });
+
+  it('R3 W2 the same payment_intent.succeeded posted ×5 at once → one funding, one ledger transaction, one escrow.funded', async () => {
+    const { deal, event, payload } = await paidButUndelivered(2500);
+    const signature = sign(payload);
+    const results = await Promise.all(Array.from({ length: 5 }, () => post(payload, signature)));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(results.filter((r) => r.body.duplicate === false)).toHaveLength(1);
+    expect(await appliedEvents(event.id)).toBe(1);
+    expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'held' });
+    expect(await ledgerTxnCount(t, deal.escrowId, 'funding')).toBe(1);
+    expect(await eventCount(t, deal.requestId, 'escrow.funded')).toBe(1);
+    expect(await eventCount(t, deal.requestId, 'bid.rejected')).toBe(1);
+    expect((await ledger(t, admin)).violations).toEqual([]);
+  });
+
+  it('F4 a throw after the event id is stored rolls everything back; Stripe\'s redelivery applies it once', async () => {
+    const deal = await acceptedDeal(t, 1800);
+    t.app.get(PaymentFaults).arm('webhook_after_apply');
+    await pay(t, deal);
+    await waitForEscrow(t, deal.escrowId, 'held');
+    const deliveries = t.sandbox.webhookDeliveries().filter((d) => d.type === 'payment_intent.succeeded');
+    const last = deliveries[deliveries.length - 1];
+    const attempts = deliveries.filter((d) => d.eventId === last.eventId);
+    expect(attempts.map((d) => [d.attempt, d.status])).toEqual([
+      [1, 500],
+      [2, 200],
+    ]);
+    expect(await appliedEvents(last.eventId)).toBe(1);
+    expect(await ledgerTxnCount(t, deal.escrowId, 'funding')).toBe(1);
+    expect(await eventCount(t, deal.requestId, 'escrow.funded')).toBe(1);
+  });
+
+  it('W3 a stale payment_intent.payment_failed arriving after the success re-reads the PaymentIntent and changes nothing', async () => {
+    const deal = await acceptedDeal(t, 1300);
+    t.sandbox.faults.dropWebhooks('payment_intent.payment_failed');
+    await pay(t, deal, 'pm_card_chargeDeclined').catch(() => undefined);
+    await pay(t, deal);
+    await waitForEscrow(t, deal.escrowId, 'held');
+    const [failed] = (await platformStripe(t).events.list({ type: 'payment_intent.payment_failed', limit: 100 })).data.filter(
+      (e) => (e.data.object as Stripe.PaymentIntent).id === deal.paymentIntentId,
+    );
+    const delivery = await t.sandbox.resendEvent(failed.id);
+    expect(delivery.status).toBe(200);
+    expect(await appliedEvents(failed.id)).toBe(1);
+    expect(await eventCount(t, deal.requestId, 'escrow.payment_failed')).toBe(0);
+    expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'held' });
+  });
+
+  it('every webhook of a full flow delivered three times and in reverse order → the same final state and ledger as in order', async () => {
+    const control = await fundedDeal(t, 3300);
+    await onboard(t, control.expert);
+    await releaseDeal(t, control);
+    await waitFor('control paid', async () => (await escrowRow(t, control.escrowId)).payout_status === 'paid');
+
+    const before = new Set((await platformStripe(t).events.list({ limit: 100 })).data.map((e) => e.id));
+    t.sandbox.faults.dropWebhooks('*', Number.POSITIVE_INFINITY);
+    const deal = await acceptedDeal(t, 3300);
+    await onboard(t, deal.expert, false).then((link) => fetch(link)).then((r) => r.text());
+    await pay(t, deal);
+    const flowEvents = async () => (await platformStripe(t).events.list({ limit: 100 })).data.filter((e) => !before.has(e.id));
+    const redeliver = async (events: Stripe.Event[]) => {
+      for (let round = 0; round < 3; round++) {
+        for (const event of events) expect((await t.sandbox.resendEvent(event.id)).status).toBe(200);
+      }
+    };
+    // Newest first: payment_intent.succeeded before charge.succeeded before payment_intent.created.
+    await redeliver(await flowEvents());
+    expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'held' });
+    await releaseDeal(t, deal);
+    await waitFor('deal paid', async () => (await escrowRow(t, deal.escrowId)).payout_status === 'paid');
+    await redeliver(await flowEvents());
+    t.sandbox.faults.clear();
+
+    expect(await moneyState(t, deal.escrowId)).toEqual(await moneyState(t, control.escrowId));
+    expect((await platformStripe(t).transfers.list({ transfer_group: deal.requestId })).data).toHaveLength(1);
+    expect(await eventCount(t, deal.requestId, 'escrow.funded')).toBe(1);
+    expect((await ledger(t, admin)).violations).toEqual([]);
+  });
+});

@@ -1,0 +1,257 @@
+import fc from 'fast-check';
+import { HOLD_LIMIT_JOB } from '../../src/disputes/hold-limit.service';
+import { splitFee } from '../../src/payments/domain/money';
+import { acceptBid, createProfile, makeAdmin, placeBid, postRequest, registerUser, TestUser } from '../support/factories';
+import { createTestApp, TestApp } from '../support/test-app';
+import { ledgerReport, makeReviewDue, onboard, pay, refundsOf, statusOf, transfersOf, waitFor } from './money-flow';
+
+jest.setTimeout(180_000);
+
+const FEE_BPS = 1500;
+
+/** What the contract says the request and its money should be. */
+interface Model {
+  status: string;
+  paid: boolean;
+  fundingDropped: boolean;
+  reviewed: boolean;
+  amount: number;
+  transferred: number;
+  refunded: number;
+}
+
+/** The real thing: one request of a fresh customer, bid on by the shared onboarded expert. */
+interface Real {
+  customer: TestUser;
+  requestId: string;
+  paymentIntentId: string;
+  clientSecret: string;
+  disputeId?: string;
+  droppedEvents: string[];
+}
+
+let t: TestApp;
+let admin: TestUser;
+let expert: TestUser;
+
+async function settleAndCheck(m: Model, r: Real): Promise<void> {
+  // Money moves after commit (payout and refund fast paths, or their jobs): wait for what the model says.
+  const moneyMatches = async () => {
+    const transfers = (await transfersOf(t, r.requestId)).reduce((sum, tr) => sum + tr.amount, 0);
+    const refunds = (await refundsOf(t, r.paymentIntentId)).reduce((sum, rf) => sum + rf.amount, 0);
+    return transfers === m.transferred && refunds === m.refunded ? true : undefined;
+  };
+  await waitFor(`status ${m.status}`, async () => (await statusOf(t, r.requestId)) === m.status, 10_000);
+  await waitFor(`money transferred ${m.transferred} refunded ${m.refunded}`, moneyMatches, 10_000);
+  const ledger = await ledgerReport(t, admin);
+  if (!ledger.ok) throw new Error(`ledger violations: ${JSON.stringify(ledger.violations)}`);
+  // M2: never more out than in.
+  expect(m.transferred + m.refunded).toBeLessThanOrEqual(m.paid ? m.amount : 0);
+}
+
+const after = (expected: number) => (status: number, body: unknown) => {
+  if (status !== expected) throw new Error(`expected ${expected}, got ${status} ${JSON.stringify(body)}`);
+};
+
+class Pay implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly webhook: 'delivered' | 'twice' | 'dropped') {}
+  check = (m: Readonly<Model>) => m.status === 'awaiting_payment' && !m.paid;
+  async run(m: Model, r: Real) {
+    const before = t.sandbox.webhookDeliveries().length;
+    if (this.webhook === 'dropped') t.sandbox.faults.dropWebhooks('payment_intent.succeeded', 1);
+    await pay(t, r.paymentIntentId, r.clientSecret);
+    m.paid = true;
+    if (this.webhook === 'dropped') {
+      const dropped = await waitFor('the dropped event', async () =>
+        t.sandbox.webhookDeliveries().slice(before).find((d) => d.outcome === 'dropped' && d.type === 'payment_intent.succeeded'),
+      );
+      r.droppedEvents.push(dropped.eventId);
+      m.fundingDropped = true;
+      await new Promise((res) => setTimeout(res, 100));
+    } else {
+      m.status = 'in_progress';
+      await settleAndCheck(m, r);
+      if (this.webhook === 'twice') {
+        const succeeded = t.sandbox.webhookDeliveries().slice(before).find((d) => d.type === 'payment_intent.succeeded');
+        if (succeeded) await t.sandbox.resendEvent(succeeded.eventId);
+      }
+    }
+    await settleAndCheck(m, r);
+  }
+  toString = () => `pay(webhook ${this.webhook})`;
+}
+
+class DeliverLate implements fc.AsyncCommand<Model, Real> {
+  check = (m: Readonly<Model>) => m.fundingDropped;
+  async run(m: Model, r: Real) {
+    for (const id of r.droppedEvents.splice(0)) await t.sandbox.resendEvent(id);
+    m.fundingDropped = false;
+    if (m.status === 'awaiting_payment') m.status = 'in_progress';
+    await settleAndCheck(m, r);
+  }
+  toString = () => 'deliver the dropped webhook late';
+}
+
+class Resolve implements fc.AsyncCommand<Model, Real> {
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const res = await t.http.post(`/v1/requests/${r.requestId}/resolve`).set('authorization', expert.auth).send({ resolutionNote: 'Replaced the failing driver.' });
+    if (m.status === 'in_progress') {
+      after(200)(res.status, res.body);
+      m.status = 'resolved';
+    } else {
+      after(409)(res.status, res.body);
+      expect(res.body.error.code).toBe('request_not_in_progress');
+    }
+    await settleAndCheck(m, r);
+  }
+  toString = () => 'resolve';
+}
+
+class Review implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly resolved: boolean, readonly rating: number) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const body = this.resolved ? { rating: this.rating, resolved: true } : { rating: this.rating, resolved: false, comment: 'Still broken after the fix.' };
+    const res = await t.http.post(`/v1/requests/${r.requestId}/review`).set('authorization', r.customer.auth).send(body);
+    if (m.reviewed) {
+      after(409)(res.status, res.body);
+      expect(res.body.error.code).toBe('already_reviewed');
+    } else if (m.status !== 'resolved') {
+      after(409)(res.status, res.body);
+      expect(res.body.error.code).toBe('request_not_resolved');
+    } else {
+      after(200)(res.status, res.body);
+      m.reviewed = true;
+      m.status = this.resolved ? 'completed' : 'disputed';
+      if (this.resolved) m.transferred = splitFee(m.amount, FEE_BPS).expertPayout;
+      if (!this.resolved) r.disputeId = await disputeIdOf(r.requestId);
+    }
+    await settleAndCheck(m, r);
+  }
+  toString = () => `review(resolved ${this.resolved}, rating ${this.rating})`;
+}
+
+class Dispute implements fc.AsyncCommand<Model, Real> {
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const res = await t.http.post(`/v1/requests/${r.requestId}/dispute`).set('authorization', r.customer.auth).send({ reason: 'Nothing works after the visit.' });
+    if (m.status === 'in_progress' || m.status === 'resolved') {
+      after(201)(res.status, res.body);
+      m.status = 'disputed';
+      r.disputeId = res.body.id;
+    } else {
+      after(409)(res.status, res.body);
+      expect(res.body.error.code).toBe('request_not_disputable');
+    }
+    await settleAndCheck(m, r);
+  }
+  toString = () => 'dispute';
+}
+
+class Settle implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly outcome: 'release' | 'refund' | 'split', readonly share: number) {}
+  check = (m: Readonly<Model>) => m.status === 'disputed';
+  async run(m: Model, r: Real) {
+    const refundAmount = Math.min(m.amount - 1, Math.max(1, Math.floor(m.amount * this.share)));
+    const body = this.outcome === 'split' ? { outcome: 'split', refundAmount } : { outcome: this.outcome };
+    const res = await t.http.post(`/v1/admin/disputes/${r.disputeId}/resolve`).set('authorization', admin.auth).send(body);
+    after(200)(res.status, res.body);
+    if (this.outcome === 'release') m.transferred = splitFee(m.amount, FEE_BPS).expertPayout;
+    if (this.outcome === 'refund') m.refunded = m.amount;
+    if (this.outcome === 'split') {
+      m.refunded = refundAmount;
+      m.transferred = splitFee(m.amount - refundAmount, FEE_BPS).expertPayout;
+    }
+    m.status = this.outcome === 'refund' ? 'refunded' : 'completed';
+    await settleAndCheck(m, r);
+  }
+  toString = () => `settle(${this.outcome}${this.outcome === 'split' ? ` ${this.share.toFixed(2)}` : ''})`;
+}
+
+/** The controllable clock: the next timer of the request becomes due and its pg-boss job runs. */
+class AdvanceClock implements fc.AsyncCommand<Model, Real> {
+  check = (m: Readonly<Model>) => m.status === 'in_progress' || m.status === 'resolved';
+  async run(m: Model, r: Real) {
+    if (m.status === 'resolved') {
+      await makeReviewDue(t, r.requestId);
+      m.status = 'completed';
+      m.transferred = splitFee(m.amount, FEE_BPS).expertPayout;
+    } else {
+      await t.ds.query(`UPDATE help_requests SET funded_at = funded_at - interval '61 days' WHERE id = $1`, [r.requestId]);
+      await t.ds.query(`UPDATE pgboss.job SET start_after = now() WHERE name = $1 AND data->>'requestId' = $2`, [HOLD_LIMIT_JOB, r.requestId]);
+      m.status = 'disputed';
+      await waitFor('hold-limit dispute', async () => (await statusOf(t, r.requestId)) === 'disputed', 10_000);
+      r.disputeId = await disputeIdOf(r.requestId);
+    }
+    await settleAndCheck(m, r);
+  }
+  toString = () => 'advance the clock to the next timer';
+}
+
+/** Stripe delivers again, and out of order: the last `count` events, newest first. */
+class ReplayWebhooks implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly count: number) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const delivered = t.sandbox.webhookDeliveries().filter((d) => d.outcome === 'delivered');
+    const ids = [...new Set(delivered.slice(-this.count).map((d) => d.eventId))].reverse();
+    for (const id of ids) await t.sandbox.resendEvent(id);
+    await settleAndCheck(m, r);
+  }
+  toString = () => `replay the last ${this.count} webhooks in reverse`;
+}
+
+async function disputeIdOf(requestId: string): Promise<string> {
+  const [row] = (await t.ds.query(`SELECT id FROM disputes WHERE request_id = $1`, [requestId])) as Array<{ id: string }>;
+  return row.id;
+}
+
+const commands = [
+  // Listed twice: nothing else can happen before the payment, so runs should not stall on it.
+  fc.constantFrom('delivered' as const, 'twice' as const, 'dropped' as const).map((w) => new Pay(w)),
+  fc.constantFrom('delivered' as const, 'twice' as const, 'dropped' as const).map((w) => new Pay(w)),
+  fc.constant(new DeliverLate()),
+  fc.constant(new Resolve()),
+  fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 5 })).map(([resolved, rating]) => new Review(resolved, rating)),
+  fc.constant(new Dispute()),
+  fc.tuple(fc.constantFrom('release' as const, 'refund' as const, 'split' as const), fc.double({ min: 0, max: 1, noNaN: true })).map(([o, s]) => new Settle(o, s)),
+  fc.constant(new AdvanceClock()),
+  fc.integer({ min: 1, max: 6 }).map((n) => new ReplayWebhooks(n)),
+];
+
+/**
+ * P1: random sequences of the lifecycle with money, over HTTP against the sandbox, with webhooks
+ * duplicated, dropped and delivered late, replayed in reverse, and a clock pulled forward. After
+ * every step the ledger is ok (M1, M2), the request's status is the model's, and the sandbox's
+ * transfers and refunds are exactly what the model expects.
+ */
+describe('P1 lifecycle model', () => {
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = await makeAdmin(t);
+    expert = await registerUser(t, 'expert');
+    await createProfile(t, expert);
+    await onboard(t, expert);
+  });
+  afterAll(() => t.close());
+
+  it('P1 the request and its money follow the model under duplicated, reordered webhooks and a moving clock', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 500, max: 20_000 }), fc.commands(commands, { maxCommands: 30, size: 'large' }), async (amount, cmds) => {
+        const customer = await registerUser(t, 'customer');
+        const request = await postRequest(t, customer, { maxBudget: { amount: 20_000, currency: 'usd' } });
+        const bid = await placeBid(t, expert, request.id, { amount: { amount, currency: 'usd' } });
+        // Every run starts accepted (accept itself is C1's business): the escrow waits for payment.
+        const accepted = await acceptBid(t, customer, bid.id);
+        const escrow = accepted.escrow as { paymentIntentId: string; clientSecret: string };
+        const setup = () => ({
+          model: { status: 'awaiting_payment', paid: false, fundingDropped: false, reviewed: false, amount, transferred: 0, refunded: 0 } as Model,
+          real: { customer, requestId: request.id, paymentIntentId: escrow.paymentIntentId, clientSecret: escrow.clientSecret, droppedEvents: [] } as Real,
+        });
+        await fc.asyncModelRun(setup, cmds);
+      }),
+      { numRuns: 15, endOnFailure: true },
+    );
+  });
+});
