@@ -26,6 +26,7 @@ export class AuthController {
   @Post('register')
   @ApiCreatedResponse({ type: AuthResponse })
   @ApiConflictResponse({ description: '`email_taken`: an account already uses this email (case-insensitive).' })
+  @ApiTooManyRequestsResponse({ description: '`rate_limited`: too many sign-ups from this address or for this email; see `Retry-After`.' })
   async register(@Body() body: RegisterDto): Promise<AuthResponse> {
     return AuthResponse.from(await this.auth.register(body));
   }
@@ -34,7 +35,7 @@ export class AuthController {
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: AuthResponse })
   @ApiUnauthorizedResponse({ description: '`invalid_credentials` (wrong email or password, one answer) or `account_suspended`.' })
-  @ApiTooManyRequestsResponse({ description: '`account_locked` after repeated failures; see `Retry-After`.' })
+  @ApiTooManyRequestsResponse({ description: '`rate_limited` (per address or per email) or `account_locked` after repeated failures; see `Retry-After`.' })
   async login(@Body() body: LoginDto): Promise<AuthResponse> {
     return AuthResponse.from(await this.auth.login(body.email, body.password));
   }

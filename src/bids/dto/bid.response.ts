@@ -9,7 +9,7 @@ export class BidResponse {
   @ApiProperty({ format: 'uuid' }) requestId!: string;
   @ApiProperty({ format: 'uuid' }) expertId!: string;
   @ApiProperty({ type: MoneyDto }) amount!: MoneyDto;
-  @ApiProperty({ example: 90 }) etaMinutes!: number;
+  @ApiProperty({ type: 'integer', example: 90 }) etaMinutes!: number;
   @ApiProperty() message!: string;
   @ApiProperty({ enum: BID_STATUSES }) status!: BidStatus;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;

@@ -4,7 +4,7 @@ import { CURRENCIES, Currency, MAX_AMOUNT, MIN_AMOUNT } from '../../payments/dom
 
 /** Money in and out: integer minor units 500..1,000,000 and a lower-case currency (V2, B2, B3). */
 export class MoneyDto {
-  @ApiProperty({ example: 4500, minimum: MIN_AMOUNT, maximum: MAX_AMOUNT, description: 'integer minor units' })
+  @ApiProperty({ type: 'integer', example: 4500, minimum: MIN_AMOUNT, maximum: MAX_AMOUNT, description: 'integer minor units' })
   @IsInt({ message: 'amount must be an integer number of minor units' })
   @Min(MIN_AMOUNT)
   @Max(MAX_AMOUNT)

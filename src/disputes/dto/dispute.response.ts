@@ -11,7 +11,7 @@ export class DisputeResponse {
   openedBy!: DisputeOpener;
   @ApiProperty() reason!: string;
   @ApiProperty({ enum: DISPUTE_OUTCOMES, nullable: true }) outcome!: DisputeOutcome | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'Split only: minor units refunded to the customer.' })
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Split only: minor units refunded to the customer.' })
   refundAmount!: number | null;
   @ApiProperty({ format: 'date-time', type: String, nullable: true }) resolvedAt!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;

@@ -30,7 +30,7 @@ export class ExpertProfileResponse {
   @ApiProperty() available!: boolean;
   @ApiProperty({ type: RatingResponse }) rating!: RatingResponse;
   @ApiProperty({ type: ReputationResponse }) reputation!: ReputationResponse;
-  @ApiProperty({ example: 0 }) completedJobs!: number;
+  @ApiProperty({ type: 'integer', example: 0 }) completedJobs!: number;
   @ApiProperty({ format: 'date-time', description: 'When the expert joined Fixbid.' }) memberSince!: string;
 
   static from(profile: ExpertProfile, user: User): ExpertProfileResponse {

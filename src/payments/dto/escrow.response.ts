@@ -5,7 +5,7 @@ import { Escrow } from '../escrow.entity';
 
 /** A sum in the escrow's currency; fees and refunds may be below the 500 minimum of a request. */
 export class EscrowMoney {
-  @ApiProperty({ example: 4500, description: 'integer minor units' }) amount!: number;
+  @ApiProperty({ type: 'integer', example: 4500, description: 'integer minor units' }) amount!: number;
   @ApiProperty({ enum: ['usd', 'eur', 'gbp'], example: 'usd' }) currency!: Currency;
 }
 

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { MoneyDto } from '../../common/http/money.dto';
 import { AutomaticTransitionName, nextAutomaticTransition, RequestStatus, RequestTimerSettings } from '../domain/request-state';
 import { HelpRequest } from '../help-request.entity';
@@ -18,14 +18,14 @@ export class RequestResponse {
   @ApiProperty() title!: string;
   @ApiProperty() description!: string;
   @ApiProperty({ example: 'networking' }) category!: string;
-  @ApiPropertyOptional({ type: MoneyDto, nullable: true }) maxBudget!: MoneyDto | null;
+  @ApiProperty({ type: MoneyDto, nullable: true }) maxBudget!: MoneyDto | null;
   @ApiProperty({ enum: ['low', 'normal', 'urgent'] }) urgency!: string;
   @ApiProperty({ example: 'en' }) language!: string;
   @ApiProperty({
     enum: ['open', 'awaiting_payment', 'in_progress', 'resolved', 'completed', 'disputed', 'refunded', 'cancelled', 'expired'],
   })
   status!: RequestStatus;
-  @ApiProperty() bidCount!: number;
+  @ApiProperty({ type: 'integer' }) bidCount!: number;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) acceptedBidId!: string | null;
   @ApiProperty({ format: 'date-time' }) biddingClosesAt!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) reviewDueAt!: string | null;

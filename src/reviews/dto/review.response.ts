@@ -6,7 +6,7 @@ export class ReviewResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) requestId!: string;
   @ApiProperty({ format: 'uuid' }) expertId!: string;
-  @ApiProperty({ minimum: 1, maximum: 5 }) rating!: number;
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 5 }) rating!: number;
   @ApiProperty() resolved!: boolean;
   @ApiProperty({ type: String, nullable: true }) comment!: string | null;
   @ApiProperty() publishSolution!: boolean;
