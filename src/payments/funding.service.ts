@@ -11,6 +11,7 @@ import { EventsService } from '../events/events.service';
 import { applyRequestEvent } from '../requests/domain/request-state';
 import { RequestResponse } from '../requests/dto/request.response';
 import { HelpRequest } from '../requests/help-request.entity';
+import { ChargebackService } from './chargeback.service';
 import { CollaboratingServices } from './collaborating-services';
 import { paymentIntentOutcome, PaymentIntentOutcome } from './domain/escrow-rules';
 import { fundingLines } from './domain/ledger-postings';
@@ -41,6 +42,7 @@ export class FundingService {
     private readonly events: EventsService,
     private readonly refunds: RefundService,
     private readonly collaborators: CollaboratingServices,
+    private readonly chargebacks: ChargebackService,
   ) {}
 
   /** In its own transaction (reconciliation, jobs). */
@@ -120,6 +122,11 @@ export class FundingService {
     await this.events.record(em, request.id, 'escrow.funded', escrowEventObject(held), { expertId });
     await this.events.record(em, request.id, 'request.updated', RequestResponse.from(after, this.config), { expertId });
     for (const bid of rejected) await this.events.record(em, request.id, 'bid.rejected', BidResponse.from(bid), { expertId: bid.expertId });
+    if (held.frozen) {
+      // The chargeback came before this webhook: the freeze stands and an admin decides.
+      const funded = await em.getRepository(HelpRequest).findOneByOrFail({ id: request.id });
+      await this.chargebacks.disputeRequest(em, funded, held, "Chargeback opened by the customer's bank before funding was recorded.", now);
+    }
   }
 
   /**

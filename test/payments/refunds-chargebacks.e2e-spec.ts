@@ -6,7 +6,7 @@ import { ReconciliationService } from '../../src/payments/reconciliation.service
 import { RefundService } from '../../src/payments/refund.service';
 import { makeAdmin, TestUser } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
-import { Deal, escrowRow, eventCount, fundedDeal, ledger, onboard, platformStripe, releaseDeal, requestStatus, waitFor } from './payments-support';
+import { acceptedDeal, Deal, escrowRow, eventCount, fundedDeal, ledger, onboard, pay, platformStripe, releaseDeal, requestStatus, stripeEventsFor, waitFor } from './payments-support';
 
 jest.setTimeout(90_000);
 
@@ -121,6 +121,26 @@ describe('payments: refunds, splits and chargebacks', () => {
     expect(await refundsAtStripe(deal)).toHaveLength(0);
     expect(await entries(deal)).toEqual({ customer_funds: -2600, escrow_held: 0, refunded: 2600 });
     expect((await t.app.get(ReconciliationService).run()).violations).toEqual([]);
+    expect((await ledger(t, admin)).violations).toEqual([]);
+  });
+
+  it('a chargeback that arrives before the funding webhook still freezes: once funded, the request is disputed, never releasable', async () => {
+    const deal = await acceptedDeal(t, 2200);
+    t.sandbox.faults.dropWebhooks('payment_intent.succeeded', 1);
+    const paid = await pay(t, deal);
+    const charge = String(paid.latest_charge);
+    const opened = await fetch(`${t.sandbox.url}/sandbox/charges/${charge}/dispute`, { method: 'POST', body: 'reason=fraudulent', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(opened.status).toBe(200);
+    await waitFor('frozen before funding', async () => (await escrowRow(t, deal.escrowId)).frozen === true);
+    expect(await requestStatus(t, deal.requestId)).toBe('awaiting_payment');
+
+    const [succeeded] = (await stripeEventsFor(t, ['payment_intent.succeeded'])).filter(
+      (e) => (e.data.object as { id: string }).id === deal.paymentIntentId,
+    );
+    expect((await t.sandbox.resendEvent(succeeded.id)).status).toBe(200);
+    await waitFor('disputed after funding', async () => (await requestStatus(t, deal.requestId)) === 'disputed');
+    expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'held', frozen: true });
+    await expect(settle(deal, (escrows, em) => escrows.releaseInTransaction(em, deal.escrowId, { reason: 'admin_release' }))).rejects.toMatchObject({ code: 'escrow_frozen' });
     expect((await ledger(t, admin)).violations).toEqual([]);
   });
 

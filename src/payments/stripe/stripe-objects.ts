@@ -44,6 +44,7 @@ export interface RefundView {
 export interface DisputeView {
   id: string;
   chargeId: string;
+  paymentIntentId: string | null;
   amount: number;
   reason: string;
 }
@@ -150,6 +151,11 @@ export function viewDispute(input: unknown): DisputeView {
   return {
     id: stripeId(dispute.id, ['dp_', 'du_'], 'dispute.id'),
     chargeId: stripeId(typeof dispute.charge === 'object' && dispute.charge ? (dispute.charge as Json).id : dispute.charge, ['ch_', 'py_'], 'dispute.charge'),
+    paymentIntentId: optionalId(
+      typeof dispute.payment_intent === 'object' && dispute.payment_intent ? (dispute.payment_intent as Json).id : dispute.payment_intent,
+      ['pi_'],
+      'dispute.payment_intent',
+    ),
     amount: amount(dispute.amount, 'dispute.amount'),
     reason: text(dispute.reason) ?? 'general',
   };

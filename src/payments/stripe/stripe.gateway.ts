@@ -79,8 +79,9 @@ export class StripeGateway {
     return viewPaymentIntent(await this.call(() => this.stripe.paymentIntents.retrieve(id)));
   }
 
+  /** The reason is part of the key: Stripe refuses a key reused with other parameters. */
   async cancelPaymentIntent(id: string, escrowId: string, reason: 'requested_by_customer' | 'abandoned'): Promise<PaymentIntentView> {
-    const pi = await this.call(() => this.stripe.paymentIntents.cancel(id, { cancellation_reason: reason }, { idempotencyKey: `pi-cancel:${escrowId}` }));
+    const pi = await this.call(() => this.stripe.paymentIntents.cancel(id, { cancellation_reason: reason }, { idempotencyKey: `pi-cancel:${escrowId}:${reason}` }));
     return viewPaymentIntent(pi);
   }
 
