@@ -16,7 +16,7 @@ import { RefundService } from '../payments/refund.service';
 import { applyRequestEvent } from '../requests/domain/request-state';
 import { RequestResponse } from '../requests/dto/request.response';
 import { HelpRequest } from '../requests/help-request.entity';
-import { lockHeldEscrow } from '../reviews/held-escrow';
+import { lockSettlableEscrow } from '../reviews/held-escrow';
 import { awardedExpertId, lockRequest, recordJobOutcome } from '../reviews/request-parties';
 import { Dispute } from './dispute.entity';
 import { decideDispute, OUTCOME_EVENTS, Settlement } from './domain/dispute-rules';
@@ -46,6 +46,9 @@ export class DisputeResolutionService {
     const dispute = await withTransaction(this.ds, async (em) => {
       effects = NO_EFFECTS; // a retried transaction starts over
       const { request, dispute: locked, escrow } = await this.lockOpenDispute(em, disputeId);
+      if (escrow.status === 'refunded' && dto.outcome !== 'refund') {
+        throw new DomainError('escrow_not_held', 'The payment was already refunded in full: this dispute can only be closed as "refund".');
+      }
       const release = releaseSplit(escrow);
       const facts = { amount: heldAmount(escrow), platformFee: release.platformFee, expertPayout: release.expertPayout, frozen: escrow.frozen };
       const decision = decideDispute(locked, facts, dto, escrow.feeBps);
@@ -53,7 +56,8 @@ export class DisputeResolutionService {
       const moved = applyRequestEvent(request, { type: OUTCOME_EVENTS[dto.outcome] }, { now, settings: this.config });
       if (!moved.ok) throw refusal(moved);
 
-      effects = await this.moveMoney(em, escrow, decision.value, disputeId, now);
+      // Already refunded in full (outside Fixbid): closing it moves no money.
+      if (escrow.status === 'held') effects = await this.moveMoney(em, escrow, decision.value, disputeId, now);
       const { outcome, refundAmount } = decision.value;
       await em.getRepository(HelpRequest).update(request.id, { status: moved.next.status, closedAt: now });
       await em.getRepository(Dispute).update(disputeId, {
@@ -84,7 +88,7 @@ export class DisputeResolutionService {
     if (!found || !request) throw notFound('Dispute');
     const dispute = await em.getRepository(Dispute).findOneOrFail({ where: { id: disputeId }, lock: { mode: 'pessimistic_write' } });
     if (dispute.status !== 'open') throw new DomainError('dispute_not_open', 'The dispute is already resolved.');
-    return { request, dispute, escrow: await lockHeldEscrow(em, request.id) };
+    return { request, dispute, escrow: await lockSettlableEscrow(em, request.id) };
   }
 
   /** The refund decision (key `refund:<disputeId>`) first, then the release of what is left. */

@@ -11,6 +11,8 @@ import { escrowEventObject } from './dto/escrow.response';
 import { lockEscrowRow, lockEscrowWithRequest } from './escrow-locks';
 import { Escrow } from './escrow.entity';
 import { EscrowRefund, EscrowRefundStatus } from './escrow-refund.entity';
+import { HelpRequest } from '../requests/help-request.entity';
+import { CollaboratingServices } from './collaborating-services';
 import { LedgerService } from './ledger.service';
 import { PaymentFaults } from './payment-faults';
 import { REFUND_JOB, RefundJob } from './payment-jobs';
@@ -46,6 +48,7 @@ export class RefundService implements OnModuleInit {
     private readonly events: EventsService,
     private readonly jobs: JobsService,
     private readonly faults: PaymentFaults,
+    private readonly collaborators: CollaboratingServices,
   ) {}
 
   onModuleInit(): void {
@@ -190,6 +193,18 @@ export class RefundService implements OnModuleInit {
     const key = `refund:external:${stripeRefund.id}`;
     await this.recordInTransaction(em, after, { amount: stripeRefund.amount, idempotencyKey: key, reason: 'refunded at Stripe', stripe: stripeRefund });
     await this.events.record(em, after.requestId, 'escrow.refunded', escrowEventObject(after), { expertId: after.expertId });
+    if (after.status === 'refunded') await this.handToAdmin(em, after.requestId, now);
+  }
+
+  /**
+   * Nothing is held any more, so the job can neither be released nor reviewed into a payout:
+   * the request goes to an admin (a system dispute), who closes it as refunded.
+   */
+  private async handToAdmin(em: EntityManager, requestId: string, now: Date): Promise<void> {
+    const request = await em.getRepository(HelpRequest).findOneByOrFail({ id: requestId });
+    if (request.status !== 'in_progress' && request.status !== 'resolved') return;
+    const reason = 'The payment was refunded in full outside Fixbid (Stripe dashboard); close the request as refunded.';
+    await this.collaborators.disputeOpening()?.openInTransaction(em, request, { event: 'open_dispute', openedBy: 'system', reason, now });
   }
 
   private async linkStripeRefund(em: EntityManager, refundId: string, made: RefundView): Promise<void> {

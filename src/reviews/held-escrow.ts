@@ -11,3 +11,17 @@ export async function lockHeldEscrow(em: EntityManager, requestId: string): Prom
   if (!escrow) throw new DomainError('escrow_not_held', 'The request has no held escrow.');
   return escrow;
 }
+
+/**
+ * The escrow a dispute settles: the held one, else one refunded in full outside Fixbid (which
+ * the admin can only close as a refund).
+ */
+export async function lockSettlableEscrow(em: EntityManager, requestId: string): Promise<Escrow> {
+  const held = await em.getRepository(Escrow).findOne({ where: { requestId, status: 'held' }, lock: { mode: 'pessimistic_write' } });
+  if (held) return held;
+  const refunded = await em
+    .getRepository(Escrow)
+    .findOne({ where: { requestId, status: 'refunded' }, order: { createdAt: 'DESC' }, lock: { mode: 'pessimistic_write' } });
+  if (!refunded) throw new DomainError('escrow_not_held', 'The request has no held escrow.');
+  return refunded;
+}

@@ -95,6 +95,23 @@ describe('payments: refunds, splits and chargebacks', () => {
     expect((await ledger(t, admin)).violations).toEqual([]);
   });
 
+  it('a full refund made in the dashboard → escrow refunded, the request handed to an admin (system dispute), who can only close it as refunded; no second refund', async () => {
+    const deal = await fundedDeal(t, 2400);
+    await platformStripe(t).refunds.create({ payment_intent: deal.paymentIntentId });
+    await waitFor('handed to an admin', async () => (await requestStatus(t, deal.requestId)) === 'disputed');
+    expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'refunded', refunded_amount: 2400 });
+    const [dispute] = await t.ds.query(`SELECT id, opened_by FROM disputes WHERE request_id = $1`, [deal.requestId]);
+    expect(dispute.opened_by).toBe('system');
+    const resolve = (outcome: string) =>
+      t.http.post(`/v1/admin/disputes/${dispute.id}/resolve`).set('authorization', admin.auth).send({ outcome });
+    expect((await resolve('release').expect(409)).body.error.code).toBe('escrow_not_held');
+    await resolve('refund').expect(200);
+    expect(await requestStatus(t, deal.requestId)).toBe('refunded');
+    expect(await refundsAtStripe(deal)).toHaveLength(1);
+    expect(await entries(deal)).toEqual({ customer_funds: -2400, escrow_held: 0, refunded: 2400 });
+    expect((await ledger(t, admin)).violations).toEqual([]);
+  });
+
   it('charge.dispute.created (a chargeback) freezes the escrow and disputes the request; no release, no partial refund; a whole settlement is the bank\'s, not a Stripe Refund', async () => {
     const deal = await fundedDeal(t, 2600);
     const { charge_id: charge } = await escrowRow(t, deal.escrowId);
