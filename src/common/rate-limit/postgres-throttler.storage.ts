@@ -39,9 +39,12 @@ ON CONFLICT (key) DO UPDATE SET
     WHEN r.hits + 1 > $3::int THEN (SELECT coalesce(block_end, r.expires_at) FROM p)
     ELSE NULL END
 RETURNING hits,
-  greatest(ceil(extract(epoch FROM expires_at - now())), 0)::int AS expires_in,
+  greatest(ceil(extract(epoch FROM expires_at - clock_timestamp())), 0)::int AS expires_in,
   coalesce(blocked_until > now(), false) AS blocked,
-  greatest(ceil(extract(epoch FROM blocked_until - now())), 0)::int AS blocked_for`;
+  greatest(ceil(extract(epoch FROM blocked_until - clock_timestamp())), 0)::int AS blocked_for`;
+// The remaining times use clock_timestamp(): now() is when this statement's transaction began,
+// and a statement that waited for the row lock would otherwise report a window longer than the
+// limit's own (Retry-After 61 for a 60 s window).
 
 /** ThrottlerStorage on PostgreSQL: counters survive restarts and are shared across processes. */
 export class PostgresThrottlerStorage implements ThrottlerStorage {
