@@ -4,21 +4,14 @@ import { EscrowService } from '../../src/payments/escrow.service';
 import { PayoutService } from '../../src/payments/payout.service';
 import { acceptBid, createProfile, makeAdmin, placeBid, postRequest, registerUser, TestUser } from '../support/factories';
 import { TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait';
+export { waitFor };
 
 /**
  * The payments specs' building blocks, all through the real routes, the real SDK and the
  * sandbox: make a deal, pay it with the client secret, wait for the webhook, release it.
  */
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 40));
-  }
-}
 
 /** The platform's own view of the sandbox (secret key): what really exists at "Stripe". */
 export function platformStripe(t: TestApp): Stripe {

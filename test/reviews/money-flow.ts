@@ -2,25 +2,16 @@ import Stripe from 'stripe';
 import { AUTO_RELEASE_JOB } from '../../src/reviews/auto-release.service';
 import { acceptBid, createProfile, placeBid, postRequest, registerUser, TestUser } from '../support/factories';
 import { TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait';
+export { waitFor };
+import { platformStripe } from '../payments/payments-support';
+export { platformStripe };
 
 /**
  * The money path of a request through the real routes and the Stripe sandbox, for the reviews,
  * disputes and payouts specs: onboard an expert, accept, pay with the official SDK, resolve.
  */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
-/** The platform's own view of the sandbox (secret key): what was really created at "Stripe". */
-export function platformStripe(t: TestApp): Stripe {
-  return new Stripe('sk_test_sandbox', { host: '127.0.0.1', port: t.sandbox.port, protocol: 'http', telemetry: false });
-}
 
 /** POST the payout account, open its link (completes onboarding), wait for account.updated to land. */
 export async function onboard(t: TestApp, expert: TestUser): Promise<void> {

@@ -2,19 +2,11 @@ import { Client } from 'pg';
 import { EXPIRE_JOB, PAYMENT_WINDOW_JOB, RequestTimersService } from '../../src/requests/request-timers.service';
 import { acceptBid, createProfile, placeBid, postRequest, registerUser, TestUser } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait';
 
 const HOUR = 3_600_000;
 jest.setTimeout(60_000);
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 type Db = { query: (sql: string, params?: unknown[]) => Promise<unknown> };
 
