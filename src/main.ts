@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     await app.listen({ port: config.port, host: config.host });
     const { port } = app.getHttpServer().address() as { port: number };
     sandbox?.connect(`http://${['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host}:${port}`);
-    const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+    const base = `http://${['0.0.0.0', '::'].includes(config.host) ? 'localhost' : config.host}:${port}`;
     logger.log(`API:      ${base}/v1`);
     logger.log(`Docs:     ${base}/docs`);
     logger.log(`Database: ${runtime.databaseLabel}`);

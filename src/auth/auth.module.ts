@@ -3,7 +3,6 @@ import { JwtModule } from '@nestjs/jwt';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { UsersModule } from '../users/users.module';
-import { AccessTokenGuard } from './access-token.guard';
 import { ACCESS_TOKEN_TTL_SECONDS, AccessTokens, JWT_ALGORITHM } from './access-tokens';
 import { AdminAccountsService } from './admin-accounts.service';
 import { AuthController } from './auth.controller';
@@ -11,11 +10,10 @@ import { AuthService } from './auth.service';
 import { JwtStrategy } from './jwt.strategy';
 import { PasswordHasher } from './password-hasher';
 import { RefreshTokensService } from './refresh-tokens.service';
-import { RolesGuard } from './roles.guard';
 
 /**
- * Sign-up, login, token refresh and the global guards. AppModule registers AccessTokenGuard
- * and RolesGuard as APP_GUARDs (in that order), so they are exported.
+ * Sign-up, login and token refresh. AppModule registers AccessTokenGuard and RolesGuard as
+ * APP_GUARDs (in that order); the strategy they use is exported for that.
  */
 @Module({
   imports: [
@@ -36,10 +34,8 @@ import { RolesGuard } from './roles.guard';
     PasswordHasher,
     RefreshTokensService,
     JwtStrategy,
-    AccessTokenGuard,
-    RolesGuard,
     AdminAccountsService,
   ],
-  exports: [AccessTokens, PasswordHasher, RefreshTokensService, JwtStrategy, AccessTokenGuard, RolesGuard],
+  exports: [AccessTokens, PasswordHasher, RefreshTokensService, JwtStrategy],
 })
 export class AuthModule {}

@@ -22,9 +22,4 @@ export function refusal(failure: Refused): DomainError {
 export const bidNotFound = () => notFound('Bid');
 export const requestNotFound = () => notFound('Request');
 
-/** True when `err` is PostgreSQL's unique violation (23505) on the named index. */
-export function isUniqueViolation(err: unknown, constraint: string): boolean {
-  const e = err as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } } | null;
-  const driver = e?.driverError ?? e;
-  return driver?.code === '23505' && driver.constraint === constraint;
-}
+export { isUniqueViolation } from '../database/pg-errors';

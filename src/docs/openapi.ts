@@ -3,9 +3,8 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { stringify } from 'yaml';
 import { ErrorResponse } from './error-response';
 
-/** Security scheme names: `@ApiBearerAuth()` (default name) and `@ApiSecurity(API_KEY_SCHEME)`. */
+/** Security scheme name used by `@ApiBearerAuth()`. (Partner API keys come with the partners feature.) */
 export const BEARER_SCHEME = 'bearer';
-export const API_KEY_SCHEME = 'api_key';
 
 const ERROR_RESPONSE_REF = '#/components/responses/Error';
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -23,7 +22,6 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'Partner API key' }, API_KEY_SCHEME)
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponse] });
   addDefaultErrorResponses(document);

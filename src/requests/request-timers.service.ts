@@ -87,8 +87,9 @@ export class RequestTimersService implements OnModuleInit {
         acceptedBidId: null,
         acceptedAt: null,
       });
-      if (bidId) await em.getRepository(Bid).update({ id: bidId, status: 'accepted' }, { status: 'active' });
-      if (bidId) await changeExpertLoadForBid(em, bidId, -1);
+      const moved = bidId ? await em.getRepository(Bid).update({ id: bidId, status: 'accepted' }, { status: 'active' }) : null;
+      // Only a bid that really was the accepted one stops being the expert's load.
+      if (bidId && moved?.affected === 1) await changeExpertLoadForBid(em, bidId, -1);
       // The unfunded escrow is cancelled here; its PaymentIntent by a job after commit (a late payment is refunded: R5).
       await this.escrows.cancelInTransaction(em, request.id, 'abandoned');
       const after = await em.getRepository(HelpRequest).findOneByOrFail({ id: request.id });

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Role } from '../common/auth/principal';
 import { DomainError, notFound } from '../common/errors/domain-error';
 import { User } from './user.entity';
+import { isUniqueViolation } from '../database/pg-errors';
 
 export interface NewUser {
   email: string;
@@ -13,13 +14,6 @@ export interface NewUser {
   partnerId?: string | null;
 }
 
-const UNIQUE_VIOLATION = '23505';
-
-export function isUniqueViolation(err: unknown, constraint?: string): boolean {
-  if (!(err instanceof QueryFailedError)) return false;
-  const driverError = err.driverError as { code?: string; constraint?: string };
-  return driverError.code === UNIQUE_VIOLATION && (!constraint || driverError.constraint === constraint);
-}
 
 @Injectable()
 export class UsersService {

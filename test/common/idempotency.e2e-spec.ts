@@ -305,7 +305,7 @@ describe('Idempotency-Key', () => {
       expect(zRow.suspended_at).toBeNull();
     });
 
-    it('a 422 business error of a user is replayed to that user only', async () => {
+    it('a 422 business error of a user is stored and replayed to that user', async () => {
       const admin = await createAdmin(t);
       const key = newKey();
       const self = () => t.http.post(`/v1/admin/users/${admin.id}/suspend`).set(bearer(admin.accessToken)).set('Idempotency-Key', key);

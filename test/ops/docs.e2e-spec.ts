@@ -51,14 +51,13 @@ describe('API reference (/docs, /openapi.json)', () => {
     expect(init.text).toContain('"persistAuthorization": true');
   });
 
-  it('/openapi.json: title, version, bearer and X-Api-Key schemes, the ErrorResponse component', async () => {
+  it('/openapi.json: title, version, the bearer scheme (no API-key scheme until partners exist), the ErrorResponse component', async () => {
     const res = await t.http.get('/openapi.json').expect(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     const doc = res.body;
     expect(doc.info).toMatchObject({ title: 'Fixbid API', version: '1' });
     expect(doc.components.securitySchemes).toEqual({
       bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-      api_key: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'Partner API key' },
     });
     expect(doc.components.schemas.ErrorResponse).toEqual({
       type: 'object',

@@ -68,14 +68,12 @@ describe('payments: cancel and the payment window', () => {
   });
 
   it('R5 cancel racing the customer\'s payment, five times: either cancelled (PaymentIntent cancelled or refunded in full) or in progress with money held', async () => {
-    const outcomes: string[] = [];
     for (let i = 0; i < 5; i++) {
       const deal = await acceptedDeal(t, 1000 + i);
-      // Staggered so the race lands on both sides: cancel first, at the same time, after the webhook.
+      // Staggered so the race can land on either side: cancel first, at the same time, after the webhook.
       const cancelLater = new Promise((r) => setTimeout(r, [0, 4, 8, 15, 80][i])).then(() => cancel(deal));
       const [cancelled] = await Promise.all([cancelLater, pay(t, deal).catch(() => undefined)]);
       const { request, escrow, pi } = await settled(deal);
-      outcomes.push(`${request}/${String(escrow.status)}`);
       if (request === 'cancelled') {
         expect(cancelled.status).toBe(200);
         expect(['cancelled', 'refunded']).toContain(escrow.status);
@@ -93,7 +91,6 @@ describe('payments: cancel and the payment window', () => {
     );
     expect(n).toBe(0);
     expect((await ledger(t, admin)).violations).toEqual([]);
-    expect(outcomes).toHaveLength(5);
   });
 
   it('the payment window lapses → escrow cancelled, PaymentIntent cancelled at Stripe, the request open again; a new accept gets a new escrow', async () => {

@@ -161,7 +161,7 @@ describe('payments: refunds, splits and chargebacks', () => {
     expect((await ledger(t, admin)).violations).toEqual([]);
   });
 
-  it('C2 a second release of the same escrow → 409 escrow_not_held; one release in the ledger, one Transfer', async () => {
+  it('C2 a second release of the same escrow is refused (escrow_not_held); one release in the ledger, one Transfer', async () => {
     const deal = await fundedDeal(t, 1500);
     await onboard(t, deal.expert);
     await releaseDeal(t, deal);

@@ -4,7 +4,6 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { PostgresThrottlerStorage } from './postgres-throttler.storage';
-import { RateLimitGuard } from './rate-limit.guard';
 import { throttlersFor } from './throttlers';
 
 /** Throttler options and the shared PostgreSQL storage; AppModule registers RateLimitGuard as APP_GUARD. */
@@ -18,7 +17,5 @@ import { throttlersFor } from './throttlers';
       }),
     }),
   ],
-  providers: [RateLimitGuard],
-  exports: [RateLimitGuard],
 })
 export class RateLimitModule {}
