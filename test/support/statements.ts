@@ -1,0 +1,60 @@
+import { DataSource, EntitySubscriberInterface, QueryRunner } from 'typeorm';
+
+/** One database transaction as the app ran it: the statements between BEGIN and COMMIT/ROLLBACK. */
+export interface RecordedTransaction {
+  statements: string[];
+  parameters: unknown[][];
+  outcome: 'commit' | 'rollback';
+}
+
+/**
+ * Records every transaction the app's DataSource runs (statements between START TRANSACTION and
+ * COMMIT/ROLLBACK, those two left out), so a spec can count the round trips a use case costs.
+ * It listens through TypeORM's subscriber hook (beforeQuery), so every statement sent through
+ * an EntityManager — the ORM's, raw em.query(), and pg-boss's send inside a transaction — counts.
+ */
+export class StatementRecorder implements EntitySubscriberInterface {
+  private readonly open = new Map<QueryRunner, { statements: string[]; parameters: unknown[][] }>();
+  readonly transactions: RecordedTransaction[] = [];
+
+  static attach(ds: DataSource): StatementRecorder {
+    const recorder = new StatementRecorder();
+    (ds.subscribers as EntitySubscriberInterface[]).push(recorder);
+    return recorder;
+  }
+
+  detach(ds: DataSource): void {
+    const list = ds.subscribers as EntitySubscriberInterface[];
+    const at = list.indexOf(this);
+    if (at >= 0) list.splice(at, 1);
+  }
+
+  beforeQuery(event: { queryRunner: QueryRunner; query: string; parameters?: unknown[] }): void {
+    const sql = event.query.trim();
+    if (sql === 'START TRANSACTION') {
+      this.open.set(event.queryRunner, { statements: [], parameters: [] });
+      return;
+    }
+    const current = this.open.get(event.queryRunner);
+    if (!current) return;
+    if (sql === 'COMMIT' || sql === 'ROLLBACK') {
+      this.open.delete(event.queryRunner);
+      this.transactions.push({ ...current, outcome: sql === 'COMMIT' ? 'commit' : 'rollback' });
+      return;
+    }
+    current.statements.push(sql);
+    current.parameters.push(event.parameters ?? []);
+  }
+
+  /** Forget what was recorded so far (open transactions keep recording). */
+  reset(): void {
+    this.transactions.length = 0;
+  }
+
+  /** Committed transactions whose statements match `pattern` somewhere (SQL or parameters). */
+  committedMatching(pattern: RegExp): RecordedTransaction[] {
+    return this.transactions.filter(
+      (t) => t.outcome === 'commit' && (t.statements.some((s) => pattern.test(s)) || t.parameters.some((p) => p.some((v) => typeof v === 'string' && pattern.test(v)))),
+    );
+  }
+}
