@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PaymentsModule } from '../payments/payments.module';
-import { RequestsModule } from '../requests/requests.module';
+import { RequestLifecycleModule } from '../requests/request-lifecycle.module';
 import { BidAcceptanceService } from './bid-acceptance.service';
 import { BidListingService } from './bid-listing.service';
 import { BidsController } from './bids.controller';
@@ -8,9 +8,9 @@ import { BidsService } from './bids.service';
 import { MyBidsController } from './my-bids.controller';
 import { RequestBidsController } from './request-bids.controller';
 
-/** Bids: place, edit, withdraw, list, accept. RequestsModule provides the request timers accept schedules, PaymentsModule the escrow. */
+/** Bids: place, edit, withdraw, list, accept. The request lifecycle moves the request (and the bids with it), payments makes the escrow. */
 @Module({
-  imports: [RequestsModule, PaymentsModule],
+  imports: [RequestLifecycleModule, PaymentsModule],
   controllers: [RequestBidsController, BidsController, MyBidsController],
   providers: [BidsService, BidAcceptanceService, BidListingService],
 })

@@ -10,10 +10,20 @@ export interface TransactionOptions {
   attempts?: number;
 }
 
+function sqlStateOf(err: unknown): string | undefined {
+  return (err as { code?: string; driverError?: { code?: string } })?.driverError?.code ?? (err as { code?: string })?.code;
+}
+
 export function isRetryableDbError(err: unknown): boolean {
-  const code = (err as { code?: string; driverError?: { code?: string } })?.driverError?.code ?? (err as { code?: string })?.code;
+  const code = sqlStateOf(err);
   return typeof code === 'string' && RETRYABLE.has(code);
 }
+
+/**
+ * Transactions started over since this process began, by SQLSTATE: 40001 (serialization) and
+ * 40P01 (deadlock). Exported as a metric; the lock-order test expects no deadlock retry at all.
+ */
+export const transactionRetries: Record<string, number> = { '40001': 0, '40P01': 0 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -35,6 +45,7 @@ export async function withTransaction<T>(
         : await dataSource.transaction(work);
     } catch (err) {
       if (!isRetryableDbError(err) || attempt >= attempts) throw err;
+      transactionRetries[sqlStateOf(err) as string] += 1;
       await sleep(Math.random() * 20 * 2 ** attempt);
     }
   }

@@ -1,14 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { refusal } from '../bids/bid-errors';
+import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
-import { EventsService } from '../events/events.service';
-import { applyRequestEvent, RequestEventType } from '../requests/domain/request-state';
-import { RequestResponse } from '../requests/dto/request.response';
+import { hydrate } from '../database/hydrate';
+import { lockQuota } from '../database/locks';
+import { EventDraft } from '../events/events.service';
+import { RequestEventType } from '../requests/domain/request-state';
 import { HelpRequest } from '../requests/help-request.entity';
-import { awardedExpertId } from '../reviews/request-parties';
+import { LockedRequest, RequestLifecycle } from '../requests/request-lifecycle.service';
 import { Dispute } from './dispute.entity';
 import { DisputeOpener, DISPUTES_PER_DAY, disputeQuotaRetryAfterSeconds } from './domain/dispute-rules';
 import { DisputeResponse } from './dto/dispute.response';
@@ -23,50 +21,44 @@ export interface OpenDispute {
   userId?: string;
   reason: string;
   now: Date;
+  /** Events of the same use case to record before dispute.opened (review.created, escrow.refunded). */
+  events?: readonly EventDraft[];
 }
 
 /**
- * Moves a request to `disputed` and files the dispute for an admin, inside the caller's
- * transaction, with the request row already locked by the caller. Used by the customer's
- * dispute, a "not fixed" review, the hold-limit timer, and payments' chargeback handler
- * (`charge.dispute.created`, with event 'chargeback' and openedBy 'chargeback').
- * Records 'dispute.opened' and 'request.updated'.
+ * Files a dispute and moves the request to `disputed` through its lifecycle, inside the caller's
+ * transaction with the request locked. Used by the customer's dispute, a "not fixed" review, the
+ * hold-limit timer, a chargeback and a refund made outside Fixbid: it sits below payments, which
+ * calls it, and above the request lifecycle only. Records dispute.opened and request.updated.
  */
 @Injectable()
 export class DisputeOpeningService {
-  constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly events: EventsService,
-  ) {}
+  constructor(private readonly lifecycle: RequestLifecycle) {}
 
-  async openInTransaction(em: EntityManager, request: HelpRequest, open: OpenDispute): Promise<{ request: HelpRequest; dispute: Dispute }> {
-    const moved = applyRequestEvent(request, { type: open.event }, { now: open.now, settings: this.config });
-    if (!moved.ok) throw refusal(moved);
-    await em.getRepository(HelpRequest).update(request.id, { status: moved.next.status });
-    const disputes = em.getRepository(Dispute);
-    const { id } = await disputes.save(
-      disputes.create({
-        requestId: request.id,
-        status: 'open',
-        openedBy: open.openedBy,
-        openedByUserId: open.userId ?? null,
-        reason: open.reason,
-      }),
-    );
-    const dispute = await disputes.findOneByOrFail({ id });
-    const after = await em.getRepository(HelpRequest).findOneByOrFail({ id: request.id });
-    const expertId = await awardedExpertId(em, after);
-    await this.events.record(em, request.id, 'dispute.opened', DisputeResponse.from(dispute), { expertId });
-    await this.events.record(em, request.id, 'request.updated', RequestResponse.from(after, this.config), { expertId });
-    return { request: after, dispute };
+  async openInTransaction(em: EntityManager, locked: LockedRequest, open: OpenDispute): Promise<{ request: HelpRequest; dispute: Dispute }> {
+    // The request's refusal first: a request that cannot become disputed gets no dispute row.
+    this.lifecycle.check(locked, { type: open.event }, open.now);
+    const inserted = await em
+      .createQueryBuilder()
+      .insert()
+      .into(Dispute)
+      .values({ requestId: locked.request.id, status: 'open', openedBy: open.openedBy, openedByUserId: open.userId ?? null, reason: open.reason })
+      .returning('*')
+      .execute();
+    const dispute = hydrate(em, Dispute, (inserted.raw as Array<Record<string, unknown>>)[0]);
+    const { request } = await this.lifecycle.apply(em, locked, { type: open.event }, {
+      now: open.now,
+      events: [...(open.events ?? []), { type: 'dispute.opened', object: DisputeResponse.from(dispute) }],
+    });
+    return { request, dispute };
   }
 
   /**
-   * API4: at most DISPUTES_PER_DAY disputes per customer per rolling day. A transaction-scoped
-   * advisory lock makes one customer's concurrent disputes count one after another.
+   * API4: at most DISPUTES_PER_DAY disputes per customer per rolling day. The quota lock makes
+   * one customer's concurrent disputes count one after another.
    */
   async enforceQuota(em: EntityManager, customerId: string): Promise<void> {
-    await em.query(`SELECT pg_advisory_xact_lock(hashtextextended('dispute-quota:' || $1, 0))`, [customerId]);
+    await lockQuota(em, 'dispute-quota', customerId);
     const [row] = (await em.query(
       `SELECT count(*)::int AS "count", min(created_at) AS "oldest", clock_timestamp() AS "now"
          FROM disputes

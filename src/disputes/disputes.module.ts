@@ -1,22 +1,22 @@
 import { Module } from '@nestjs/common';
 import { PaymentsModule } from '../payments/payments.module';
+import { RequestLifecycleModule } from '../requests/request-lifecycle.module';
 import { RequestsModule } from '../requests/requests.module';
 import { AdminDisputesController } from './admin-disputes.controller';
-import { DisputeOpeningService } from './dispute-opening.service';
+import { DisputeOpeningModule } from './dispute-opening.module';
 import { DisputeResolutionService } from './dispute-resolution.service';
 import { DisputesController } from './disputes.controller';
 import { DisputesService } from './disputes.service';
 import { HoldLimitService } from './hold-limit.service';
 
 /**
- * Disputes: the customer's, the hold-limit timer's and a chargeback's (payments looks
- * DisputeOpeningService and HoldLimitService up at call time: it cannot import this module,
- * which builds on it), and the admins' queue and settlement.
+ * Disputes: the customer's, the hold-limit timer's, and the admins' queue and settlement. Filing
+ * one is DisputeOpeningModule's, a floor below payments (which files chargebacks); settling one
+ * moves money, so this module sits above payments.
  */
 @Module({
-  imports: [PaymentsModule, RequestsModule],
+  imports: [PaymentsModule, RequestsModule, RequestLifecycleModule, DisputeOpeningModule],
   controllers: [DisputesController, AdminDisputesController],
-  providers: [DisputeOpeningService, HoldLimitService, DisputesService, DisputeResolutionService],
-  exports: [DisputeOpeningService, HoldLimitService],
+  providers: [HoldLimitService, DisputesService, DisputeResolutionService],
 })
 export class DisputesModule {}

@@ -25,10 +25,10 @@ export class DisputesService {
   /** in_progress or resolved → disputed, for the request's owner only (anyone else: 404). */
   async openByCustomer(customer: Principal, id: string, dto: OpenDisputeDto, now = new Date()): Promise<Dispute> {
     return withTransaction(this.ds, async (em) => {
-      const request = await this.queries.findVisible(em, customer, id, true);
-      if (request.customerId !== customer.userId) throw requestNotFound();
+      const locked = await this.queries.lockVisible(em, customer, id);
+      if (locked.request.customerId !== customer.userId) throw requestNotFound();
       await this.opening.enforceQuota(em, customer.userId);
-      const { dispute } = await this.opening.openInTransaction(em, request, {
+      const { dispute } = await this.opening.openInTransaction(em, locked, {
         event: 'open_dispute',
         openedBy: 'customer',
         userId: customer.userId,

@@ -1,37 +1,67 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { noteLock } from '../database/locks';
+import { updatedRows } from '../database/hydrate';
 import { EventType } from './event-types';
-import { OutboxEvent } from './outbox-event.entity';
+
+/** One event to record: its type, the object as it is now, and the expert it concerns (who may read it). */
+export interface EventDraft {
+  readonly type: EventType;
+  readonly object: object;
+  readonly expertId?: string | null;
+}
+
+/** Sequence numbers the caller already reserved on the request row (its own UPDATE bumped event_sequence). */
+export interface ReservedSequences {
+  readonly requestId: string;
+  readonly customerId: string;
+  /** The last sequence the caller's UPDATE returned; the drafts take the numbers up to it. */
+  readonly lastSequence: number;
+}
 
 /**
- * Writes the outbox row for a state change, inside the caller's transaction. The request row's
- * `event_sequence` is bumped in the same statement, so sequences are gap-free and ordered per
- * request even when the caller did not lock the row (the UPDATE takes the row lock).
+ * Writes the outbox rows of a state change, inside the caller's transaction. Each request numbers
+ * its events gap-free (`sequence`), by bumping `help_requests.event_sequence` — in the caller's own
+ * UPDATE of the request when it makes one (`appendReserved`), else here (`record`), which also
+ * takes the request's row lock, so numbers stay ordered even for a caller that did not lock it.
  */
 @Injectable()
 export class EventsService {
-  async record(
-    em: EntityManager,
-    requestId: string,
-    type: EventType,
-    object: object,
-    options: { expertId?: string | null } = {},
-  ): Promise<OutboxEvent> {
-    // TypeORM's postgres driver answers an UPDATE with [rows, rowCount], not rows.
-    const [rows] = (await em.query(
-      `UPDATE help_requests SET event_sequence = event_sequence + 1 WHERE id = $1 RETURNING event_sequence, customer_id`,
-      [requestId],
-    )) as [Array<{ event_sequence: number; customer_id: string }>, number];
-    const [row] = rows;
-    if (!row) throw new Error(`event ${type} for a missing request ${requestId}`);
-    const event = em.getRepository(OutboxEvent).create({
-      type,
-      requestId,
-      sequence: row.event_sequence,
-      customerId: row.customer_id,
-      expertId: options.expertId ?? null,
-      payload: JSON.parse(JSON.stringify(object)) as Record<string, unknown>,
-    });
-    return em.getRepository(OutboxEvent).save(event);
+  /** Records one event (bump and insert: two statements). */
+  async record(em: EntityManager, requestId: string, type: EventType, object: object, options: { expertId?: string | null } = {}): Promise<void> {
+    await this.recordAll(em, requestId, [{ type, object, expertId: options.expertId ?? null }]);
+  }
+
+  /** Records events in order: one UPDATE reserves their numbers, one INSERT writes them all. */
+  async recordAll(em: EntityManager, requestId: string, drafts: readonly EventDraft[]): Promise<void> {
+    if (drafts.length === 0) return;
+    noteLock(em, 'help_requests', [requestId]);
+    const [row] = updatedRows(
+      await em.query(`UPDATE help_requests SET event_sequence = event_sequence + $2 WHERE id = $1 RETURNING event_sequence, customer_id`, [
+        requestId,
+        drafts.length,
+      ]),
+    ) as Array<{ event_sequence: number; customer_id: string }>;
+    if (!row) throw new Error(`events ${drafts.map((d) => d.type).join(', ')} for a missing request ${requestId}`);
+    await this.appendReserved(em, { requestId, customerId: row.customer_id, lastSequence: row.event_sequence }, drafts);
+  }
+
+  /** Writes drafts whose sequence numbers the caller reserved (`lastSequence - n + 1 .. lastSequence`). */
+  async appendReserved(em: EntityManager, reserved: ReservedSequences, drafts: readonly EventDraft[]): Promise<void> {
+    if (drafts.length === 0) return;
+    const first = reserved.lastSequence - drafts.length + 1;
+    await em.query(
+      `INSERT INTO events (type, request_id, sequence, customer_id, expert_id, payload)
+       SELECT d.type, $1, d.sequence, $2, d.expert_id, d.payload
+         FROM unnest($3::text[], $4::int[], $5::uuid[], $6::jsonb[]) AS d(type, sequence, expert_id, payload)`,
+      [
+        reserved.requestId,
+        reserved.customerId,
+        drafts.map((d) => d.type),
+        drafts.map((_, i) => first + i),
+        drafts.map((d) => d.expertId ?? null),
+        drafts.map((d) => JSON.stringify(d.object)),
+      ],
+    );
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { transactionRetries } from '../database/transaction';
 
 /**
  * One Prometheus registry per application instance: tests run several apps in one process,
@@ -15,6 +16,17 @@ export class MetricsService {
     labelNames: ['method', 'route', 'status_code'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
+  });
+
+  readonly retries = new Counter({
+    name: 'db_transaction_retries_total',
+    help: 'Transactions run again after a serialization failure (40001) or a deadlock (40P01), by SQLSTATE',
+    labelNames: ['sqlstate'] as const,
+    registers: [this.registry],
+    collect() {
+      this.reset();
+      for (const [sqlstate, count] of Object.entries(transactionRetries)) this.inc({ sqlstate }, count);
+    },
   });
 
   constructor() {

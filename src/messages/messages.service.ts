@@ -11,6 +11,7 @@ import { withTransaction } from '../database/transaction';
 import { EventsService } from '../events/events.service';
 import { Bid } from '../bids/bid.entity';
 import { HelpRequest } from '../requests/help-request.entity';
+import { RequestLifecycle } from '../requests/request-lifecycle.service';
 import { MessageResponse } from './dto/message.response';
 import { Message } from './message.entity';
 
@@ -30,6 +31,7 @@ export class MessagesService {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly cursors: CursorCodec,
     private readonly events: EventsService,
+    private readonly lifecycle: RequestLifecycle,
   ) {}
 
   /** Oldest first. */
@@ -66,14 +68,19 @@ export class MessagesService {
     });
   }
 
+  /** Posting locks the request through its lifecycle (which knows the awarded expert); reading does not lock. */
   private async conversation(em: EntityManager, principal: Principal, requestId: string, lock: boolean): Promise<Conversation> {
-    const request = await em
-      .getRepository(HelpRequest)
-      .findOne({ where: { id: requestId }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
-    if (!request?.acceptedBidId) throw notFound('Request');
-    const bid = await em.getRepository(Bid).findOneBy({ id: request.acceptedBidId });
-    const isParty = principal.userId === request.customerId || principal.userId === bid?.expertId;
-    if (!bid || !isParty) throw notFound('Request');
-    return { request, bidId: bid.id, expertId: bid.expertId };
+    const found = lock ? await this.lifecycle.lock(em, requestId) : await this.unlocked(em, requestId);
+    const request = found?.request;
+    const expertId = found?.awardedExpertId;
+    if (!request?.acceptedBidId || !expertId) throw notFound('Request');
+    if (principal.userId !== request.customerId && principal.userId !== expertId) throw notFound('Request');
+    return { request, bidId: request.acceptedBidId, expertId };
+  }
+
+  private async unlocked(em: EntityManager, requestId: string): Promise<{ request: HelpRequest; awardedExpertId: string | null } | null> {
+    const request = await em.getRepository(HelpRequest).findOneBy({ id: requestId });
+    const bid = request?.acceptedBidId ? await em.getRepository(Bid).findOne({ where: { id: request.acceptedBidId }, select: { id: true, expertId: true } }) : null;
+    return request ? { request, awardedExpertId: bid?.expertId ?? null } : null;
   }
 }

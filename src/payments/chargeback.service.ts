@@ -1,15 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
-import { EventsService } from '../events/events.service';
-import { applyRequestEvent } from '../requests/domain/request-state';
-import { RequestResponse } from '../requests/dto/request.response';
-import { HelpRequest } from '../requests/help-request.entity';
-import { CollaboratingServices } from './collaborating-services';
-import { escrowEventObject } from './dto/escrow.response';
-import { lockEscrowWithRequest } from './escrow-locks';
+import { DisputeOpeningService } from '../disputes/dispute-opening.service';
+import { LockedRequest, RequestLifecycle } from '../requests/request-lifecycle.service';
 import { Escrow } from './escrow.entity';
+import { EscrowLifecycle } from './escrow-lifecycle.service';
 import { DisputeView } from './stripe/stripe-objects';
 
 /**
@@ -21,9 +15,9 @@ export class ChargebackService {
   private readonly logger = new Logger(ChargebackService.name);
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly events: EventsService,
-    private readonly collaborators: CollaboratingServices,
+    private readonly escrows: EscrowLifecycle,
+    private readonly requests: RequestLifecycle,
+    private readonly disputes: DisputeOpeningService,
   ) {}
 
   async applyChargeback(em: EntityManager, dispute: DisputeView, now = new Date()): Promise<void> {
@@ -33,45 +27,34 @@ export class ChargebackService {
     const found =
       (await repo.findOne({ where: { chargeId: dispute.chargeId }, select: { id: true } })) ??
       (dispute.paymentIntentId ? await repo.findOne({ where: { paymentIntentId: dispute.paymentIntentId }, select: { id: true } }) : null);
-    const locked = found ? await lockEscrowWithRequest(em, found.id) : null;
-    if (!locked) {
+    const held = found ? await this.escrows.lockWithRequest(em, found.id) : null;
+    if (!held) {
       this.logger.warn({ dispute: dispute.id, charge: dispute.chargeId }, 'chargeback on a charge with no escrow of ours');
       return;
     }
-    const { request, escrow } = locked;
-    if (!escrow.frozen) await repo.update(escrow.id, { frozen: true });
-    if (escrow.status !== 'held') {
-      // An older escrow of this request (refunded after a lapse, say): the request's current
-      // escrow is not the one being charged back, so the request does not move.
-      this.logger.warn({ requestId: request.id, escrowId: escrow.id, status: escrow.status }, 'chargeback on an escrow that is not held');
+    const frozen = await this.escrows.apply(em, held.escrow, { type: 'freeze' }, now);
+    if (frozen.status !== 'held') {
+      // An older escrow of this request (refunded after a lapse, say), or one not funded yet: the
+      // request's current money is not the one charged back (funding finds the freeze later).
+      this.logger.warn({ requestId: frozen.requestId, escrowId: frozen.id, status: frozen.status }, 'chargeback on an escrow that is not held');
       return;
     }
     const reason = `Chargeback opened by the customer's bank (${dispute.reason}, Stripe dispute ${dispute.id}).`;
-    await this.disputeRequest(em, request, escrow, reason, now);
+    await this.disputeRequest(em, held.locked, reason, now);
   }
 
   /**
    * The request of a frozen, held escrow goes to `disputed` for an admin. Also called by funding
    * when the chargeback arrived before the payment_intent.succeeded webhook.
    */
-  async disputeRequest(em: EntityManager, request: HelpRequest, escrow: Escrow, reason: string, now: Date): Promise<void> {
-    const moved = applyRequestEvent(request, { type: 'chargeback' }, { now, settings: this.config });
-    if (!moved.ok) {
+  async disputeRequest(em: EntityManager, locked: LockedRequest, reason: string, now: Date): Promise<void> {
+    try {
+      this.requests.check(locked, { type: 'chargeback' }, now);
+    } catch {
       // Already disputed, or completed (the money was released): frozen, nothing else moves here.
-      this.logger.warn({ requestId: request.id, status: request.status }, 'chargeback on a request that cannot become disputed');
+      this.logger.warn({ requestId: locked.request.id, status: locked.request.status }, 'chargeback on a request that cannot become disputed');
       return;
     }
-    const opening = this.collaborators.disputeOpening();
-    if (opening) {
-      await opening.openInTransaction(em, request, { event: 'chargeback', openedBy: 'chargeback', reason, now });
-      return;
-    }
-    // Without the disputes feature: the same state move and events, no dispute row.
-    await em.getRepository(HelpRequest).update(request.id, { status: moved.next.status });
-    const after = await em.getRepository(HelpRequest).findOneByOrFail({ id: request.id });
-    const frozen = await em.getRepository(Escrow).findOneByOrFail({ id: escrow.id });
-    const expertId = escrow.expertId;
-    await this.events.record(em, request.id, 'dispute.opened', { requestId: request.id, openedBy: 'chargeback', reason, escrow: escrowEventObject(frozen) }, { expertId });
-    await this.events.record(em, request.id, 'request.updated', RequestResponse.from(after, this.config), { expertId });
+    await this.disputes.openInTransaction(em, locked, { event: 'chargeback', openedBy: 'chargeback', reason, now });
   }
 }

@@ -1,19 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { DomainError, notFound } from '../common/errors/domain-error';
-import { EventsService } from '../events/events.service';
-import { heldAmount, releaseRefusal, releaseSplit, statusAfterRelease } from './domain/escrow-rules';
-import { releaseLines } from './domain/ledger-postings';
+import { EventDraft, EventsService } from '../events/events.service';
 import { escrowEventObject } from './dto/escrow.response';
-import { lockEscrowRow } from './escrow-locks';
 import { Escrow } from './escrow.entity';
-import { LedgerService } from './ledger.service';
+import { EscrowLifecycle } from './escrow-lifecycle.service';
 import { PayoutService } from './payout.service';
 
 export interface ReleaseOptions {
   /** Why the money goes to the expert: 'review', 'auto_release', 'admin_release', 'admin_split'... */
   reason: string;
   now?: Date;
+}
+
+export interface Released {
+  escrow: Escrow;
+  /** The escrow.released event, for the caller to record with the request's move. */
+  notice: EventDraft;
 }
 
 /**
@@ -24,7 +27,7 @@ export interface ReleaseOptions {
 @Injectable()
 export class EscrowReleaseService {
   constructor(
-    private readonly ledger: LedgerService,
+    private readonly escrows: EscrowLifecycle,
     private readonly events: EventsService,
     private readonly payouts: PayoutService,
   ) {}
@@ -34,40 +37,25 @@ export class EscrowReleaseService {
    * only). The caller holds the request's row lock. 409 escrow_not_held when there is nothing to
    * release (released already: C2 makes a second release impossible), escrow_frozen on a chargeback.
    */
-  async releaseInTransaction(em: EntityManager, escrowId: string, options: ReleaseOptions): Promise<Escrow> {
-    const escrow = await lockEscrowRow(em, escrowId);
-    if (!escrow) throw notFound('Escrow');
-    const refusal = releaseRefusal(escrow);
-    if (refusal) throw new DomainError(refusal.code, refusal.message);
-    const now = options.now ?? new Date();
-    const released = heldAmount(escrow);
-    const { platformFee, expertPayout } = releaseSplit(escrow);
-    await em.getRepository(Escrow).update(escrow.id, {
-      status: statusAfterRelease(escrow),
-      releasedAt: now,
-      releaseReason: options.reason,
-      payoutStatus: expertPayout > 0 ? 'pending' : 'none',
-    });
-    if (released > 0) {
-      await this.ledger.post(em, {
-        kind: 'release',
-        reference: `release:${escrow.id}`,
-        escrowId: escrow.id,
-        requestId: escrow.requestId,
-        currency: escrow.currency,
-        lines: releaseLines(released, platformFee, expertPayout),
-      });
-    }
-    const after = await em.getRepository(Escrow).findOneByOrFail({ id: escrow.id });
-    await this.events.record(em, escrow.requestId, 'escrow.released', escrowEventObject(after), { expertId: escrow.expertId });
-    if (expertPayout > 0) await this.payouts.scheduleInTransaction(em, escrow.id);
-    return after;
+  async release(em: EntityManager, escrowId: string, options: ReleaseOptions): Promise<Released> {
+    const locked = await this.escrows.lock(em, escrowId);
+    if (!locked) throw notFound('Escrow');
+    const escrow = await this.escrows.apply(em, locked, { type: 'release', reason: options.reason }, options.now);
+    if (escrow.payoutStatus === 'pending') await this.payouts.scheduleInTransaction(em, escrow.id);
+    return { escrow, notice: { type: 'escrow.released', object: escrowEventObject(escrow), expertId: escrow.expertId } };
   }
 
-  /** The same for the request's held escrow (the reviews and disputes use cases hold the request). */
-  async releaseForRequestInTransaction(em: EntityManager, requestId: string, options: ReleaseOptions): Promise<Escrow> {
-    const held = await em.getRepository(Escrow).findOne({ where: { requestId, status: 'held' }, select: { id: true } });
+  /** The request's held escrow (the reviews and disputes use cases hold the request). */
+  async releaseForRequest(em: EntityManager, requestId: string, options: ReleaseOptions): Promise<Released> {
+    const held = await this.escrows.lockOfRequest(em, requestId, ['held']);
     if (!held) throw new DomainError('escrow_not_held', 'The request has no held escrow to release.');
-    return this.releaseInTransaction(em, held.id, options);
+    return this.release(em, held.id, options);
+  }
+
+  /** A release on its own (no request move goes with it): the event is recorded here. */
+  async releaseInTransaction(em: EntityManager, escrowId: string, options: ReleaseOptions): Promise<Escrow> {
+    const { escrow, notice } = await this.release(em, escrowId, options);
+    await this.events.recordAll(em, escrow.requestId, [notice]);
+    return escrow;
   }
 }

@@ -8,9 +8,11 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { JobsService } from '../jobs/jobs.service';
 import { HelpRequest } from '../requests/help-request.entity';
+import { RequestLifecycle } from '../requests/request-lifecycle.service';
 import { EscrowViewer, paymentIntentRetryable } from './domain/escrow-rules';
 import { splitFee } from './domain/money';
 import { Escrow } from './escrow.entity';
+import { EscrowLifecycle } from './escrow-lifecycle.service';
 import { EscrowReleaseService, ReleaseOptions } from './escrow-release.service';
 import { FundingService } from './funding.service';
 import { PaymentFaults } from './payment-faults';
@@ -45,32 +47,34 @@ export class EscrowService implements OnModuleInit {
     private readonly funding: FundingService,
     private readonly releases: EscrowReleaseService,
     private readonly refunds: RefundService,
+    private readonly escrowLifecycle: EscrowLifecycle,
+    private readonly requestLifecycle: RequestLifecycle,
   ) {}
 
   onModuleInit(): void {
     this.jobs.register<CancelJob>(CANCEL_PAYMENT_INTENT_JOB, async ({ escrowId, reason }) => this.cancelPaymentIntent(escrowId, reason));
+    // awaiting_payment → open when the escrow was not funded in time: the unfunded escrow ends
+    // first (its PaymentIntent by a job after commit; a late payment is refunded: R5).
+    this.requestLifecycle.handleTimer('payment_window_lapse', async (em, locked, now) => {
+      await this.cancelUnfunded(em, locked.request.id, 'abandoned');
+      await this.requestLifecycle.apply(em, locked, { type: 'payment_window_lapsed' }, { now });
+    });
   }
 
   /** In the accept transaction: the escrow, requires_payment, the fee split at today's rate. */
-  async createInTransaction(em: EntityManager, request: HelpRequest, bid: Bid): Promise<Escrow> {
+  createForAcceptedBid(em: EntityManager, request: HelpRequest, bid: Bid): Promise<Escrow> {
     const { platformFee, expertPayout } = splitFee(bid.amount, this.config.platformFeeBps);
-    const repo = em.getRepository(Escrow);
-    const { id } = await repo.save(
-      repo.create({
-        requestId: request.id,
-        bidId: bid.id,
-        customerId: request.customerId,
-        expertId: bid.expertId,
-        amount: bid.amount,
-        currency: bid.currency,
-        feeBps: this.config.platformFeeBps,
-        platformFee,
-        expertPayout,
-        status: 'requires_payment',
-        payoutStatus: 'none',
-      }),
-    );
-    return repo.findOneByOrFail({ id });
+    return this.escrowLifecycle.create(em, {
+      requestId: request.id,
+      bidId: bid.id,
+      customerId: request.customerId,
+      expertId: bid.expertId,
+      amount: bid.amount,
+      currency: bid.currency,
+      feeBps: this.config.platformFeeBps,
+      platformFee,
+      expertPayout,
+    });
   }
 
   /**
@@ -120,17 +124,16 @@ export class EscrowService implements OnModuleInit {
   }
 
   /**
-   * In the cancel or payment-window-lapse transaction: the unfunded escrow is cancelled and a
-   * durable job cancels its PaymentIntent after commit. A payment that still gets through is
-   * refunded when its webhook arrives (R5).
+   * In the cancel or payment-window-lapse transaction (request locked): the unfunded escrow is
+   * cancelled and a durable job cancels its PaymentIntent after commit. A payment that still gets
+   * through is refunded when its webhook arrives (R5).
    */
-  async cancelInTransaction(em: EntityManager, requestId: string, reason: CancelReason): Promise<Escrow | null> {
-    const repo = em.getRepository(Escrow);
-    const escrow = await repo.findOne({ where: { requestId, status: 'requires_payment' }, lock: { mode: 'pessimistic_write' } });
+  async cancelUnfunded(em: EntityManager, requestId: string, reason: CancelReason): Promise<Escrow | null> {
+    const escrow = await this.escrowLifecycle.lockOfRequest(em, requestId, ['requires_payment']);
     if (!escrow) return null;
-    await repo.update(escrow.id, { status: 'cancelled', clientSecret: null });
+    const cancelled = await this.escrowLifecycle.apply(em, escrow, { type: 'cancel' });
     await this.jobs.scheduleInTransaction(em, CANCEL_PAYMENT_INTENT_JOB, { escrowId: escrow.id, reason }, new Date(), `pi-cancel:${escrow.id}`);
-    return repo.findOneByOrFail({ id: escrow.id });
+    return cancelled;
   }
 
   /** The fast path after the cancel commits; the job retries whatever fails here. */
@@ -174,12 +177,12 @@ export class EscrowService implements OnModuleInit {
     throw notFound('Escrow');
   }
 
-  /** For the reviews and disputes features: see EscrowReleaseService. */
+  /** A release with no request move (see EscrowReleaseService; features use release() with their move). */
   releaseInTransaction(em: EntityManager, escrowId: string, options: ReleaseOptions): Promise<Escrow> {
     return this.releases.releaseInTransaction(em, escrowId, options);
   }
 
-  /** For the disputes feature: see RefundService (key `refund:<disputeId>`). */
+  /** A refund with no request move (see RefundService, key `refund:<disputeId>`). */
   refundInTransaction(em: EntityManager, escrowId: string, amount: number, idempotencyKey: string, options: { reason: string; now?: Date }): Promise<RefundDecision> {
     return this.refunds.refundInTransaction(em, escrowId, amount, idempotencyKey, options);
   }

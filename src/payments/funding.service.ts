@@ -1,24 +1,14 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, IsNull } from 'typeorm';
-import { Bid } from '../bids/bid.entity';
-import { applyBidEvent, bidMovesFor } from '../bids/domain/bid-state';
-import { BidResponse } from '../bids/dto/bid.response';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { withTransaction } from '../database/transaction';
 import { EventsService } from '../events/events.service';
-import { applyRequestEvent } from '../requests/domain/request-state';
-import { RequestResponse } from '../requests/dto/request.response';
-import { HelpRequest } from '../requests/help-request.entity';
+import { LockedRequest, RequestLifecycle } from '../requests/request-lifecycle.service';
 import { ChargebackService } from './chargeback.service';
-import { CollaboratingServices } from './collaborating-services';
 import { paymentIntentOutcome, PaymentIntentOutcome } from './domain/escrow-rules';
-import { fundingLines } from './domain/ledger-postings';
 import { escrowEventObject } from './dto/escrow.response';
-import { lockEscrowWithRequest } from './escrow-locks';
 import { Escrow } from './escrow.entity';
-import { LedgerService } from './ledger.service';
+import { EscrowLifecycle } from './escrow-lifecycle.service';
 import { RefundService } from './refund.service';
 import { PaymentIntentView } from './stripe/stripe-objects';
 
@@ -37,11 +27,10 @@ export class FundingService {
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly ledger: LedgerService,
     private readonly events: EventsService,
     private readonly refunds: RefundService,
-    private readonly collaborators: CollaboratingServices,
+    private readonly escrows: EscrowLifecycle,
+    private readonly requests: RequestLifecycle,
     private readonly chargebacks: ChargebackService,
   ) {}
 
@@ -53,34 +42,34 @@ export class FundingService {
   /** In the caller's transaction (the webhook's, with its stripe_events row). */
   async applyPaymentIntent(em: EntityManager, pi: PaymentIntentView, eventType?: string, now = new Date()): Promise<FundingResult> {
     const escrowId = await this.escrowIdFor(em, pi);
-    if (!escrowId) return 'unknown';
-    const locked = await lockEscrowWithRequest(em, escrowId);
-    if (!locked) return 'unknown';
-    const { request, escrow } = locked;
+    const held = escrowId ? await this.escrows.lockWithRequest(em, escrowId) : null;
+    if (!held) return 'unknown';
+    const { locked } = held;
+    let { escrow } = held;
     if (pi.amount !== escrow.amount || pi.currency !== escrow.currency || (escrow.paymentIntentId && escrow.paymentIntentId !== pi.id)) {
       // API10: never fund an escrow from a PaymentIntent that is not exactly its own.
-      this.logger.error({ escrowId, paymentIntent: pi.id }, 'PaymentIntent does not match its escrow; not applied');
+      this.logger.error({ escrowId: escrow.id, paymentIntent: pi.id }, 'PaymentIntent does not match its escrow; not applied');
       return 'mismatch';
     }
     if (!escrow.paymentIntentId) {
       await em.getRepository(Escrow).update(escrow.id, { paymentIntentId: pi.id, clientSecret: pi.clientSecret });
-      escrow.paymentIntentId = pi.id;
+      escrow = { ...escrow, paymentIntentId: pi.id, clientSecret: pi.clientSecret };
     }
-    const awaitsThis = request.status === 'awaiting_payment' && request.acceptedBidId === escrow.bidId;
+    const awaitsThis = locked.request.status === 'awaiting_payment' && locked.request.acceptedBidId === escrow.bidId;
     const outcome = paymentIntentOutcome(escrow.status, awaitsThis, { status: pi.status, chargeId: pi.chargeId, hasPaymentError: pi.paymentError !== null }, eventType);
     switch (outcome) {
       case 'fund':
-        await this.fund(em, request, escrow, pi.chargeId as string, now);
+        await this.fund(em, locked, escrow, pi.chargeId as string, now);
         break;
       case 'fund_and_refund':
         await this.fundAndRefund(em, escrow, pi.chargeId as string, now);
         break;
       case 'cancel':
-        await em.getRepository(Escrow).update(escrow.id, { status: 'cancelled', clientSecret: null });
+        await this.escrows.apply(em, escrow, { type: 'cancel' }, now);
         break;
       case 'payment_failed':
         // The customer's card trouble is theirs: no expertId, so the expert's feed does not carry it.
-        await this.events.record(em, request.id, 'escrow.payment_failed', { ...escrowEventObject(escrow), paymentError: pi.paymentError });
+        await this.events.record(em, escrow.requestId, 'escrow.payment_failed', { ...escrowEventObject(escrow), paymentError: pi.paymentError });
         break;
       case 'none':
         break;
@@ -99,78 +88,30 @@ export class FundingService {
     return unlinked?.id ?? null;
   }
 
-  /** awaiting_payment → in_progress: escrow held, other bids rejected, ledger and events in one transaction. */
-  private async fund(em: EntityManager, request: HelpRequest, escrow: Escrow, chargeId: string, now: Date): Promise<void> {
-    const moved = applyRequestEvent(request, { type: 'escrow_funded' }, { now, settings: this.config });
-    if (!moved.ok) throw new Error(`fund ${escrow.id}: ${moved.message}`);
-    await em.getRepository(HelpRequest).update(request.id, { status: moved.next.status, fundedAt: moved.next.fundedAt });
-    await em.getRepository(Escrow).update(escrow.id, { status: 'held', chargeId, fundedAt: now, clientSecret: null, paymentIntentFailedAt: null });
-    await this.ledger.post(em, {
-      kind: 'funding',
-      reference: `funding:${escrow.id}`,
-      escrowId: escrow.id,
-      requestId: request.id,
-      currency: escrow.currency,
-      stripeObjectId: chargeId,
-      lines: fundingLines(escrow.amount),
+  /** awaiting_payment → in_progress: escrow held (ledger), other bids rejected, the hold-limit timer set, one transaction. */
+  private async fund(em: EntityManager, locked: LockedRequest, escrow: Escrow, chargeId: string, now: Date): Promise<void> {
+    const held = await this.escrows.apply(em, escrow, { type: 'fund', chargeId }, now);
+    const funded = await this.requests.apply(em, locked, { type: 'escrow_funded' }, {
+      now,
+      events: [{ type: 'escrow.funded', object: escrowEventObject(held), expertId: held.expertId }],
     });
-    const rejected = await this.rejectOtherBids(em, request);
-    const after = await em.getRepository(HelpRequest).findOneByOrFail({ id: request.id });
-    await this.collaborators.holdLimit()?.scheduleHoldLimit(em, after);
-    const held = await em.getRepository(Escrow).findOneByOrFail({ id: escrow.id });
-    const expertId = escrow.expertId;
-    await this.events.record(em, request.id, 'escrow.funded', escrowEventObject(held), { expertId });
-    await this.events.record(em, request.id, 'request.updated', RequestResponse.from(after, this.config), { expertId });
-    for (const bid of rejected) await this.events.record(em, request.id, 'bid.rejected', BidResponse.from(bid), { expertId: bid.expertId });
     if (held.frozen) {
       // The chargeback came before this webhook: the freeze stands and an admin decides.
-      const funded = await em.getRepository(HelpRequest).findOneByOrFail({ id: request.id });
-      await this.chargebacks.disputeRequest(em, funded, held, "Chargeback opened by the customer's bank before funding was recorded.", now);
+      const reason = "Chargeback opened by the customer's bank before funding was recorded.";
+      await this.chargebacks.disputeRequest(em, { request: funded.request, awardedExpertId: funded.awardedExpertId }, reason, now);
     }
   }
 
   /**
    * R5: the customer paid after the request was cancelled (or its payment window lapsed). The
-   * money is recorded and refunded in full, in one statement, so the escrow is never "cancelled
-   * with money held"; the request is left as it is.
+   * money is recorded and refunded in full in one move, so the escrow is never "cancelled with
+   * money held"; the request is left as it is.
    */
   private async fundAndRefund(em: EntityManager, escrow: Escrow, chargeId: string, now: Date): Promise<void> {
-    await em.getRepository(Escrow).update(escrow.id, {
-      status: 'refunded',
-      chargeId,
-      fundedAt: now,
-      refundedAmount: escrow.amount,
-      refundedAt: now,
-      clientSecret: null,
-    });
-    await this.ledger.post(em, {
-      kind: 'funding',
-      reference: `funding:${escrow.id}`,
-      escrowId: escrow.id,
-      requestId: escrow.requestId,
-      currency: escrow.currency,
-      stripeObjectId: chargeId,
-      lines: fundingLines(escrow.amount),
-    });
-    const refunded = await em.getRepository(Escrow).findOneByOrFail({ id: escrow.id });
-    const key = `refund:cancel:${escrow.id}`;
-    await this.refunds.recordInTransaction(em, refunded, { amount: escrow.amount, idempotencyKey: key, reason: 'paid after the request was no longer awaiting payment' });
+    const refundKey = `refund:cancel:${escrow.id}`;
+    const refunded = await this.escrows.apply(em, escrow, { type: 'fund_and_refund', chargeId, refundKey }, now);
+    await this.refunds.recordRefundRow(em, refunded, { amount: escrow.amount, idempotencyKey: refundKey, reason: 'paid after the request was no longer awaiting payment' });
     await this.events.record(em, escrow.requestId, 'escrow.refunded', escrowEventObject(refunded), { expertId: escrow.expertId });
     this.logger.warn({ escrowId: escrow.id }, 'payment arrived for a request no longer awaiting it; refunding in full');
-  }
-
-  private async rejectOtherBids(em: EntityManager, request: HelpRequest): Promise<Bid[]> {
-    const repo = em.getRepository(Bid);
-    const live = await repo.find({ where: { requestId: request.id, status: 'active' }, order: { createdAt: 'ASC', id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
-    const moves = bidMovesFor({ type: 'escrow_funded' }, live);
-    for (const move of moves) {
-      const bid = live.find((b) => b.id === move.bidId) as Bid;
-      const moved = applyBidEvent(bid.status, move.event, { requestStatus: request.status });
-      if (!moved.ok) throw new Error(`fund: bid ${bid.id} cannot be rejected (${moved.code})`);
-    }
-    const ids = moves.map((m) => m.bidId);
-    if (ids.length === 0) return [];
-    await repo.update({ id: In(ids) }, { status: 'rejected' });
-    return repo.find({ where: { id: In(ids) }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 }

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { isCurrency } from './domain/money';
 import { LedgerAccount, LedgerKind, PostingLine, postingProblem } from './domain/ledger-postings';
-import { LedgerEntry } from './ledger-entry.entity';
 import { LedgerTransaction } from './ledger-transaction.entity';
 
 export interface Posting {
@@ -40,27 +39,30 @@ export class LedgerService {
     const problem = postingProblem(posting.lines);
     if (problem) throw new LedgerImbalanceError(problem);
     if (!isCurrency(posting.currency)) throw new LedgerImbalanceError(`unsupported currency ${posting.currency}`);
-    const [inserted] = (await em.query(
-      `INSERT INTO ledger_transactions (kind, reference, escrow_id, request_id, stripe_object_id)
-       VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (reference) DO NOTHING
-       RETURNING id`,
-      [posting.kind, posting.reference, posting.escrowId, posting.requestId, posting.stripeObjectId ?? null],
-    )) as Array<{ id: string }>;
-    if (!inserted) return false;
-    const entries = posting.lines.map((line) =>
-      em.getRepository(LedgerEntry).create({
-        txnId: inserted.id,
-        account: line.account,
-        amount: line.amount,
-        currency: posting.currency,
-        escrowId: posting.escrowId,
-        requestId: posting.requestId,
-        kind: posting.kind,
-      }),
-    );
-    await em.getRepository(LedgerEntry).insert(entries);
-    return true;
+    // One statement: the transaction row (unique reference) and its entries only if it is new.
+    const rows = (await em.query(
+      `WITH txn AS (
+         INSERT INTO ledger_transactions (kind, reference, escrow_id, request_id, stripe_object_id)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (reference) DO NOTHING
+         RETURNING id
+       )
+       INSERT INTO ledger_entries (txn_id, account, amount, currency, escrow_id, request_id, kind)
+       SELECT txn.id, l.account, l.amount, $6, $3, $4, $1
+         FROM txn, unnest($7::text[], $8::bigint[]) AS l(account, amount)
+       RETURNING txn_id`,
+      [
+        posting.kind,
+        posting.reference,
+        posting.escrowId,
+        posting.requestId,
+        posting.stripeObjectId ?? null,
+        posting.currency,
+        posting.lines.map((l) => l.account),
+        posting.lines.map((l) => l.amount),
+      ],
+    )) as unknown[];
+    return rows.length > 0;
   }
 
   async isPosted(em: EntityManager, reference: string): Promise<boolean> {

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AdminLedgerController } from './admin-ledger.controller';
+import { DisputeOpeningModule } from '../disputes/dispute-opening.module';
+import { RequestLifecycleModule } from '../requests/request-lifecycle.module';
 import { ChargebackService } from './chargeback.service';
-import { CollaboratingServices } from './collaborating-services';
 import { EscrowController } from './escrow.controller';
+import { EscrowLifecycle } from './escrow-lifecycle.service';
 import { EscrowReleaseService } from './escrow-release.service';
 import { EscrowService } from './escrow.service';
 import { FundingService } from './funding.service';
@@ -20,19 +22,21 @@ import { StripeGateway } from './stripe/stripe.gateway';
 import { StripeWebhookVerifier } from './stripe/stripe-webhook.verifier';
 
 /**
- * Escrow payments on Stripe: the escrow and its PaymentIntent, the webhook receiver, the ledger,
- * release/payout, refunds, reconciliation. Bids (accept), requests (cancel, payment window) and the
- * reviews/disputes feature use the exported services inside their own transactions.
+ * Escrow payments on Stripe: the escrow (its lifecycle) and its PaymentIntent, the webhook
+ * receiver, the ledger, release/payout, refunds, reconciliation, and the Connect accounts'
+ * state. Built on the request lifecycle and dispute opening (below it); bids, requests, reviews,
+ * disputes and payouts (above it) use the exported services inside their own transactions.
  */
 @Module({
+  imports: [RequestLifecycleModule, DisputeOpeningModule],
   controllers: [EscrowController, StripeWebhookController, AdminLedgerController],
   providers: [
     stripeClientProvider,
     StripeGateway,
     StripeWebhookVerifier,
     PaymentFaults,
-    CollaboratingServices,
     LedgerService,
+    EscrowLifecycle,
     LedgerReportService,
     RefundService,
     PayoutService,
@@ -44,6 +48,17 @@ import { StripeWebhookVerifier } from './stripe/stripe-webhook.verifier';
     StripeWebhookService,
     ReconciliationService,
   ],
-  exports: [EscrowService, EscrowReleaseService, RefundService, PayoutService, LedgerService, LedgerReportService, ReconciliationService, StripeGateway, PaymentFaults],
+  exports: [
+    EscrowService,
+    EscrowLifecycle,
+    EscrowReleaseService,
+    RefundService,
+    PayoutService,
+    LedgerService,
+    LedgerReportService,
+    ReconciliationService,
+    StripeGateway,
+    PaymentFaults,
+  ],
 })
 export class PaymentsModule {}

@@ -3,9 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { withTransaction } from '../database/transaction';
 import { JobsService } from '../jobs/jobs.service';
-import { payoutLines } from './domain/ledger-postings';
-import { lockEscrowRow } from './escrow-locks';
 import { Escrow } from './escrow.entity';
+import { EscrowLifecycle } from './escrow-lifecycle.service';
 import { LedgerService } from './ledger.service';
 import { PaymentFaults } from './payment-faults';
 import { EscrowJob, PAYOUT_JOB } from './payment-jobs';
@@ -36,6 +35,7 @@ export class PayoutService implements OnModuleInit {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly gateway: StripeGateway,
     private readonly ledger: LedgerService,
+    private readonly escrows: EscrowLifecycle,
     private readonly jobs: JobsService,
     private readonly faults: PaymentFaults,
   ) {}
@@ -67,7 +67,8 @@ export class PayoutService implements OnModuleInit {
     const owed = await this.ledger.escrowBalance(this.ds.manager, escrowId, 'expert_payable');
     if (owed <= 0) return 'nothing_to_pay';
     const account = await this.payoutAccount(escrow.expertId);
-    if (!account?.payable) return this.markPending(escrowId);
+    // Released with a payout owed is `pending` already: it waits for account.updated.
+    if (!account?.payable) return 'pending';
     if (!escrow.chargeId) throw new Error(`payout ${escrowId}: released escrow without a charge`);
     let transfer: TransferView;
     try {
@@ -83,7 +84,7 @@ export class PayoutService implements OnModuleInit {
           sourceTransaction: escrow.chargeId,
         }));
     } catch (err) {
-      if (err instanceof PaymentProviderError && err.stripeCode === 'insufficient_capabilities_for_transfer') return this.markPending(escrowId);
+      if (err instanceof PaymentProviderError && err.stripeCode === 'insufficient_capabilities_for_transfer') return 'pending';
       throw err;
     }
     this.faults.hit('after_transfer_create');
@@ -124,24 +125,10 @@ export class PayoutService implements OnModuleInit {
   }
 
   private async recordTransfer(em: EntityManager, escrowId: string, owed: number, transfer: TransferView): Promise<void> {
-    const escrow = await lockEscrowRow(em, escrowId);
+    const escrow = await this.escrows.lock(em, escrowId);
     if (!escrow || escrow.transferId) return;
     if (transfer.amount !== owed || transfer.currency !== escrow.currency) throw new Error(`payout ${escrowId}: transfer ${transfer.id} does not match what is owed`);
-    await this.ledger.post(em, {
-      kind: 'payout',
-      reference: `transfer:${escrowId}`,
-      escrowId,
-      requestId: escrow.requestId,
-      currency: escrow.currency,
-      stripeObjectId: transfer.id,
-      lines: payoutLines(owed),
-    });
-    await em.getRepository(Escrow).update(escrowId, { transferId: transfer.id, payoutStatus: 'paid' });
-  }
-
-  private async markPending(escrowId: string): Promise<'pending'> {
-    await this.ds.getRepository(Escrow).update({ id: escrowId, payoutStatus: 'none' }, { payoutStatus: 'pending' });
-    return 'pending';
+    await this.escrows.apply(em, escrow, { type: 'transfer_recorded', transferId: transfer.id, amount: owed });
   }
 
   /** The expert's Connect account (payout_accounts, kept by the payout-accounts feature and account.updated). */

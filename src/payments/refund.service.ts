@@ -2,18 +2,17 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError, notFound } from '../common/errors/domain-error';
+import { lockRows } from '../database/locks';
 import { withTransaction } from '../database/transaction';
-import { EventsService } from '../events/events.service';
+import { DisputeOpeningService } from '../disputes/dispute-opening.service';
+import { EventDraft, EventsService } from '../events/events.service';
 import { JobsService } from '../jobs/jobs.service';
-import { heldAmount, refundChannel, refundRefusal, statusAfterRefund } from './domain/escrow-rules';
-import { refundLines } from './domain/ledger-postings';
+import { LockedRequest } from '../requests/request-lifecycle.service';
+import { heldAmount, refundChannel } from './domain/escrow-rules';
 import { escrowEventObject } from './dto/escrow.response';
-import { lockEscrowRow, lockEscrowWithRequest } from './escrow-locks';
 import { Escrow } from './escrow.entity';
+import { EscrowLifecycle } from './escrow-lifecycle.service';
 import { EscrowRefund, EscrowRefundStatus } from './escrow-refund.entity';
-import { HelpRequest } from '../requests/help-request.entity';
-import { CollaboratingServices } from './collaborating-services';
-import { LedgerService } from './ledger.service';
 import { PaymentFaults } from './payment-faults';
 import { REFUND_JOB, RefundJob } from './payment-jobs';
 import { StripeGateway } from './stripe/stripe.gateway';
@@ -22,6 +21,8 @@ import { RefundView } from './stripe/stripe-objects';
 export interface RefundDecision {
   escrow: Escrow;
   refund: EscrowRefund;
+  /** The escrow.refunded event, for a caller that records it with the request's move. */
+  notice: EventDraft;
 }
 
 const STRIPE_TO_OURS: Record<RefundView['status'], EscrowRefundStatus> = {
@@ -33,9 +34,9 @@ const STRIPE_TO_OURS: Record<RefundView['status'], EscrowRefundStatus> = {
 };
 
 /**
- * Refunds: decided in a transaction (escrow, ledger escrow_held → refunded, refund row, outbox
- * event and a durable job, together — M5), made at Stripe after commit with the decision's
- * idempotency key, and matched back to Stripe's Refund objects (charge.refunded, reconciliation).
+ * Refunds: decided in a transaction (the escrow's move and its ledger posting, the refund row,
+ * and a durable job, together — M5), made at Stripe after commit with the decision's idempotency
+ * key, and matched back to Stripe's Refund objects (charge.refunded, reconciliation).
  */
 @Injectable()
 export class RefundService implements OnModuleInit {
@@ -44,11 +45,11 @@ export class RefundService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly gateway: StripeGateway,
-    private readonly ledger: LedgerService,
+    private readonly escrows: EscrowLifecycle,
     private readonly events: EventsService,
     private readonly jobs: JobsService,
     private readonly faults: PaymentFaults,
-    private readonly collaborators: CollaboratingServices,
+    private readonly disputes: DisputeOpeningService,
   ) {}
 
   onModuleInit(): void {
@@ -56,46 +57,38 @@ export class RefundService implements OnModuleInit {
   }
 
   /**
-   * Refunds `amount` of a held escrow, in the caller's transaction (lock the request row first).
+   * Refunds `amount` of a held escrow, in the caller's transaction (request locked first).
    * `idempotencyKey` names the decision — `refund:<disputeId>` — and is the Stripe key: the same
    * key again returns the first decision and refunds nothing more. After commit call
    * `refundAfterCommit(result.refund.id)`; the job makes the refund anyway if that never runs.
    */
-  async refundInTransaction(
-    em: EntityManager,
-    escrowId: string,
-    amount: number,
-    idempotencyKey: string,
-    options: { reason: string; now?: Date },
-  ): Promise<RefundDecision> {
-    const escrow = await lockEscrowRow(em, escrowId);
+  async refund(em: EntityManager, escrowId: string, amount: number, idempotencyKey: string, options: { reason: string; now?: Date }): Promise<RefundDecision> {
+    const escrow = await this.escrows.lock(em, escrowId);
     if (!escrow) throw notFound('Escrow');
     const earlier = await em.getRepository(EscrowRefund).findOneBy({ idempotencyKey });
     if (earlier) {
       if (earlier.escrowId !== escrowId || earlier.amount !== amount) throw new DomainError('idempotency_key_reused', 'This refund key was used for another refund.');
-      return { escrow, refund: earlier };
+      return { escrow, refund: earlier, notice: refundedNotice(escrow) };
     }
-    const refusal = refundRefusal(escrow, amount);
-    if (refusal) throw new DomainError(refusal.code, refusal.message, refusal.param);
-    const now = options.now ?? new Date();
-    await em.getRepository(Escrow).update(escrow.id, {
-      refundedAmount: escrow.refundedAmount + amount,
-      refundedAt: now,
-      status: statusAfterRefund(escrow, amount),
-    });
-    const after = await em.getRepository(Escrow).findOneByOrFail({ id: escrow.id });
     const channel = refundChannel(escrow);
-    const refund = await this.recordInTransaction(em, after, { amount, idempotencyKey, reason: options.reason, chargeback: channel === 'chargeback' });
-    await this.events.record(em, after.requestId, 'escrow.refunded', escrowEventObject(after), { expertId: after.expertId });
-    return { escrow: after, refund };
+    const after = await this.escrows.apply(em, escrow, { type: 'refund', amount, refundKey: idempotencyKey }, options.now);
+    const refund = await this.recordRefundRow(em, after, { amount, idempotencyKey, reason: options.reason, chargeback: channel === 'chargeback' });
+    return { escrow: after, refund, notice: refundedNotice(after) };
+  }
+
+  /** A refund on its own (no request move goes with it): the event is recorded here. */
+  async refundInTransaction(em: EntityManager, escrowId: string, amount: number, idempotencyKey: string, options: { reason: string; now?: Date }): Promise<RefundDecision> {
+    const decision = await this.refund(em, escrowId, amount, idempotencyKey, options);
+    await this.events.recordAll(em, decision.escrow.requestId, [decision.notice]);
+    return decision;
   }
 
   /**
-   * The refund row and its ledger posting for an escrow whose refunded_amount already counts it.
-   * Without `stripe` (our decision) the Stripe refund is still to be made: a job is scheduled —
-   * unless a chargeback already returned the money.
+   * The refund row of a refund the escrow's move already counts (and posted). Without `stripe`
+   * (our decision) the Stripe refund is still to be made: a job is scheduled — unless a
+   * chargeback already returned the money.
    */
-  async recordInTransaction(
+  async recordRefundRow(
     em: EntityManager,
     escrow: Escrow,
     input: { amount: number; idempotencyKey: string; reason: string; stripe?: RefundView; chargeback?: boolean },
@@ -113,14 +106,6 @@ export class RefundService implements OnModuleInit {
         status: input.chargeback ? 'chargeback' : input.stripe ? STRIPE_TO_OURS[input.stripe.status] : 'pending',
       }),
     );
-    await this.ledger.post(em, {
-      kind: 'refund',
-      reference: input.idempotencyKey,
-      escrowId: escrow.id,
-      requestId: escrow.requestId,
-      currency: escrow.currency,
-      lines: refundLines(input.amount),
-    });
     if (!input.stripe && !input.chargeback) await this.jobs.scheduleInTransaction(em, REFUND_JOB, { refundId: refund.id }, new Date(), input.idempotencyKey);
     return refund;
   }
@@ -158,60 +143,54 @@ export class RefundService implements OnModuleInit {
    */
   async applyChargeRefunds(em: EntityManager, chargeId: string, refunds: RefundView[], now = new Date()): Promise<void> {
     const found = await em.getRepository(Escrow).findOne({ where: { chargeId }, select: { id: true } });
-    if (!found || !(await lockEscrowWithRequest(em, found.id))) return;
-    for (const stripeRefund of refunds) {
-      const escrow = await em.getRepository(Escrow).findOneByOrFail({ id: found.id });
-      await this.applyOne(em, escrow, stripeRefund, now);
-    }
+    const held = found ? await this.escrows.lockWithRequest(em, found.id) : null;
+    if (!held) return;
+    let escrow = held.escrow;
+    for (const stripeRefund of refunds) escrow = await this.applyOne(em, held.locked, escrow, stripeRefund, now);
   }
 
-  private async applyOne(em: EntityManager, escrow: Escrow, stripeRefund: RefundView, now: Date): Promise<void> {
+  private async applyOne(em: EntityManager, locked: LockedRequest, escrow: Escrow, stripeRefund: RefundView, now: Date): Promise<Escrow> {
     const repo = em.getRepository(EscrowRefund);
     const byId = await repo.findOneBy({ stripeRefundId: stripeRefund.id });
     if (byId) {
       if (byId.status !== STRIPE_TO_OURS[stripeRefund.status]) await repo.update(byId.id, { status: STRIPE_TO_OURS[stripeRefund.status] });
-      return;
+      return escrow;
     }
     const ourKey = stripeRefund.metadata.refundKey;
     const ours = ourKey ? await repo.findOneBy({ idempotencyKey: ourKey, escrowId: escrow.id }) : null;
     if (ours) {
       if (!ours.stripeRefundId) await this.linkStripeRefund(em, ours.id, stripeRefund);
-      return;
+      return escrow;
     }
-    if (stripeRefund.status !== 'succeeded' && stripeRefund.status !== 'pending') return;
+    if (stripeRefund.status !== 'succeeded' && stripeRefund.status !== 'pending') return escrow;
     if (escrow.status !== 'held' || escrow.frozen || stripeRefund.amount > heldAmount(escrow)) {
       // Money that was no longer held went back: reconciliation reports it (M4), nobody guesses here.
       this.logger.error({ escrowId: escrow.id, refund: stripeRefund.id }, 'a refund made outside Fixbid does not fit the escrow');
-      return;
+      return escrow;
     }
-    await em.getRepository(Escrow).update(escrow.id, {
-      refundedAmount: escrow.refundedAmount + stripeRefund.amount,
-      refundedAt: now,
-      status: statusAfterRefund(escrow, stripeRefund.amount),
-    });
-    const after = await em.getRepository(Escrow).findOneByOrFail({ id: escrow.id });
     const key = `refund:external:${stripeRefund.id}`;
-    await this.recordInTransaction(em, after, { amount: stripeRefund.amount, idempotencyKey: key, reason: 'refunded at Stripe', stripe: stripeRefund });
-    await this.events.record(em, after.requestId, 'escrow.refunded', escrowEventObject(after), { expertId: after.expertId });
-    if (after.status === 'refunded') await this.handToAdmin(em, after.requestId, now);
-  }
-
-  /**
-   * Nothing is held any more, so the job can neither be released nor reviewed into a payout:
-   * the request goes to an admin (a system dispute), who closes it as refunded.
-   */
-  private async handToAdmin(em: EntityManager, requestId: string, now: Date): Promise<void> {
-    const request = await em.getRepository(HelpRequest).findOneByOrFail({ id: requestId });
-    if (request.status !== 'in_progress' && request.status !== 'resolved') return;
-    const reason = 'The payment was refunded in full outside Fixbid (Stripe dashboard); close the request as refunded.';
-    await this.collaborators.disputeOpening()?.openInTransaction(em, request, { event: 'open_dispute', openedBy: 'system', reason, now });
+    const after = await this.escrows.apply(em, escrow, { type: 'refund', amount: stripeRefund.amount, refundKey: key }, now);
+    await this.recordRefundRow(em, after, { amount: stripeRefund.amount, idempotencyKey: key, reason: 'refunded at Stripe', stripe: stripeRefund });
+    const notice = refundedNotice(after);
+    if (after.status === 'refunded' && (locked.request.status === 'in_progress' || locked.request.status === 'resolved')) {
+      // Nothing is held any more, so the job can neither be released nor reviewed into a payout:
+      // the request goes to an admin (a system dispute), who closes it as refunded.
+      const reason = 'The payment was refunded in full outside Fixbid (Stripe dashboard); close the request as refunded.';
+      await this.disputes.openInTransaction(em, locked, { event: 'open_dispute', openedBy: 'system', reason, now, events: [notice] });
+    } else {
+      await this.events.recordAll(em, after.requestId, [notice]);
+    }
+    return after;
   }
 
   private async linkStripeRefund(em: EntityManager, refundId: string, made: RefundView): Promise<void> {
-    const repo = em.getRepository(EscrowRefund);
-    const refund = await repo.findOne({ where: { id: refundId }, lock: { mode: 'pessimistic_write' } });
-    if (!refund || refund.stripeRefundId) return;
-    if (made.amount !== refund.amount) throw new Error(`refund ${refundId}: Stripe refunded ${made.amount}, we decided ${refund.amount}`);
-    await repo.update(refund.id, { stripeRefundId: made.id, status: STRIPE_TO_OURS[made.status] });
+    const [row] = await lockRows(em, 'escrow_refunds', 'id', [refundId]);
+    if (!row || row.stripe_refund_id) return;
+    if (made.amount !== row.amount) throw new Error(`refund ${refundId}: Stripe refunded ${made.amount}, we decided ${String(row.amount)}`);
+    await em.getRepository(EscrowRefund).update(refundId, { stripeRefundId: made.id, status: STRIPE_TO_OURS[made.status] });
   }
+}
+
+function refundedNotice(escrow: Escrow): EventDraft {
+  return { type: 'escrow.refunded', object: escrowEventObject(escrow), expertId: escrow.expertId };
 }

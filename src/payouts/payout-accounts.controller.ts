@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Principal, Roles } from '../common/auth/principal';
 import { ApiErrors } from '../docs/error-response';
-import { PayoutAccountResponse, PayoutOnboardingResponse } from './dto/payout-account.response';
+import { PayoutAccountResponse, PayoutOnboardingResponse } from '../payments/dto/payout-account.response';
 import { NoBodyFieldsPipe } from './no-body-fields.pipe';
 import { PayoutAccountsService } from './payout-accounts.service';
 

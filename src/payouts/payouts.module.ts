@@ -3,14 +3,10 @@ import { PaymentsModule } from '../payments/payments.module';
 import { PayoutAccountsController } from './payout-accounts.controller';
 import { PayoutAccountsService } from './payout-accounts.service';
 
-/**
- * Experts' Stripe Connect payout accounts. Payments' account.updated hook looks
- * PayoutAccountsService up at call time (this module imports payments, not the other way).
- */
+/** Experts' Stripe Connect payout accounts: the routes (payments keeps the row in step with Stripe). */
 @Module({
   imports: [PaymentsModule],
   controllers: [PayoutAccountsController],
   providers: [PayoutAccountsService],
-  exports: [PayoutAccountsService],
 })
 export class PayoutsModule {}

@@ -11,6 +11,7 @@ import { CategoriesService } from '../categories/categories.service';
 import { ListRequestsQuery } from './dto/list-requests.query';
 import { HelpRequest } from './help-request.entity';
 import { readAccess } from './request-rules';
+import { LockedRequest, RequestLifecycle } from './request-lifecycle.service';
 
 const TSQUERY = `websearch_to_tsquery('english', :q)`;
 
@@ -26,6 +27,7 @@ export class RequestQueriesService {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly cursors: CursorCodec,
     private readonly categories: CategoriesService,
+    private readonly lifecycle: RequestLifecycle,
   ) {}
 
   async list(principal: Principal, query: ListRequestsQuery): Promise<Page<HelpRequest>> {
@@ -62,18 +64,24 @@ export class RequestQueriesService {
 
   /** One request if the caller may read it; anything else is the same 404 (ids cannot be probed). */
   async getVisible(principal: Principal, id: string): Promise<HelpRequest> {
-    return this.findVisible(this.ds.manager, principal, id);
+    const request = await this.ds.getRepository(HelpRequest).findOneBy({ id });
+    if (!request) throw requestNotFound();
+    await this.requireVisible(this.ds.manager, principal, request);
+    return request;
   }
 
-  /** As getVisible, inside a transaction; `lock` takes the row lock (FOR UPDATE) first. */
-  async findVisible(em: EntityManager, principal: Principal, id: string, lock = false): Promise<HelpRequest> {
-    const request = await em
-      .getRepository(HelpRequest)
-      .findOne({ where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
-    if (!request) throw requestNotFound();
+  /** As getVisible, inside a transaction, with the row locked through the request's lifecycle. */
+  async lockVisible(em: EntityManager, principal: Principal, id: string): Promise<LockedRequest> {
+    const locked = await this.lifecycle.lock(em, id);
+    if (!locked) throw requestNotFound();
+    await this.requireVisible(em, principal, locked.request);
+    return locked;
+  }
+
+  private async requireVisible(em: EntityManager, principal: Principal, request: HelpRequest): Promise<void> {
     const access = readAccess(request, principal);
-    if (access === 'allowed') return request;
-    if (access === 'if_bid' && (await this.hasBid(em, id, principal.userId))) return request;
+    if (access === 'allowed') return;
+    if (access === 'if_bid' && (await this.hasBid(em, request.id, principal.userId))) return;
     throw requestNotFound();
   }
 

@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
+import { lockQuota } from '../database/locks';
 import { quotaRetryAfterSeconds, REQUESTS_PER_HOUR } from './request-rules';
 
 /**
@@ -9,7 +10,7 @@ import { quotaRetryAfterSeconds, REQUESTS_PER_HOUR } from './request-rules';
  * IDX_help_requests_customer (customer_id, created_at, id).
  */
 export async function enforceRequestQuota(em: EntityManager, customerId: string): Promise<void> {
-  await em.query(`SELECT pg_advisory_xact_lock(hashtextextended('request-quota:' || $1, 0))`, [customerId]);
+  await lockQuota(em, 'request-quota', customerId);
   // clock_timestamp(): this transaction may have waited on the lock; now() is its start time.
   const [row] = (await em.query(
     `SELECT count(*)::int AS "count", min(created_at) AS "oldest", clock_timestamp() AS "now"

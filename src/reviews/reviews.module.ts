@@ -1,17 +1,17 @@
 import { Module } from '@nestjs/common';
-import { DisputesModule } from '../disputes/disputes.module';
+import { DisputeOpeningModule } from '../disputes/dispute-opening.module';
 import { PaymentsModule } from '../payments/payments.module';
+import { RequestLifecycleModule } from '../requests/request-lifecycle.module';
 import { RequestsModule } from '../requests/requests.module';
 import { AutoReleaseService } from './auto-release.service';
 import { ResolutionService } from './resolution.service';
 import { ReviewsController } from './reviews.controller';
 import { ReviewsService } from './reviews.service';
 
-/** Resolution by the expert, the owner's review, and the auto-release timer. */
+/** Resolution by the expert, the owner's review, and what the auto-release timer does. */
 @Module({
-  imports: [PaymentsModule, RequestsModule, DisputesModule],
+  imports: [PaymentsModule, RequestsModule, RequestLifecycleModule, DisputeOpeningModule],
   controllers: [ReviewsController],
   providers: [ResolutionService, ReviewsService, AutoReleaseService],
-  exports: [AutoReleaseService],
 })
 export class ReviewsModule {}

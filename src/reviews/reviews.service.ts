@@ -1,25 +1,21 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '../common/auth/principal';
 import { DomainError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
+import { hydrate } from '../database/hydrate';
 import { withTransaction } from '../database/transaction';
 import { DisputeOpeningService } from '../disputes/dispute-opening.service';
-import { EventsService } from '../events/events.service';
-import { EscrowService } from '../payments/escrow.service';
+import { recordJobOutcome } from '../experts/expert-counters';
+import { EscrowReleaseService } from '../payments/escrow-release.service';
 import { PayoutService } from '../payments/payout.service';
-import { isUniqueViolation, refusal } from '../bids/bid-errors';
-import { applyRequestEvent } from '../requests/domain/request-state';
-import { RequestResponse } from '../requests/dto/request.response';
+import { isUniqueViolation } from '../database/pg-errors';
 import { HelpRequest } from '../requests/help-request.entity';
 import { requestNotFound, RequestQueriesService } from '../requests/request-queries.service';
+import { RequestLifecycle } from '../requests/request-lifecycle.service';
 import { reviewProblem } from './domain/review-rules';
 import { CreateReviewDto } from './dto/create-review.dto';
 import { ReviewResponse } from './dto/review.response';
-import { lockHeldEscrow } from './held-escrow';
-import { awardedExpertId, recordJobOutcome } from './request-parties';
 import { Review } from './review.entity';
 
 export interface ReviewOutcome {
@@ -31,17 +27,17 @@ const alreadyReviewed = () => new DomainError('already_reviewed', 'This request 
 
 /**
  * The owner's review of a resolved request. One transaction: request row lock, one-review check,
- * state move, review row, expert counters, and either the release (ledger, payout job: completed)
- * or the dispute (disputed). The Transfer is attempted right after commit; its job retries it.
+ * the review row, then either the release (escrow, ledger, payout job: completed) or the dispute
+ * (disputed), the request's move with its events, and the expert's counters last (the lock order).
+ * The Transfer is attempted right after commit; its job retries it.
  */
 @Injectable()
 export class ReviewsService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly queries: RequestQueriesService,
-    private readonly events: EventsService,
-    private readonly escrows: EscrowService,
+    private readonly lifecycle: RequestLifecycle,
+    private readonly releases: EscrowReleaseService,
     private readonly payouts: PayoutService,
     private readonly disputes: DisputeOpeningService,
   ) {}
@@ -52,38 +48,38 @@ export class ReviewsService {
     let releasedEscrowId: string | null = null;
     const outcome = await withTransaction(this.ds, async (em) => {
       releasedEscrowId = null;
-      const request = await this.queries.findVisible(em, customer, id, true);
-      if (request.customerId !== customer.userId) throw requestNotFound();
+      const locked = await this.queries.lockVisible(em, customer, id);
+      if (locked.request.customerId !== customer.userId) throw requestNotFound();
       // Before the state machine: a second review is `already_reviewed`, not "request not resolved".
       if (await em.getRepository(Review).existsBy({ requestId: id })) throw alreadyReviewed();
-      const moved = applyRequestEvent(request, { type: dto.resolved ? 'review_resolved' : 'review_unresolved' }, { now, settings: this.config });
-      if (!moved.ok) throw refusal(moved);
-      const expertId = await awardedExpertId(em, request);
-      if (!expertId) throw new Error(`request ${id} is ${request.status} without an awarded expert`);
-      const review = await this.insertReview(em, request, expertId, dto);
-      await recordJobOutcome(em, expertId, { rating: dto.rating, finished: dto.resolved ? 'completed' : undefined });
-      await this.events.record(em, id, 'review.created', ReviewResponse.from(review), { expertId });
-      if (!dto.resolved) {
+      this.lifecycle.check(locked, { type: dto.resolved ? 'review_resolved' : 'review_unresolved' }, now);
+      const expertId = locked.awardedExpertId;
+      if (!expertId) throw new Error(`request ${id} is ${locked.request.status} without an awarded expert`);
+      const review = await this.insertReview(em, locked.request, expertId, dto);
+      const reviewed = { type: 'review.created' as const, object: ReviewResponse.from(review), expertId };
+      let request: HelpRequest;
+      if (dto.resolved) {
+        const released = await this.releases.releaseForRequest(em, id, { reason: 'review', now });
+        releasedEscrowId = released.escrow.id;
+        ({ request } = await this.lifecycle.apply(em, locked, { type: 'review_resolved' }, { now, events: [reviewed, released.notice] }));
+      } else {
         const reason = dto.comment as string;
-        const opened = await this.disputes.openInTransaction(em, request, { event: 'review_unresolved', openedBy: 'customer', userId: customer.userId, reason, now });
-        return { review, request: opened.request };
+        ({ request } = await this.disputes.openInTransaction(em, locked, { event: 'review_unresolved', openedBy: 'customer', userId: customer.userId, reason, now, events: [reviewed] }));
       }
-      const held = await lockHeldEscrow(em, id);
-      releasedEscrowId = (await this.escrows.releaseInTransaction(em, held.id, { reason: 'review', now })).id;
-      await em.getRepository(HelpRequest).update(id, { status: moved.next.status, closedAt: now });
-      const after = await em.getRepository(HelpRequest).findOneByOrFail({ id });
-      await this.events.record(em, id, 'request.updated', RequestResponse.from(after, this.config), { expertId });
-      return { review, request: after };
+      await recordJobOutcome(em, expertId, { rating: dto.rating, finished: dto.resolved ? 'completed' : undefined });
+      return { review, request };
     });
     if (releasedEscrowId) await this.payouts.payAfterCommit(releasedEscrowId);
     return outcome;
   }
 
   private async insertReview(em: EntityManager, request: HelpRequest, expertId: string, dto: CreateReviewDto): Promise<Review> {
-    const repo = em.getRepository(Review);
     try {
-      const { id } = await repo.save(
-        repo.create({
+      const inserted = await em
+        .createQueryBuilder()
+        .insert()
+        .into(Review)
+        .values({
           requestId: request.id,
           customerId: request.customerId,
           expertId,
@@ -91,9 +87,10 @@ export class ReviewsService {
           resolved: dto.resolved,
           comment: dto.comment ?? null,
           publishSolution: dto.publishSolution ?? false,
-        }),
-      );
-      return repo.findOneByOrFail({ id });
+        })
+        .returning('*')
+        .execute();
+      return hydrate(em, Review, (inserted.raw as Array<Record<string, unknown>>)[0]);
     } catch (err) {
       // Backstop: the request row lock already serialises reviews of one request.
       if (isUniqueViolation(err, 'UQ_reviews_request')) throw alreadyReviewed();

@@ -1,4 +1,4 @@
-import { RequestTimersService } from '../../src/requests/request-timers.service';
+import { RequestLifecycle } from '../../src/requests/request-lifecycle.service';
 import { createTestApp, TestApp } from '../support/test-app';
 import { acceptBid, createProfile, makeAdmin, placeBid, postRequest, registerUser, TestUser } from '../support/factories';
 import { errorOf } from './bids-support';
@@ -143,7 +143,7 @@ describe('bids: accepting', () => {
     const b = await placeBid(t, experts[1], request.id);
     await acceptBid(t, customer, a.id);
     await t.ds.query(`UPDATE help_requests SET accepted_at = now() - interval '25 hours' WHERE id = $1`, [request.id]);
-    expect(await t.app.get(RequestTimersService).lapsePaymentWindow(request.id)).toBe(true);
+    expect(await t.app.get(RequestLifecycle).fireTimer('payment_window_lapse', request.id)).toBe(true);
     const res = await accept(customer, b.id);
     expect(res.status).toBe(200);
     expect(res.body.request).toMatchObject({ status: 'awaiting_payment', acceptedBidId: b.id });

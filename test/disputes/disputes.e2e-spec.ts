@@ -1,5 +1,7 @@
-import { AUTO_RELEASE_JOB } from '../../src/reviews/auto-release.service';
-import { HOLD_LIMIT_JOB } from '../../src/disputes/hold-limit.service';
+import { TIMER_JOBS } from '../../src/requests/request-lifecycle.service';
+
+const AUTO_RELEASE_JOB = TIMER_JOBS.auto_release;
+const HOLD_LIMIT_JOB = TIMER_JOBS.hold_limit_escalation;
 import { createProfile, makeAdmin, registerUser, TestUser } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import {

@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { RequestTimersService } from '../../src/requests/request-timers.service';
+import { RequestLifecycle } from '../../src/requests/request-lifecycle.service';
 import { acceptBid, makeAdmin, TestUser } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import { acceptedDeal, Deal, escrowRow, ledger, pay, platformStripe, requestStatus, waitFor } from './payments-support';
@@ -96,7 +96,7 @@ describe('payments: cancel and the payment window', () => {
   it('the payment window lapses → escrow cancelled, PaymentIntent cancelled at Stripe, the request open again; a new accept gets a new escrow', async () => {
     const deal = await acceptedDeal(t, 1700);
     await t.ds.query(`UPDATE help_requests SET accepted_at = now() - interval '25 hours' WHERE id = $1`, [deal.requestId]);
-    expect(await t.app.get(RequestTimersService).lapsePaymentWindow(deal.requestId)).toBe(true);
+    expect(await t.app.get(RequestLifecycle).fireTimer('payment_window_lapse', deal.requestId)).toBe(true);
     expect(await requestStatus(t, deal.requestId)).toBe('open');
     expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'cancelled' });
     await waitFor('PaymentIntent cancelled by the job', async () => (await platformStripe(t).paymentIntents.retrieve(deal.paymentIntentId)).status === 'canceled');

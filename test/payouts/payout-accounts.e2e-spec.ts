@@ -1,4 +1,4 @@
-import { PayoutAccount } from '../../src/payouts/payout-account.entity';
+import { PayoutAccount } from '../../src/payments/payout-account.entity';
 import { createProfile, makeAdmin, registerUser, TestUser } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import { onboard, platformStripe } from '../reviews/money-flow';

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
-import { HOLD_LIMIT_JOB } from '../../src/disputes/hold-limit.service';
+import { TIMER_JOBS } from '../../src/requests/request-lifecycle.service';
+
+const HOLD_LIMIT_JOB = TIMER_JOBS.hold_limit_escalation;
 import { splitFee } from '../../src/payments/domain/money';
 import { acceptBid, createProfile, makeAdmin, placeBid, postRequest, registerUser, TestUser } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';

@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { AUTO_RELEASE_JOB } from '../../src/reviews/auto-release.service';
+import { TIMER_JOBS } from '../../src/requests/request-lifecycle.service';
 import { acceptBid, createProfile, placeBid, postRequest, registerUser, TestUser } from '../support/factories';
 import { TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
@@ -109,7 +109,7 @@ export function review(t: TestApp, deal: Pick<Deal, 'customer' | 'requestId'>, b
 /** Moves the review window's end into the past; `pullJob` also makes the auto-release job due now. */
 export async function makeReviewDue(t: TestApp, requestId: string, pullJob = true): Promise<void> {
   await t.ds.query(`UPDATE help_requests SET review_due_at = now() - interval '1 second' WHERE id = $1`, [requestId]);
-  if (pullJob) await t.ds.query(`UPDATE pgboss.job SET start_after = now() WHERE name = $1 AND data->>'requestId' = $2`, [AUTO_RELEASE_JOB, requestId]);
+  if (pullJob) await t.ds.query(`UPDATE pgboss.job SET start_after = now() WHERE name = $1 AND data->>'requestId' = $2`, [TIMER_JOBS.auto_release, requestId]);
 }
 
 export async function statusOf(t: TestApp, requestId: string): Promise<string> {

@@ -1,4 +1,4 @@
-import { AutoReleaseService } from '../../src/reviews/auto-release.service';
+import { RequestLifecycle } from '../../src/requests/request-lifecycle.service';
 import { makeAdmin, TestUser } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import { Deal, ledgerReport, ledgerTxns, makeReviewDue, resolvedDeal, review, statusOf, transfersOf, waitFor, waitForPayout } from './money-flow';
@@ -30,7 +30,7 @@ describe('release races', () => {
     for (let round = 0; round < 6; round++) {
       const deal = await resolvedDeal(t);
       await makeReviewDue(t, deal.requestId, false);
-      const autoRelease = t.app.get(AutoReleaseService);
+      const timers = t.app.get(RequestLifecycle);
       const adminPath = async () => {
         const opened = await t.http
           .post(`/v1/requests/${deal.requestId}/dispute`)
@@ -50,7 +50,7 @@ describe('release races', () => {
       const [byReview, byJob, byDirect, byAdmin] = await Promise.all([
         start(0, () => review(t, deal).then((r) => `review:${r.status}`)),
         start(1, () => makeReviewDue(t, deal.requestId, true).then(() => 'job')),
-        start(1, () => autoRelease.autoRelease(deal.requestId).then((moved) => `auto:${moved}`)),
+        start(1, () => timers.fireTimer('auto_release', deal.requestId).then((moved) => `auto:${moved}`)),
         start(2, adminPath),
       ]);
       void byJob;
@@ -85,8 +85,8 @@ describe('release races', () => {
       // Both processes' workers poll the same queue; both also run the handler directly.
       const direct = await Promise.all([
         ...deals.map((d) => makeReviewDue(t, d.requestId, true)),
-        ...deals.map((d) => t.app.get(AutoReleaseService).autoRelease(d.requestId)),
-        ...deals.map((d) => second.app.get(AutoReleaseService).autoRelease(d.requestId)),
+        ...deals.map((d) => t.app.get(RequestLifecycle).fireTimer('auto_release', d.requestId)),
+        ...deals.map((d) => second.app.get(RequestLifecycle).fireTimer('auto_release', d.requestId)),
       ]);
       expect(direct.filter((moved) => moved === true).length).toBeLessThanOrEqual(deals.length);
       for (const deal of deals) {

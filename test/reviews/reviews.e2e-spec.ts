@@ -1,4 +1,6 @@
-import { AUTO_RELEASE_JOB, AutoReleaseService } from '../../src/reviews/auto-release.service';
+import { RequestLifecycle, TIMER_JOBS } from '../../src/requests/request-lifecycle.service';
+
+const AUTO_RELEASE_JOB = TIMER_JOBS.auto_release;
 import { makeAdmin, registerUser, TestUser } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import {
@@ -147,11 +149,11 @@ describe('resolution and review', () => {
 
     it('never early: before reviewDueAt the handler does nothing; after a review it does nothing', async () => {
       const deal = await resolvedDeal(t);
-      const autoRelease = t.app.get(AutoReleaseService);
-      expect(await autoRelease.autoRelease(deal.requestId)).toBe(false);
+      const timers = t.app.get(RequestLifecycle);
+      expect(await timers.fireTimer('auto_release', deal.requestId)).toBe(false);
       expect(await statusOf(t, deal.requestId)).toBe('resolved');
       await review(t, deal).expect(200);
-      expect(await autoRelease.autoRelease(deal.requestId, new Date(Date.now() + 200 * HOUR))).toBe(false);
+      expect(await timers.fireTimer('auto_release', deal.requestId, new Date(Date.now() + 200 * HOUR))).toBe(false);
       expect(await ledgerTxns(t, deal.requestId, 'release')).toBe(1);
     });
   });

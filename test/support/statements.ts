@@ -1,4 +1,5 @@
 import { DataSource, EntitySubscriberInterface, QueryRunner } from 'typeorm';
+import { BeforeQueryEvent } from 'typeorm/subscriber/event/QueryEvent';
 
 /** One database transaction as the app ran it: the statements between BEGIN and COMMIT/ROLLBACK. */
 export interface RecordedTransaction {
@@ -29,7 +30,7 @@ export class StatementRecorder implements EntitySubscriberInterface {
     if (at >= 0) list.splice(at, 1);
   }
 
-  beforeQuery(event: { queryRunner: QueryRunner; query: string; parameters?: unknown[] }): void {
+  beforeQuery(event: BeforeQueryEvent): void {
     const sql = event.query.trim();
     if (sql === 'START TRANSACTION') {
       this.open.set(event.queryRunner, { statements: [], parameters: [] });
@@ -43,7 +44,7 @@ export class StatementRecorder implements EntitySubscriberInterface {
       return;
     }
     current.statements.push(sql);
-    current.parameters.push(event.parameters ?? []);
+    current.parameters.push(Array.isArray(event.parameters) ? event.parameters : []);
   }
 
   /** Forget what was recorded so far (open transactions keep recording). */

@@ -101,7 +101,9 @@ export async function createTestApp(
       });
   const config: AppConfig = shared ? { ...base, stripe: { ...shared.config.stripe } } : launched!.config;
   const sandbox = shared ? shared.sandbox : launched!.sandbox;
-  const app = await createApp(config, { logger: false });
+  // FIXBID_TEST_LOG=error (or info...) shows the app's own log while debugging a spec.
+  const logLevel = process.env.FIXBID_TEST_LOG;
+  const app = logLevel ? await createApp({ ...config, logLevel }) : await createApp(config, { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -1,5 +1,8 @@
 import { Client } from 'pg';
-import { EXPIRE_JOB, PAYMENT_WINDOW_JOB, RequestTimersService } from '../../src/requests/request-timers.service';
+import { RequestLifecycle, TIMER_JOBS } from '../../src/requests/request-lifecycle.service';
+
+const EXPIRE_JOB = TIMER_JOBS.expire;
+const PAYMENT_WINDOW_JOB = TIMER_JOBS.payment_window_lapse;
 import { acceptBid, createProfile, placeBid, postRequest, registerUser, TestUser } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
@@ -66,7 +69,7 @@ describe('request timers', () => {
       expect((await get(r.id)).body).toMatchObject({ status: 'open', nextAutomaticTransition: { name: 'expire', at: later } });
       expect(await eventTypes(t, r.id)).toEqual(['request.created', 'request.updated']);
       // Called directly before its time, the handler refuses as well.
-      expect(await t.app.get(RequestTimersService).expire(r.id, new Date(Date.parse(later) - 1000))).toBe(false);
+      expect(await t.app.get(RequestLifecycle).fireTimer('expire', r.id, new Date(Date.parse(later) - 1000))).toBe(false);
 
       await makeExpiryDue(t.ds, [r.id]);
       await waitFor('expiry by the new job', async () => (await statusOf(t, r.id)) === 'expired');
@@ -148,8 +151,8 @@ describe('request timers', () => {
         for (let n = 0; n < 8; n++) ids.push((await postRequest(n % 2 ? first : second, c, { title: `Due request ${i}-${n}` })).id);
       }
       const wins = [first, second].map((app) => {
-        const timers = app.app.get(RequestTimersService);
-        const spy = jest.spyOn(timers, 'expire');
+        const timers = app.app.get(RequestLifecycle);
+        const spy = jest.spyOn(timers, 'fireTimer');
         return { spy, count: async () => (await Promise.all(spy.mock.results.map((r) => r.value as Promise<boolean>))).filter(Boolean).length };
       });
 
@@ -178,9 +181,9 @@ describe('request timers', () => {
       for (let n = 0; n < 10; n++) ids.push((await postRequest(first, c)).id);
       // Due by the clock, but the queued jobs are not pulled forward: only the direct calls race.
       await first.ds.query(`UPDATE help_requests SET bidding_closes_at = now() - interval '1 second' WHERE id = ANY($1)`, [ids]);
-      const [one, two] = [first, second].map((app) => app.app.get(RequestTimersService));
+      const [one, two] = [first, second].map((app) => app.app.get(RequestLifecycle));
       for (const id of ids) {
-        const outcomes = await Promise.all([one.expire(id), two.expire(id), one.expire(id), two.expire(id)]);
+        const outcomes = await Promise.all([one, two, one, two].map((timers) => timers.fireTimer('expire', id)));
         expect(outcomes.filter(Boolean)).toHaveLength(1);
         expect((await eventTypes(first, id)).filter((type) => type === 'request.expired')).toHaveLength(1);
       }

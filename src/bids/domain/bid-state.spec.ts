@@ -1,3 +1,4 @@
+import { ERROR_CODES } from '../../common/errors/error-codes';
 import fc from 'fast-check';
 import { REQUEST_STATUSES, RequestStatus } from '../../requests/domain/request-state';
 import {
@@ -38,9 +39,11 @@ describe('bid state table', () => {
     const row = ALLOWED[`${status} ${event}`];
     if (!row) {
       const code = event === 'reinstate' ? 'bid_not_accepted' : 'bid_not_active';
-      expect(result).toMatchObject({ ok: false, status: 409, code, currentStatus: status });
+      expect(result).toMatchObject({ ok: false, code, currentStatus: status });
+      if (!result.ok) expect(ERROR_CODES[result.code]).toBe(409);
     } else if (row[1] && requestStatus !== 'open') {
-      expect(result).toMatchObject({ ok: false, status: 409, code: 'request_not_open', currentStatus: status });
+      expect(result).toMatchObject({ ok: false, code: 'request_not_open', currentStatus: status });
+      if (!result.ok) expect(ERROR_CODES[result.code]).toBe(409);
     } else {
       expect(result).toEqual({ ok: true, next: row[0] });
     }
@@ -104,19 +107,21 @@ describe('bid rules', () => {
     expect(checkBidAmount(usd(999_999), null)).toEqual({ ok: true });
   });
   it('above the budget → 422 bid_over_budget', () => {
-    expect(checkBidAmount(usd(1001), usd(1000))).toMatchObject({
+    const result = checkBidAmount(usd(1001), usd(1000));
+    expect(result).toMatchObject({
       ok: false,
-      status: 422,
       code: 'bid_over_budget',
       param: 'amount',
     });
+    if (!result.ok) expect(ERROR_CODES[result.code]).toBe(422);
   });
   it('another currency than the budget → 422 currency_mismatch, even when smaller', () => {
-    expect(checkBidAmount({ amount: 600, currency: 'eur' }, usd(1000))).toMatchObject({
+    const result = checkBidAmount({ amount: 600, currency: 'eur' }, usd(1000));
+    expect(result).toMatchObject({
       ok: false,
-      status: 422,
       code: 'currency_mismatch',
     });
+    if (!result.ok) expect(ERROR_CODES[result.code]).toBe(422);
   });
   it('bidding needs the request open and its bidding not closed', () => {
     const closes = new Date('2030-01-04T00:00:00Z');

@@ -19,18 +19,13 @@ export interface BidEventContext {
   readonly requestStatus: RequestStatus;
 }
 
-/** Every code a refused bid move answers with; all 409. */
-export const BID_CONFLICT_CODES = {
-  bid_not_active: 409,
-  bid_not_accepted: 409,
-  request_not_open: 409,
-} as const;
-export type BidConflictCode = keyof typeof BID_CONFLICT_CODES;
+/** Every code a refused bid move answers with (the error filter maps them to 409). */
+export const BID_CONFLICT_CODES = ['bid_not_active', 'bid_not_accepted', 'request_not_open'] as const;
+export type BidConflictCode = (typeof BID_CONFLICT_CODES)[number];
 
 export interface BidFailure {
   readonly ok: false;
   readonly code: BidConflictCode;
-  readonly status: 409;
   readonly message: string;
   readonly currentStatus: BidStatus;
 }
@@ -82,7 +77,7 @@ export function applyBidEvent(status: BidStatus, event: BidEventType, ctx: BidEv
 }
 
 function bidFailure(code: BidConflictCode, currentStatus: BidStatus, message: string): BidFailure {
-  return { ok: false, code, status: 409, message, currentStatus };
+  return { ok: false, code, message, currentStatus };
 }
 
 export interface BidMove {
@@ -100,31 +95,43 @@ export function bidMovesFor(
   event: RequestEvent,
   bids: readonly { readonly id: string; readonly status: BidStatus }[],
 ): BidMove[] {
-  const where = (pred: (status: BidStatus) => boolean, bidEvent: BidEventType) =>
-    bids.filter((b) => pred(b.status)).map((b) => ({ bidId: b.id, event: bidEvent }));
-  switch (event.type) {
-    case 'accept_bid':
-      return [{ bidId: event.bidId, event: 'accept' }];
-    case 'escrow_funded':
-    case 'bidding_closed':
-      return where((s) => s === 'active', 'reject');
-    case 'payment_window_lapsed':
-      return where((s) => s === 'accepted', 'reinstate');
-    case 'cancel':
-      return where((s) => s === 'active' || s === 'accepted', 'reject');
-    default:
-      return [];
-  }
+  if (event.type === 'accept_bid') return [{ bidId: event.bidId, event: 'accept' }];
+  const moved = BIDS_MOVED_BY[event.type];
+  if (!moved) return [];
+  return bids.filter((b) => moved.from.includes(b.status)).map((b) => ({ bidId: b.id, event: moved.event }));
 }
 
-/** Business-rule refusals of a bid's content; 422 per the contract. */
-export const BID_RULE_CODES = { bid_over_budget: 422, currency_mismatch: 422 } as const;
-export type BidRuleCode = keyof typeof BID_RULE_CODES;
+/** Which of a request's bids a request event moves, and how (accept names its own bid). */
+const BIDS_MOVED_BY: Partial<Record<RequestEvent['type'], { from: readonly BidStatus[]; event: BidEventType }>> = {
+  escrow_funded: { from: ['active'], event: 'reject' },
+  bidding_closed: { from: ['active'], event: 'reject' },
+  payment_window_lapsed: { from: ['accepted'], event: 'reinstate' },
+  cancel: { from: ['active', 'accepted'], event: 'reject' },
+};
+
+/** The bid statuses a request event may move: the bids the lifecycle must lock for it (none: no bid moves). */
+export function bidStatusesMovedBy(event: RequestEvent): readonly BidStatus[] {
+  return event.type === 'accept_bid' ? ['active'] : (BIDS_MOVED_BY[event.type]?.from ?? []);
+}
+
+/**
+ * How a bid move changes the expert's load (active jobs, which matching weighs): winning a request
+ * adds one, losing the win (payment window lapsed, request cancelled) takes it back. A job that
+ * ends by completion or refund moves the load with the expert's other counters instead.
+ */
+export function loadDelta(from: BidStatus, to: BidStatus): -1 | 0 | 1 {
+  if (from !== 'accepted' && to === 'accepted') return 1;
+  if (from === 'accepted' && to !== 'accepted') return -1;
+  return 0;
+}
+
+/** Business-rule refusals of a bid's content (the error filter maps them to 422). */
+export const BID_RULE_CODES = ['bid_over_budget', 'currency_mismatch'] as const;
+export type BidRuleCode = (typeof BID_RULE_CODES)[number];
 
 export interface BidRuleFailure {
   readonly ok: false;
   readonly code: BidRuleCode;
-  readonly status: 422;
   readonly param: 'amount';
   readonly message: string;
 }
@@ -147,14 +154,12 @@ export function checkBidAmount(amount: Money, maxBudget: Money | null | undefine
 }
 
 function ruleFailure(code: BidRuleCode, message: string): BidRuleFailure {
-  return { ok: false, code, status: 422, param: 'amount', message };
+  return { ok: false, code, param: 'amount', message };
 }
-
-export const BIDDING_CODES = { request_not_open: 409, bidding_closed: 409 } as const;
 
 export type BiddingCheck =
   | { readonly ok: true }
-  | { readonly ok: false; readonly code: keyof typeof BIDDING_CODES; readonly status: 409; readonly message: string };
+  | { readonly ok: false; readonly code: 'request_not_open' | 'bidding_closed'; readonly message: string };
 
 /**
  * Whether a new bid may be placed now: the request open and its bidding not yet closed (the
@@ -162,10 +167,10 @@ export type BiddingCheck =
  */
 export function checkCanBid(request: { status: RequestStatus; biddingClosesAt: Date }, now: Date): BiddingCheck {
   if (request.status !== 'open') {
-    return { ok: false, code: 'request_not_open', status: 409, message: `The request is ${request.status}.` };
+    return { ok: false, code: 'request_not_open', message: `The request is ${request.status}.` };
   }
   if (now.getTime() >= request.biddingClosesAt.getTime()) {
-    return { ok: false, code: 'bidding_closed', status: 409, message: 'Bidding on this request has closed.' };
+    return { ok: false, code: 'bidding_closed', message: 'Bidding on this request has closed.' };
   }
   return { ok: true };
 }

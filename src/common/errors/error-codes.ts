@@ -51,6 +51,7 @@ export const ERROR_CODES = {
   dispute_not_open: 409,
   escrow_frozen: 409, // a chargeback froze the escrow: no release, only a refund settlement
   escrow_not_held: 409, // release or refund of an escrow that holds no money (src/payments)
+  escrow_not_payable: 409, // a Transfer recorded twice, or for an escrow that owes nothing (payments' own retries)
   // 413
   body_too_large: 413,
   // 422: well-formed but breaks a business rule

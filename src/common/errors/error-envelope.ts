@@ -36,11 +36,12 @@ function envelope(status: number, code: string, message: string, requestId: stri
 /** Maps anything thrown while serving a request to the contract's error envelope. */
 export function toErrorResponse(err: unknown, requestId: string): MappedError {
   if (err instanceof DomainError) {
+    const status = ERROR_CODES[err.code];
     return {
-      status: err.status,
-      body: envelope(err.status, err.code, err.message, requestId, err.param),
+      status,
+      body: envelope(status, err.code, err.message, requestId, err.param),
       headers: err.headers ?? {},
-      unexpected: err.status >= 500,
+      unexpected: status >= 500,
     };
   }
   if (err instanceof ThrottlerException) {

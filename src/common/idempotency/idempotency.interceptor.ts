@@ -79,8 +79,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   /** Stores the envelope exactly as the error filter will send it, or forgets the key. */
   private async settleError(err: unknown, requestId: string, claim: Claim): Promise<void> {
-    if (err instanceof DomainError && STORED_ERROR_STATUSES.has(err.status)) {
-      const mapped = toErrorResponse(err, requestId);
+    const mapped = err instanceof DomainError ? toErrorResponse(err, requestId) : null;
+    if (mapped && STORED_ERROR_STATUSES.has(mapped.status)) {
       await this.settle(() =>
         this.store.complete(claim.principal, claim.key, claim.token, mapped.status, JSON.stringify(mapped.body)),
       );

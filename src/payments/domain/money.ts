@@ -16,11 +16,10 @@ export const MAX_AMOUNT = 1_000_000;
 export const BPS_DENOMINATOR = 10_000;
 export const MAX_FEE_BPS = 10_000;
 
-/** A 400 the caller turns into `DomainError(code, message, param)`; `param` is relative ("amount"). */
+/** A refusal the caller turns into `DomainError(code, message, param)` (a 400); `param` is relative ("amount"). */
 export interface MoneyFailure {
   readonly ok: false;
   readonly code: 'missing_field' | 'invalid_field';
-  readonly status: 400;
   readonly param: 'amount' | 'currency' | 'refundAmount';
   readonly message: string;
 }
@@ -56,7 +55,7 @@ export function checkMoney(input: unknown): MoneyCheck {
 }
 
 function moneyFailure(code: MoneyFailure['code'], param: MoneyFailure['param'], message: string): MoneyFailure {
-  return { ok: false, code, status: 400, param, message };
+  return { ok: false, code, param, message };
 }
 
 export interface FeeSplit {

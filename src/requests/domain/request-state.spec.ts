@@ -1,3 +1,4 @@
+import { ERROR_CODES } from '../../common/errors/error-codes';
 import {
   applyRequestEvent,
   FINAL_REQUEST_STATUSES,
@@ -97,7 +98,8 @@ describe('request state table', () => {
       if (result.ok) expect(requestInvariantViolations(result.next)).toEqual([]);
     } else {
       const code = expectedCode(status, event);
-      expect(result).toMatchObject({ ok: false, status: 409, code, currentStatus: status });
+      expect(result).toMatchObject({ ok: false, code, currentStatus: status });
+      if (!result.ok) expect(ERROR_CODES[result.code]).toBe(409);
       if (!result.ok) expect(result.message).toContain(status);
     }
     expect(before).toEqual(snapshotIn(status)); // never mutated

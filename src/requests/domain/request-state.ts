@@ -52,6 +52,8 @@ export interface RequestSnapshot {
   readonly reviewDueAt: Date | null;
 }
 
+const SNAPSHOT_KEYS = ['status', 'acceptedBidId', 'biddingClosesAt', 'acceptedAt', 'fundedAt', 'reviewDueAt'] as const satisfies readonly (keyof RequestSnapshot)[];
+
 /** A subset of AppConfig, so the config object can be passed as is. */
 export interface RequestTimerSettings {
   readonly paymentWindowHours: number;
@@ -65,31 +67,46 @@ export interface RequestEventContext {
 }
 
 /**
- * Every code a refused move answers with; all 409. Scheme: `request_not_<status the event needs>`,
- * except cancel once money is held, which the contract names `request_in_progress`, and a timer
- * fired before it is due (only the job runner sees that one).
+ * Every code a refused move answers with (the error filter maps them to 409). Scheme:
+ * `request_not_<status the event needs>`, except cancel once money is held, which the contract
+ * names `request_in_progress`, and a timer fired before it is due (only the job runner sees that one).
  */
-export const REQUEST_CONFLICT_CODES = {
-  request_not_open: 409,
-  request_not_awaiting_payment: 409,
-  request_not_in_progress: 409,
-  request_not_resolved: 409,
-  request_not_disputable: 409,
-  request_not_disputed: 409,
-  request_in_progress: 409,
-  timer_not_due: 409,
-} as const;
-export type RequestConflictCode = keyof typeof REQUEST_CONFLICT_CODES;
+export const REQUEST_CONFLICT_CODES = [
+  'request_not_open',
+  'request_not_awaiting_payment',
+  'request_not_in_progress',
+  'request_not_resolved',
+  'request_not_disputable',
+  'request_not_disputed',
+  'request_in_progress',
+  'timer_not_due',
+] as const;
+export type RequestConflictCode = (typeof REQUEST_CONFLICT_CODES)[number];
 
 export interface RequestFailure {
   readonly ok: false;
   readonly code: RequestConflictCode;
-  readonly status: 409;
   readonly message: string;
   readonly currentStatus: RequestStatus;
 }
 
-export type RequestTransitionResult = { readonly ok: true; readonly next: RequestSnapshot } | RequestFailure;
+/**
+ * The columns a move writes: its status and every field its effect names (the stamps included).
+ * The lifecycle writes exactly these, so no caller picks a part of the result by hand.
+ */
+export interface RequestChanges extends Partial<RequestSnapshot> {
+  readonly status: RequestStatus;
+  /** Set when the request reaches a final status. */
+  readonly closedAt?: Date;
+  /** When the expert said it is fixed. */
+  readonly resolvedAt?: Date;
+  /** Completed by the review window's end, with no review. */
+  readonly autoReleased?: boolean;
+}
+
+export type RequestTransitionResult =
+  | { readonly ok: true; readonly next: RequestSnapshot; readonly changes: RequestChanges }
+  | RequestFailure;
 
 type Guard = (request: RequestSnapshot, ctx: RequestEventContext) => RequestFailure | null;
 
@@ -111,7 +128,36 @@ export function holdLimitAt(r: RequestSnapshot, s: RequestTimerSettings): Date |
   return r.fundedAt ? new Date(r.fundedAt.getTime() + s.maxHoldDays * DAY_MS) : null;
 }
 
-function dueAt(instant: (r: RequestSnapshot, s: RequestTimerSettings) => Date | null): Guard {
+type Instant = (r: RequestSnapshot, s: RequestTimerSettings) => Date | null;
+
+export type AutomaticTransitionName = 'expire' | 'payment_window_lapse' | 'auto_release' | 'hold_limit_escalation';
+
+/**
+ * The request's timers, one row each: the state it belongs to, when it fires, and the event it
+ * applies then. Entering the state schedules it; firing re-checks the state and the instant under
+ * the row lock (the guards below use the same instant), so a stale or early timer changes nothing.
+ */
+export interface RequestTimer {
+  readonly name: AutomaticTransitionName;
+  readonly state: RequestStatus;
+  readonly at: Instant;
+  readonly event: RequestEventType;
+}
+
+export const REQUEST_TIMERS: readonly RequestTimer[] = [
+  { name: 'expire', state: 'open', at: (r) => r.biddingClosesAt, event: 'bidding_closed' },
+  { name: 'payment_window_lapse', state: 'awaiting_payment', at: paymentWindowEndsAt, event: 'payment_window_lapsed' },
+  { name: 'hold_limit_escalation', state: 'in_progress', at: holdLimitAt, event: 'hold_limit_reached' },
+  { name: 'auto_release', state: 'resolved', at: (r) => r.reviewDueAt, event: 'auto_release' },
+];
+
+function timerNamed(name: AutomaticTransitionName): RequestTimer {
+  return REQUEST_TIMERS.find((t) => t.name === name) as RequestTimer;
+}
+
+/** A timer's event is refused before the timer's own instant. */
+function due(name: AutomaticTransitionName): Guard {
+  const { at: instant } = timerNamed(name);
   return (request, ctx) => {
     const at = instant(request, ctx.settings);
     if (at && ctx.now.getTime() >= at.getTime()) return null;
@@ -119,10 +165,10 @@ function dueAt(instant: (r: RequestSnapshot, s: RequestTimerSettings) => Date | 
   };
 }
 
-const biddingClosed = dueAt((r) => r.biddingClosesAt);
-const paymentWindowOver = dueAt(paymentWindowEndsAt);
-const reviewWindowOver = dueAt((r) => r.reviewDueAt);
-const holdLimitPassed = dueAt(holdLimitAt);
+const biddingClosed = due('expire');
+const paymentWindowOver = due('payment_window_lapse');
+const reviewWindowOver = due('auto_release');
+const holdLimitPassed = due('hold_limit_escalation');
 
 /**
  * Exactly the contract's table. A chargeback after release (completed) is not here on purpose:
@@ -193,11 +239,18 @@ export function applyRequestEvent(
   }
   const refused = row.guard?.(request, ctx);
   if (refused) return refused;
-  return { ok: true, next: { ...request, ...effectOf(event, ctx), status: row.to } };
+  const changes: RequestChanges = {
+    ...effectOf(event, ctx),
+    ...(FINAL_REQUEST_STATUSES.includes(row.to) && { closedAt: ctx.now }),
+    status: row.to,
+  };
+  const next: RequestSnapshot = { ...request };
+  for (const key of SNAPSHOT_KEYS) if (key in changes) Object.assign(next, { [key]: changes[key] });
+  return { ok: true, next, changes };
 }
 
-/** What each event writes besides the status; events not listed write nothing else. */
-function effectOf(event: RequestEvent, ctx: RequestEventContext): Partial<RequestSnapshot> {
+/** What each event writes besides the status (and closedAt on a final status); others write nothing else. */
+function effectOf(event: RequestEvent, ctx: RequestEventContext): Omit<RequestChanges, 'status'> {
   switch (event.type) {
     case 'accept_bid':
       return { acceptedBidId: event.bidId, acceptedAt: ctx.now };
@@ -208,49 +261,38 @@ function effectOf(event: RequestEvent, ctx: RequestEventContext): Partial<Reques
     case 'escrow_funded':
       return { fundedAt: ctx.now };
     case 'resolve':
-      return { reviewDueAt: new Date(ctx.now.getTime() + ctx.settings.reviewWindowHours * HOUR_MS) };
+      return { reviewDueAt: new Date(ctx.now.getTime() + ctx.settings.reviewWindowHours * HOUR_MS), resolvedAt: ctx.now };
+    case 'auto_release':
+      return { autoReleased: true };
     default:
       return {};
   }
 }
 
 function failure(code: RequestConflictCode, currentStatus: RequestStatus, message: string): RequestFailure {
-  return { ok: false, code, status: 409, message, currentStatus };
+  return { ok: false, code, message, currentStatus };
 }
-
-export type AutomaticTransitionName = 'expire' | 'payment_window_lapse' | 'auto_release' | 'hold_limit_escalation';
 
 export interface AutomaticTransition {
   readonly name: AutomaticTransitionName;
   readonly at: Date;
 }
 
-/** The event a timer applies when it fires. */
-export const TIMER_EVENTS: Record<AutomaticTransitionName, RequestEventType> = {
-  expire: 'bidding_closed',
-  payment_window_lapse: 'payment_window_lapsed',
-  auto_release: 'auto_release',
-  hold_limit_escalation: 'hold_limit_reached',
-};
+/** The event a timer applies when it fires (from the timer table). */
+export const TIMER_EVENTS = Object.fromEntries(REQUEST_TIMERS.map((t) => [t.name, t.event])) as Record<AutomaticTransitionName, RequestEventType>;
+
+/** The timers of a status, with their instants (a timer without one is not scheduled). */
+export function timersOf(request: RequestSnapshot, settings: RequestTimerSettings): AutomaticTransition[] {
+  return REQUEST_TIMERS.filter((t) => t.state === request.status).flatMap((t) => {
+    const at = t.at(request, settings);
+    return at ? [{ name: t.name, at }] : [];
+  });
+}
 
 /** The timer that will move the request next (shown to front-ends as a countdown), or null. */
-export function nextAutomaticTransition(
-  request: RequestSnapshot,
-  settings: RequestTimerSettings,
-): AutomaticTransition | null {
-  const timer = (name: AutomaticTransitionName, at: Date | null) => (at ? { name, at } : null);
-  switch (request.status) {
-    case 'open':
-      return timer('expire', request.biddingClosesAt);
-    case 'awaiting_payment':
-      return timer('payment_window_lapse', paymentWindowEndsAt(request, settings));
-    case 'in_progress':
-      return timer('hold_limit_escalation', holdLimitAt(request, settings));
-    case 'resolved':
-      return timer('auto_release', request.reviewDueAt);
-    default:
-      return null;
-  }
+export function nextAutomaticTransition(request: RequestSnapshot, settings: RequestTimerSettings): AutomaticTransition | null {
+  const soonest = timersOf(request, settings).sort((a, b) => a.at.getTime() - b.at.getTime());
+  return soonest[0] ?? null;
 }
 
 /** Statuses that must name an accepted bid; the rest must not (cancel and lapse clear it). */

@@ -1,8 +1,4 @@
-import fc from 'fast-check';
-import { reputationScore } from '../../matching/domain/match-score';
-import { countersAfter, ExpertCounters, reviewProblem } from './review-rules';
-
-const fresh: ExpertCounters = { ratingSum: 0, ratingCount: 0, completedJobs: 0, activeJobs: 1, reputationScore: 0 };
+import { reviewProblem } from './review-rules';
 
 describe('reviewProblem', () => {
   it('a "not fixed" review needs a comment (missing_field on comment); a "fixed" one does not', () => {
@@ -10,45 +6,5 @@ describe('reviewProblem', () => {
     expect(reviewProblem({ rating: 2, resolved: false, comment: '   ' })).toMatchObject({ param: 'comment' });
     expect(reviewProblem({ rating: 2, resolved: false, comment: 'Still broken.' })).toBeNull();
     expect(reviewProblem({ rating: 5, resolved: true })).toBeNull();
-  });
-});
-
-describe('countersAfter', () => {
-  it('a resolved review: rating counted, job completed, load down, reputation from the ratings', () => {
-    expect(countersAfter(fresh, { rating: 5, finished: 'completed' })).toEqual({
-      ratingSum: 5,
-      ratingCount: 1,
-      completedJobs: 1,
-      activeJobs: 0,
-      reputationScore: reputationScore([5]),
-    });
-  });
-
-  it('auto-release: completed without a rating, reputation unchanged; a refund ends the job without completing it', () => {
-    const rated = { ...fresh, ratingSum: 9, ratingCount: 2, reputationScore: 61 };
-    expect(countersAfter(rated, { finished: 'completed' })).toEqual({ ...rated, completedJobs: 1, activeJobs: 0 });
-    expect(countersAfter(rated, { finished: 'refunded' })).toEqual({ ...rated, activeJobs: 0 });
-  });
-
-  it('a "not fixed" review counts its rating but leaves the job active (an admin decides)', () => {
-    expect(countersAfter(fresh, { rating: 1 })).toMatchObject({ ratingCount: 1, ratingSum: 1, activeJobs: 1, completedJobs: 0 });
-  });
-
-  it('property: counts never go negative and the reputation always matches the rating history', () => {
-    const step = fc.record({ rating: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }), finished: fc.constantFrom(undefined, 'completed' as const, 'refunded' as const) });
-    fc.assert(
-      fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
-        let counters: ExpertCounters = { ...fresh, activeJobs: 0 };
-        const ratings: number[] = [];
-        for (const s of steps) {
-          counters = countersAfter(counters, s);
-          if (s.rating !== undefined) ratings.push(s.rating);
-        }
-        expect(counters.activeJobs).toBeGreaterThanOrEqual(0);
-        expect(counters.ratingCount).toBe(ratings.length);
-        expect(counters.ratingSum).toBe(ratings.reduce((a, b) => a + b, 0));
-        if (ratings.length) expect(counters.reputationScore).toBe(reputationScore(ratings));
-      }),
-    );
   });
 });

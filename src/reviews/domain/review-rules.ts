@@ -1,8 +1,7 @@
 /**
- * Review rules beside the request state table: what a review must carry, and how a finished job
- * moves the expert's counters and reputation. Pure: no Nest, no TypeORM.
+ * Review rules beside the request state table: what a review must carry (the expert's counters
+ * that a review moves are in src/experts/domain/expert-counters.ts). Pure: no Nest, no TypeORM.
  */
-import { reputationScore } from '../../matching/domain/match-score';
 
 export interface ReviewInput {
   readonly rating: number;
@@ -16,32 +15,4 @@ export function reviewProblem(input: ReviewInput): { code: 'missing_field'; para
     return { code: 'missing_field', param: 'comment', message: '"comment" is required when "resolved" is false.' };
   }
   return null;
-}
-
-export interface ExpertCounters {
-  readonly ratingSum: number;
-  readonly ratingCount: number;
-  readonly completedJobs: number;
-  readonly activeJobs: number;
-  readonly reputationScore: number;
-}
-
-/**
- * What happened to the job: a rating arrived (any review, even "not fixed": the customer's
- * experience counts), and/or the job ended (`completed` when money went to the expert,
- * `ended` when it was refunded). The active-jobs load never goes below zero.
- */
-export interface JobOutcome {
-  readonly rating?: number;
-  readonly finished?: 'completed' | 'refunded';
-}
-
-export function countersAfter(before: ExpertCounters, outcome: JobOutcome): ExpertCounters {
-  const rated = outcome.rating !== undefined;
-  const ratingSum = before.ratingSum + (rated ? outcome.rating! : 0);
-  const ratingCount = before.ratingCount + (rated ? 1 : 0);
-  const completedJobs = before.completedJobs + (outcome.finished === 'completed' ? 1 : 0);
-  const activeJobs = outcome.finished ? Math.max(0, before.activeJobs - 1) : before.activeJobs;
-  const score = rated ? reputationScore({ count: ratingCount, average: ratingCount ? ratingSum / ratingCount : null }) : before.reputationScore;
-  return { ratingSum, ratingCount, completedJobs, activeJobs, reputationScore: score };
 }
