@@ -2,14 +2,14 @@ import { AdminAccountsService, checkAdminCredentials } from '../../src/auth/admi
 import { PasswordHasher } from '../../src/auth/password-hasher';
 import { RefreshTokensService } from '../../src/auth/refresh-tokens.service';
 import { createTestApp, TestApp } from '../support/test-app';
-import { bearer, createAdmin, PASSWORD, registerUser, RegisteredUser, uniqueEmail } from './auth-helpers';
+import { bearer, makeAdmin, PASSWORD, registerUser, TestUser, uniqueEmail } from '../support/factories';
 
 describe('auth: admins, roles and suspension (A5, API5)', () => {
   let t: TestApp;
-  let admin: RegisteredUser;
+  let admin: TestUser;
   beforeAll(async () => {
     t = await createTestApp();
-    admin = await createAdmin(t);
+    admin = await makeAdmin(t, { via: 'admin:create' });
   });
   afterAll(() => t.close());
 
@@ -18,7 +18,7 @@ describe('auth: admins, roles and suspension (A5, API5)', () => {
 
   describe('API5 RolesGuard', () => {
     it.each(['customer', 'expert'] as const)('a %s on admin routes → 403 forbidden', async (role) => {
-      const u = await registerUser(t, { role });
+      const u = await registerUser(t, role);
       const other = await registerUser(t);
       for (const res of [await suspend(other.id, u.accessToken), await unsuspend(other.id, u.accessToken)]) {
         expect(res.status).toBe(403);
@@ -76,7 +76,7 @@ describe('auth: admins, roles and suspension (A5, API5)', () => {
     });
 
     it('a suspended admin loses admin routes at once', async () => {
-      const second = await createAdmin(t);
+      const second = await makeAdmin(t, { via: 'admin:create' });
       const u = await registerUser(t);
       await suspend(second.id).expect(200);
       const res = await suspend(u.id, second.accessToken).expect(401);

@@ -1,5 +1,5 @@
 import { createTestApp, TestApp } from '../support/test-app';
-import { bearer, PASSWORD, registerUser, uniqueEmail } from './auth-helpers';
+import { bearer, PASSWORD, registerUser, uniqueEmail } from '../support/factories';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -54,7 +54,7 @@ describe('auth: register, login, refresh, logout, me', () => {
   it('full-width letters fold to the plain address (NFKC): ＡＤＭＩＮ@… is the same account as admin@…', async () => {
     const local = `fw${Date.now()}`;
     const wide = [...local].map((c) => String.fromCodePoint(c.codePointAt(0)! + 0xfee0)).join('').toUpperCase();
-    const first = await registerUser(t, { email: `${local}@example.com` });
+    const first = await registerUser(t, 'customer', { email: `${local}@example.com` });
     const res = await t.http
       .post('/v1/auth/register')
       .send({ email: `${wide}@example.com`, password: PASSWORD, displayName: 'Twin', role: 'customer' })

@@ -1,5 +1,5 @@
 import { createTestApp, TestApp } from '../support/test-app';
-import { PASSWORD, registerUser, uniqueEmail } from './auth-helpers';
+import { PASSWORD, registerUser, uniqueEmail } from '../support/factories';
 
 describe('auth: S3 per-account lockout after failed logins', () => {
   let t: TestApp;

@@ -1,5 +1,6 @@
 import { createTestApp, TestApp } from '../support/test-app';
-import { bearer, craftJwt, nowSeconds, registerUser } from './auth-helpers';
+import { bearer, registerUser } from '../support/factories';
+import { craftJwt, nowSeconds } from './auth-helpers';
 
 describe('auth: access tokens (A6, S4) and refresh rotation (S5, R8)', () => {
   let t: TestApp;

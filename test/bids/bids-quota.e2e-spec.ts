@@ -1,6 +1,6 @@
 import { createTestApp, TestApp } from '../support/test-app';
-import { placeBid, postRequest, registerUser, TestUser } from '../support/factories';
-import { errorOf, validBid } from './bids-support';
+import { placeBid, postRequest, registerUser, TestUser, validBid } from '../support/factories';
+import { errorOf } from './bids-support';
 
 // jest's testTimeout is a global option (ignored inside `projects`), so e2e files set their own.
 jest.setTimeout(60_000);

@@ -10,13 +10,6 @@ export function errorOf(res: { status: number; body: { error?: { code?: string; 
   return { status: res.status, code: res.body.error?.code, param: res.body.error?.param };
 }
 
-export const validBid = (overrides: Record<string, unknown> = {}) => ({
-  amount: { amount: 3000, currency: 'usd' },
-  etaMinutes: 60,
-  message: 'I can fix this today.',
-  ...overrides,
-});
-
 /**
  * A profile with a track record. Reviews do not exist yet, so rating and reputation are written
  * straight into expert_profiles after the real PUT creates the profile.

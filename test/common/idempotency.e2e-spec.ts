@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SealedBox } from '../../src/common/crypto/sealed-box';
 import { requestFingerprint } from '../../src/common/idempotency/request-fingerprint';
-import { bearer, createAdmin, PASSWORD, registerUser, uniqueEmail } from '../auth/auth-helpers';
+import { bearer, makeAdmin, PASSWORD, registerUser, uniqueEmail } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -285,7 +285,7 @@ describe('Idempotency-Key', () => {
     });
 
     it('I4 two users may use one key; each user’s own reuse is still checked', async () => {
-      const [adminA, adminB] = [await createAdmin(t), await createAdmin(t)];
+      const [adminA, adminB] = [await makeAdmin(t), await makeAdmin(t)];
       const [x, y, z] = [await registerUser(t), await registerUser(t), await registerUser(t)];
       const key = newKey();
       const suspend = (admin: { accessToken: string }, userId: string) =>
@@ -306,7 +306,7 @@ describe('Idempotency-Key', () => {
     });
 
     it('a 422 business error of a user is stored and replayed to that user', async () => {
-      const admin = await createAdmin(t);
+      const admin = await makeAdmin(t);
       const key = newKey();
       const self = () => t.http.post(`/v1/admin/users/${admin.id}/suspend`).set(bearer(admin.accessToken)).set('Idempotency-Key', key);
       const first = await self().expect(422);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PostgresThrottlerStorage } from '../../src/common/rate-limit/postgres-throttler.storage';
-import { bearer, PASSWORD, uniqueEmail } from '../auth/auth-helpers';
+import { bearer, PASSWORD, uniqueEmail } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const LIMITS = { rateLimitPerMinute: 5, authRateLimitPerMinute: 3 };

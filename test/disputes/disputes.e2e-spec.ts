@@ -3,23 +3,11 @@ import { TIMER_JOBS } from '../../src/requests/request-lifecycle.service';
 const AUTO_RELEASE_JOB = TIMER_JOBS.auto_release;
 const HOLD_LIMIT_JOB = TIMER_JOBS.hold_limit_escalation;
 import { createProfile, makeAdmin, registerUser, TestUser } from '../support/factories';
+import { Deal, fundedDeal, makeHoldLimitDue, makeReviewDue, resolvedDeal } from '../support/deals';
+import { disputeIdOf, escrowRow, eventTypes, ledgerReport, ledgerTxnCount, refundsOf, statusOf, transfersOf, waitForEscrow } from '../support/inspect';
+import { platformStripe } from '../support/stripe';
 import { createTestApp, TestApp } from '../support/test-app';
-import {
-  Deal,
-  escrowOf,
-  eventTypes,
-  fundedDeal,
-  ledgerReport,
-  ledgerTxns,
-  makeReviewDue,
-  platformStripe,
-  refundsOf,
-  resolvedDeal,
-  statusOf,
-  transfersOf,
-  waitFor,
-  waitForPayout,
-} from '../reviews/money-flow';
+import { waitFor } from '../support/wait';
 
 jest.setTimeout(90_000);
 const DAY = 86_400_000;
@@ -38,8 +26,6 @@ describe('disputes', () => {
     t.http.post(`/v1/requests/${deal.requestId}/dispute`).set('authorization', deal.customer.auth).send({ reason });
   const settle = (user: TestUser, disputeId: string, body: Record<string, unknown>) =>
     t.http.post(`/v1/admin/disputes/${disputeId}/resolve`).set('authorization', user.auth).send(body);
-  const disputeIdOf = async (requestId: string) =>
-    ((await t.ds.query(`SELECT id FROM disputes WHERE request_id = $1`, [requestId])) as Array<{ id: string }>)[0].id;
 
   describe('POST /v1/requests/:id/dispute', () => {
     it('the owner, in_progress → disputed (dispute.opened); resolved works too, and its auto-release job then does nothing', async () => {
@@ -58,7 +44,7 @@ describe('disputes', () => {
         return job.state === 'completed';
       });
       expect(await statusOf(t, resolved.requestId)).toBe('disputed');
-      expect(await ledgerTxns(t, resolved.requestId, 'release')).toBe(0);
+      expect(await ledgerTxnCount(t, resolved.requestId, 'release')).toBe(0);
     });
 
     it('API1/roles: another customer 404, the expert 403; a 9-character reason 400; unknown fields 400', async () => {
@@ -95,8 +81,7 @@ describe('disputes', () => {
       const shown = await t.http.get(`/v1/requests/${deal.requestId}`).set('authorization', deal.customer.auth).expect(200);
       expect(shown.body.nextAutomaticTransition).toEqual({ name: 'hold_limit_escalation', at: new Date(job.start_after).toISOString() });
 
-      await t.ds.query(`UPDATE help_requests SET funded_at = funded_at - interval '61 days' WHERE id = $1`, [deal.requestId]);
-      await t.ds.query(`UPDATE pgboss.job SET start_after = now() WHERE name = $1 AND data->>'requestId' = $2`, [HOLD_LIMIT_JOB, deal.requestId]);
+      await makeHoldLimitDue(t, deal.requestId);
       await waitFor('escalation', async () => (await statusOf(t, deal.requestId)) === 'disputed');
       const [row] = await t.ds.query(`SELECT opened_by, opened_by_user_id, status FROM disputes WHERE request_id = $1`, [deal.requestId]);
       expect(row).toEqual({ opened_by: 'system', opened_by_user_id: null, status: 'open' });
@@ -108,7 +93,7 @@ describe('disputes', () => {
     it('oldest first, cursor pages, status filter; non-admins 403; a bad status 400', async () => {
       const deals = [await fundedDeal(t), await fundedDeal(t), await fundedDeal(t)];
       for (const deal of deals) await dispute(deal).expect(201);
-      await settle(admin, await disputeIdOf(deals[0].requestId), { outcome: 'release' }).expect(200);
+      await settle(admin, await disputeIdOf(t, deals[0].requestId), { outcome: 'release' }).expect(200);
 
       const seen: string[] = [];
       let cursor: string | null = null;
@@ -139,7 +124,7 @@ describe('disputes', () => {
       const res = await settle(admin, id, { outcome: 'release' }).expect(200);
       expect(res.body).toMatchObject({ id, status: 'resolved', outcome: 'release', refundAmount: null, resolvedAt: expect.any(String) });
       expect(await statusOf(t, deal.requestId)).toBe('completed');
-      await waitForPayout(t, deal.requestId);
+      await waitForEscrow(t, deal.escrowId, { payout_status: 'paid' });
       expect((await transfersOf(t, deal.requestId)).map((tr) => tr.amount)).toEqual([3400]);
       expect(await refundsOf(t, deal.paymentIntentId)).toHaveLength(0);
       expect(await eventTypes(t, deal.requestId)).toEqual(expect.arrayContaining(['dispute.resolved', 'escrow.released']));
@@ -159,7 +144,7 @@ describe('disputes', () => {
       expect(refunds).toHaveLength(1);
       expect(refunds[0]).toMatchObject({ amount: 4000, metadata: { refundKey: `refund:${id}` } });
       expect(await transfersOf(t, deal.requestId)).toHaveLength(0);
-      expect(await escrowOf(t, deal.requestId)).toMatchObject({ status: 'refunded', refunded_amount: 4000 });
+      expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'refunded', refunded_amount: 4000 });
       expect(await eventTypes(t, deal.requestId)).toEqual(expect.arrayContaining(['dispute.resolved', 'escrow.refunded']));
       const [row] = await t.ds.query(`SELECT active_jobs, completed_jobs FROM expert_profiles WHERE user_id = $1`, [deal.expert.id]);
       expect(row).toEqual({ active_jobs: 0, completed_jobs: 0 });
@@ -172,7 +157,7 @@ describe('disputes', () => {
       const res = await settle(admin, id, { outcome: 'split', refundAmount: 1200 }).expect(200);
       expect(res.body).toMatchObject({ outcome: 'split', refundAmount: 1200 });
       expect(await statusOf(t, deal.requestId)).toBe('completed');
-      await waitForPayout(t, deal.requestId);
+      await waitForEscrow(t, deal.escrowId, { payout_status: 'paid' });
       const refunds = await waitFor('the Stripe refund', async () => {
         const list = await refundsOf(t, deal.paymentIntentId);
         return list.length ? list : undefined;
@@ -182,7 +167,7 @@ describe('disputes', () => {
       expect(transfers.map((tr) => tr.amount)).toEqual([2380]); // 2800 released, fee floor(2800 × 15 %) = 420
       const charge = (await platformStripe(t).paymentIntents.retrieve(deal.paymentIntentId)).amount_received;
       expect(refunds[0].amount + transfers[0].amount + 420).toBe(charge);
-      expect(await escrowOf(t, deal.requestId)).toMatchObject({ status: 'partially_refunded', refunded_amount: 1200, payout_status: 'paid' });
+      expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'partially_refunded', refunded_amount: 1200, payout_status: 'paid' });
       expect((await ledgerReport(t, admin)).ok).toBe(true);
     });
 
@@ -220,13 +205,13 @@ describe('disputes', () => {
 
     it('a chargeback (charge.dispute.created) disputes the request and freezes the escrow: release and split → 409 escrow_frozen; refund settles it as returned by the bank, with no Stripe Refund', async () => {
       const deal = await fundedDeal(t, { amount: 4000 });
-      const chargeId = (await escrowOf(t, deal.requestId)).charge_id as string;
+      const chargeId = (await escrowRow(t, deal.escrowId)).charge_id as string;
       const opened = await fetch(`${t.sandbox.url}/sandbox/charges/${chargeId}/dispute`, { method: 'POST', body: 'reason=fraudulent', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
       expect(opened.status).toBe(200);
       await waitFor('chargeback applied', async () => (await statusOf(t, deal.requestId)) === 'disputed');
       const [row] = await t.ds.query(`SELECT id, opened_by FROM disputes WHERE request_id = $1`, [deal.requestId]);
       expect(row.opened_by).toBe('chargeback');
-      expect((await escrowOf(t, deal.requestId)).frozen).toBe(true);
+      expect((await escrowRow(t, deal.escrowId)).frozen).toBe(true);
       expect((await settle(admin, row.id, { outcome: 'release' }).expect(409)).body.error.code).toBe('escrow_frozen');
       expect((await settle(admin, row.id, { outcome: 'split', refundAmount: 100 }).expect(409)).body.error.code).toBe('escrow_frozen');
       expect(await statusOf(t, deal.requestId)).toBe('disputed');
@@ -236,7 +221,7 @@ describe('disputes', () => {
       expect(await statusOf(t, deal.requestId)).toBe('refunded');
       expect(await transfersOf(t, deal.requestId)).toHaveLength(0);
       expect(await refundsOf(t, deal.paymentIntentId)).toHaveLength(0);
-      expect(await escrowOf(t, deal.requestId)).toMatchObject({ status: 'refunded', frozen: true });
+      expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'refunded', frozen: true });
       expect((await ledgerReport(t, admin)).ok).toBe(true);
     });
   });

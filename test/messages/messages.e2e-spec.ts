@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { RequestLifecycle } from '../../src/requests/request-lifecycle.service';
 import { acceptBid, makeAdmin, placeBid, postRequest, registerUser, suspendUser, TestUser } from '../support/factories';
+import { lapsePaymentWindow } from '../support/deals';
 import { createTestApp, TestApp } from '../support/test-app';
 
 // Registration hashes passwords (argon2id): set-ups that make several users need more than jest's 5 s.
@@ -141,7 +141,7 @@ describe('messages', () => {
     const before = (await read(customer)).body as Page;
     expect(before.data.length).toBeGreaterThan(0);
     const acceptedAt = (await t.ds.query(`SELECT accepted_at FROM help_requests WHERE id = $1`, [requestId]))[0].accepted_at as Date;
-    expect(await t.app.get(RequestLifecycle).fireTimer('payment_window_lapse', requestId, new Date(acceptedAt.getTime() + 25 * HOUR))).toBe(true);
+    expect(await lapsePaymentWindow(t, requestId, new Date(acceptedAt.getTime() + 25 * HOUR))).toBe(true);
     expect((await read(customer)).status).toBe(404);
     expect((await read(awarded)).status).toBe(404);
     await acceptBid(t, customer, loserBidId);

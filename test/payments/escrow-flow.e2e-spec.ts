@@ -1,22 +1,10 @@
 import Stripe from 'stripe';
-import { PayoutService } from '../../src/payments/payout.service';
 import { makeAdmin, registerUser, TestUser } from '../support/factories';
+import { acceptedDeal, fundedDeal, onboard, pay, payAfterCommit, releaseDeal, startOnboarding } from '../support/deals';
+import { escrowRow, eventTypes, ledgerReport, ledgerTxnCount, statusOf, waitForEscrow } from '../support/inspect';
+import { openOnboardingLink, platformStripe } from '../support/stripe';
 import { createTestApp, TestApp } from '../support/test-app';
-import {
-  acceptedDeal,
-  escrowRow,
-  eventCount,
-  fundedDeal,
-  ledger,
-  ledgerTxnCount,
-  onboard,
-  pay,
-  platformStripe,
-  releaseDeal,
-  requestStatus,
-  waitFor,
-  waitForEscrow,
-} from './payments-support';
+import { waitFor } from '../support/wait';
 
 jest.setTimeout(90_000);
 
@@ -34,7 +22,7 @@ describe('payments: escrow flow', () => {
   const getEscrow = (who: TestUser, requestId: string) => t.http.get(`/v1/requests/${requestId}/escrow`).set('authorization', who.auth);
 
   it('P1 accept → confirm with pm_card_visa and the client secret → webhook → held → release → Transfer → ledger ok', async () => {
-    const deal = await acceptedDeal(t, 3000);
+    const deal = await acceptedDeal(t, { amount: 3000, onboarded: false, otherBidders: 1 });
     const accepted = (await getEscrow(deal.customer, deal.requestId)).body;
     expect(accepted).toMatchObject({
       status: 'requires_payment',
@@ -51,20 +39,20 @@ describe('payments: escrow flow', () => {
     expect(pi).toMatchObject({ amount: 3000, currency: 'usd', transfer_group: deal.requestId, status: 'requires_payment_method' });
     expect(pi.metadata).toEqual({ requestId: deal.requestId, escrowId: deal.escrowId, bidId: deal.bidId });
 
-    await pay(t, deal);
-    const held = await waitForEscrow(t, deal.escrowId, 'held');
+    await pay(t, deal.paymentIntentId, deal.clientSecret);
+    const held = await waitForEscrow(t, deal.escrowId, { status: 'held' });
     expect(held.charge_id).toMatch(/^ch_/);
     expect(held.funded_at).not.toBeNull();
-    expect(await requestStatus(t, deal.requestId)).toBe('in_progress');
+    expect(await statusOf(t, deal.requestId)).toBe('in_progress');
     const bids = (await t.ds.query(`SELECT id, status FROM bids WHERE request_id = $1`, [deal.requestId])) as Array<{ id: string; status: string }>;
-    expect(Object.fromEntries(bids.map((b) => [b.id, b.status]))).toEqual({ [deal.bidId]: 'accepted', [deal.otherBidId]: 'rejected' });
-    expect(await eventCount(t, deal.requestId, 'escrow.funded')).toBe(1);
-    expect(await eventCount(t, deal.requestId, 'bid.rejected')).toBe(1);
-    expect(await ledgerTxnCount(t, deal.escrowId, 'funding')).toBe(1);
+    expect(Object.fromEntries(bids.map((b) => [b.id, b.status]))).toEqual({ [deal.bidId]: 'accepted', [deal.otherBidIds[0]]: 'rejected' });
+    expect((await eventTypes(t, deal.requestId, 'escrow.funded')).length).toBe(1);
+    expect((await eventTypes(t, deal.requestId, 'bid.rejected')).length).toBe(1);
+    expect(await ledgerTxnCount(t, deal.requestId, 'funding')).toBe(1);
     const funded = (await getEscrow(deal.customer, deal.requestId)).body;
     expect(funded).toMatchObject({ status: 'held', clientSecret: null });
     expect(funded.fundedAt).not.toBeNull();
-    expect((await ledger(t, admin)).balances.usd.escrow_held).toBe(3000);
+    expect((await ledgerReport(t, admin)).balances.usd.escrow_held).toBe(3000);
 
     await onboard(t, deal.expert);
     await releaseDeal(t, deal);
@@ -74,34 +62,34 @@ describe('payments: escrow flow', () => {
     expect(transfers).toHaveLength(1);
     expect(transfers[0]).toMatchObject({ id: paid.transfer_id, amount: 2550, currency: 'usd', source_transaction: held.charge_id });
     expect(transfers[0].metadata).toMatchObject({ escrowId: deal.escrowId, requestId: deal.requestId });
-    expect(await eventCount(t, deal.requestId, 'escrow.released')).toBe(1);
+    expect((await eventTypes(t, deal.requestId, 'escrow.released')).length).toBe(1);
 
-    const report = await ledger(t, admin);
+    const report = await ledgerReport(t, admin);
     expect(report.violations).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.balances.usd).toEqual({ escrow_held: 0, platform_revenue: 450, expert_payable: 0, paid_out: 2550, refunded: 0 });
   });
 
   it('a decline (pm_card_chargeDeclined) → card_error at the SDK, escrow.payment_failed, escrow still requires_payment; a second card then funds it', async () => {
-    const deal = await acceptedDeal(t, 1200);
-    const declined = await pay(t, deal, 'pm_card_chargeDeclined').catch((err: unknown) => err);
+    const deal = await acceptedDeal(t, { amount: 1200, onboarded: false, otherBidders: 1 });
+    const declined = await pay(t, deal.paymentIntentId, deal.clientSecret, 'pm_card_chargeDeclined').catch((err: unknown) => err);
     expect(declined).toBeInstanceOf(Stripe.errors.StripeCardError);
     expect(declined).toMatchObject({ type: 'StripeCardError', decline_code: 'generic_decline' });
-    await waitFor('escrow.payment_failed', async () => (await eventCount(t, deal.requestId, 'escrow.payment_failed')) === 1);
+    await waitFor('escrow.payment_failed', async () => (await eventTypes(t, deal.requestId, 'escrow.payment_failed')).length === 1);
     const [event] = await t.ds.query(`SELECT payload, expert_id FROM events WHERE request_id = $1 AND type = 'escrow.payment_failed'`, [deal.requestId]);
     expect(event.expert_id).toBeNull(); // the customer's card trouble is not shown to the expert
     expect(event.payload).toMatchObject({ status: 'requires_payment', clientSecret: null, paymentError: { code: 'card_declined', declineCode: 'generic_decline' } });
     expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'requires_payment', charge_id: null });
-    expect(await requestStatus(t, deal.requestId)).toBe('awaiting_payment');
+    expect(await statusOf(t, deal.requestId)).toBe('awaiting_payment');
     expect((await getEscrow(deal.customer, deal.requestId)).body.clientSecret).toBe(deal.clientSecret);
 
-    await pay(t, deal, 'pm_card_visa');
-    await waitForEscrow(t, deal.escrowId, 'held');
-    expect(await requestStatus(t, deal.requestId)).toBe('in_progress');
+    await pay(t, deal.paymentIntentId, deal.clientSecret, 'pm_card_visa');
+    await waitForEscrow(t, deal.escrowId, { status: 'held' });
+    expect(await statusOf(t, deal.requestId)).toBe('in_progress');
   });
 
   it('A2 a customer who is not a party, or another expert → 404 on the escrow route; experts and admins never see clientSecret', async () => {
-    const deal = await acceptedDeal(t, 900);
+    const deal = await acceptedDeal(t, { amount: 900, onboarded: false, otherBidders: 1 });
     const stranger = await registerUser(t, 'customer');
     const otherExpert = await registerUser(t, 'expert');
     for (const who of [stranger, otherExpert]) {
@@ -126,21 +114,18 @@ describe('payments: escrow flow', () => {
   });
 
   it('an expert without a payout account: released, payoutStatus pending; onboarding (account.updated) pays it', async () => {
-    const deal = await fundedDeal(t, 2000);
+    const deal = await fundedDeal(t, { amount: 2000, onboarded: false, otherBidders: 1 });
     await releaseDeal(t, deal);
     expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'released', payout_status: 'pending', transfer_id: null });
     expect((await getEscrow(deal.expert, deal.requestId)).body).toMatchObject({ status: 'released', payoutStatus: 'pending' });
 
-    const link = await onboard(t, deal.expert, false);
-    await t.app.get(PayoutService).payAfterCommit(deal.escrowId);
+    const link = await startOnboarding(t, deal.expert);
+    await payAfterCommit(t, deal.escrowId);
     expect(await escrowRow(t, deal.escrowId)).toMatchObject({ payout_status: 'pending' });
-    await fetch(link).then((r) => r.text());
-    const paid = await waitFor('payout after account.updated', async () => {
-      const row = await escrowRow(t, deal.escrowId);
-      return row.payout_status === 'paid' ? row : undefined;
-    });
+    await openOnboardingLink(link);
+    const paid = await waitForEscrow(t, deal.escrowId, { payout_status: 'paid' });
     const transfers = (await platformStripe(t).transfers.list({ transfer_group: deal.requestId })).data;
     expect(transfers.map((tr) => [tr.id, tr.amount])).toEqual([[paid.transfer_id, 1700]]);
-    expect((await ledger(t, admin)).violations).toEqual([]);
+    expect((await ledgerReport(t, admin)).violations).toEqual([]);
   });
 });

@@ -3,21 +3,10 @@ import { PaymentFaults } from '../../src/payments/payment-faults';
 import { PayoutService } from '../../src/payments/payout.service';
 import { ReconciliationService } from '../../src/payments/reconciliation.service';
 import { acceptBid, createProfile, makeAdmin, placeBid, postRequest, registerUser, TestUser } from '../support/factories';
+import { platformStripe } from '../support/stripe';
 import { createTestApp, TestApp } from '../support/test-app';
-import {
-  acceptedDeal,
-  escrowRow,
-  fundedDeal,
-  ledger,
-  ledgerTxnCount,
-  onboard,
-  pay,
-  platformStripe,
-  releaseDeal,
-  requestStatus,
-  waitFor,
-  waitForEscrow,
-} from './payments-support';
+import { acceptedDeal, fundedDeal, onboard, pay, releaseDeal } from '../support/deals';
+import { escrowRow, ledgerReport, ledgerTxnCount, statusOf, transfersOf, waitForEscrow } from '../support/inspect';
 
 jest.setTimeout(120_000);
 
@@ -65,7 +54,7 @@ describe('payments: faults', () => {
     const escrow = await escrowOfRequest(requestId);
     expect(escrow).toMatchObject({ status: 'requires_payment', payment_intent_id: null, client_secret: null });
     expect(escrow.payment_intent_failed_at).not.toBeNull();
-    expect(await requestStatus(t, requestId)).toBe('awaiting_payment');
+    expect(await statusOf(t, requestId)).toBe('awaiting_payment');
     expect(await intentsOf(escrow.id)).toHaveLength(0);
 
     const again = await accept(customer, bidId);
@@ -116,33 +105,32 @@ describe('payments: faults', () => {
 
     const owner = (await t.http.get(`/v1/requests/${requestId}/escrow`).set('authorization', customer.auth)).body;
     expect(owner.clientSecret).toMatch(/_secret_/);
-    await pay(t, { paymentIntentId: owner.paymentIntentId, clientSecret: owner.clientSecret });
-    await waitForEscrow(t, escrow.id, 'held');
+    await pay(t, owner.paymentIntentId, owner.clientSecret);
+    await waitForEscrow(t, escrow.id, { status: 'held' });
   });
 
   it('F1 a crash after Stripe made the Transfer, before our commit → the retry reuses transfer:<escrowId>: one Transfer, one payout recorded', async () => {
-    const deal = await fundedDeal(t, 2400);
+    const deal = await fundedDeal(t, { amount: 2400, onboarded: false, otherBidders: 1 });
     await onboard(t, deal.expert);
     t.app.get(PaymentFaults).arm('after_transfer_create');
     await releaseDeal(t, deal);
-    const transfers = async () => (await platformStripe(t).transfers.list({ transfer_group: deal.requestId })).data;
-    const [first] = await transfers();
+    const [first] = await transfersOf(t, deal.requestId);
     expect(first).toMatchObject({ amount: 2040 });
 
     await t.app.get(PayoutService).payEscrow(deal.escrowId);
-    await waitFor('payout recorded', async () => (await escrowRow(t, deal.escrowId)).payout_status === 'paid');
-    expect((await transfers()).map((tr) => tr.id)).toEqual([first.id]);
+    await waitForEscrow(t, deal.escrowId, { payout_status: 'paid' });
+    expect((await transfersOf(t, deal.requestId)).map((tr) => tr.id)).toEqual([first.id]);
     expect(await escrowRow(t, deal.escrowId)).toMatchObject({ transfer_id: first.id, payout_status: 'paid' });
-    expect(await ledgerTxnCount(t, deal.escrowId, 'payout')).toBe(1);
+    expect(await ledgerTxnCount(t, deal.requestId, 'payout')).toBe(1);
     // Once more, for good measure: nothing to pay.
     expect(await t.app.get(PayoutService).payEscrow(deal.escrowId)).toBe('nothing_to_pay');
-    expect((await ledger(t, admin)).violations).toEqual([]);
+    expect((await ledgerReport(t, admin)).violations).toEqual([]);
   });
 
   it('F7 a dropped payment_intent.succeeded → the reconciliation job funds the request; the ledger is ok', async () => {
-    const deal = await acceptedDeal(t, 2600);
+    const deal = await acceptedDeal(t, { amount: 2600, onboarded: false, otherBidders: 1 });
     t.sandbox.faults.dropWebhooks('payment_intent.succeeded');
-    await pay(t, deal);
+    await pay(t, deal.paymentIntentId, deal.clientSecret);
     await t.sandbox.webhooksIdle();
     expect(t.sandbox.webhookDeliveries().some((d) => d.type === 'payment_intent.succeeded' && d.outcome === 'dropped')).toBe(true);
     expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'requires_payment' });
@@ -151,9 +139,9 @@ describe('payments: faults', () => {
     expect(repaired).toContain(`payment_intent_sync:${deal.escrowId}`);
     expect(violations).toEqual([]);
     expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'held' });
-    expect(await requestStatus(t, deal.requestId)).toBe('in_progress');
-    expect(await ledgerTxnCount(t, deal.escrowId, 'funding')).toBe(1);
-    const report = await ledger(t, admin);
+    expect(await statusOf(t, deal.requestId)).toBe('in_progress');
+    expect(await ledgerTxnCount(t, deal.requestId, 'funding')).toBe(1);
+    const report = await ledgerReport(t, admin);
     expect(report.ok).toBe(true);
     // A second run finds nothing left to repair.
     expect((await t.app.get(ReconciliationService).run()).repaired).toEqual([]);
@@ -165,7 +153,7 @@ describe('payments: faults', () => {
     const request = await postRequest(t, customer);
     const bid = await placeBid(t, expert, request.id);
     const accepted = await acceptBid(t, customer, bid.id);
-    const escrowId = (accepted.escrow as { id: string }).id;
+    const escrowId = accepted.escrow.id;
     await Promise.all([accept(customer, bid.id), accept(customer, bid.id)]);
     expect(await intentsOf(escrowId)).toHaveLength(1);
   });

@@ -1,10 +1,12 @@
 import { withTransaction } from '../../src/database/transaction';
-import { EscrowService } from '../../src/payments/escrow.service';
 import { LedgerImbalanceError, LedgerService } from '../../src/payments/ledger.service';
 import { ReconciliationService } from '../../src/payments/reconciliation.service';
 import { makeAdmin, registerUser, TestUser } from '../support/factories';
+import { acceptedDeal, escrowTransaction, fundedDeal, onboard, pay } from '../support/deals';
+import { escrowRow, ledgerReport } from '../support/inspect';
+import { platformStripe } from '../support/stripe';
 import { createTestApp, TestApp } from '../support/test-app';
-import { acceptedDeal, escrowRow, fundedDeal, ledger, onboard, pay, platformStripe, waitFor } from './payments-support';
+import { waitFor } from '../support/wait';
 
 jest.setTimeout(90_000);
 
@@ -22,7 +24,7 @@ describe('payments: the ledger', () => {
   const count = async (table: string) => Number((await t.ds.query(`SELECT count(*) FROM ${table}`))[0].count);
 
   it('M1 UPDATE, DELETE and TRUNCATE on ledger_entries and ledger_transactions are refused by the database', async () => {
-    await fundedDeal(t, 1000);
+    await fundedDeal(t, { amount: 1000, onboarded: false, otherBidders: 1 });
     for (const table of ['ledger_entries', 'ledger_transactions']) {
       const before = await count(table);
       const column = table === 'ledger_entries' ? 'amount = amount + 1' : `reference = reference || 'x'`;
@@ -34,7 +36,7 @@ describe('payments: the ledger', () => {
   });
 
   it('M1 an unbalanced posting is refused by LedgerService before anything is written, and by the database at commit', async () => {
-    const deal = await fundedDeal(t, 1100);
+    const deal = await fundedDeal(t, { amount: 1100, onboarded: false, otherBidders: 1 });
     const ledgerService = t.app.get(LedgerService);
     const before = await count('ledger_entries');
     const post = (lines: Array<{ account: 'escrow_held' | 'customer_funds'; amount: number }>) =>
@@ -58,7 +60,7 @@ describe('payments: the ledger', () => {
       withTransaction(t.ds, (em) => em.query(`INSERT INTO ledger_transactions (kind, reference, escrow_id, request_id) VALUES ('funding', 'raw:2', $1, $2)`, [deal.escrowId, deal.requestId])),
     ).rejects.toThrow(/fewer than two lines/);
     expect(await count('ledger_entries')).toBe(before);
-    expect((await ledger(t, admin)).violations).toEqual([]);
+    expect((await ledgerReport(t, admin)).violations).toEqual([]);
   });
 
   it('API5 GET /v1/admin/ledger is for admins only: a customer or expert → 403, no token → 401', async () => {
@@ -70,15 +72,15 @@ describe('payments: the ledger', () => {
       expect(res.body.error.code).toBe('forbidden');
     }
     expect((await t.http.get('/v1/admin/ledger')).status).toBe(401);
-    const report = await ledger(t, admin);
+    const report = await ledgerReport(t, admin);
     expect(Object.keys(report.balances).sort()).toEqual(['eur', 'gbp', 'usd']);
     expect(Object.keys(report.balances.usd).sort()).toEqual(['escrow_held', 'expert_payable', 'paid_out', 'platform_revenue', 'refunded']);
   });
 
   it('M4 reconciliation pages through Stripe with starting_after: a paid PaymentIntent behind 150 newer ones is still found and funded', async () => {
-    const deal = await acceptedDeal(t, 1900);
+    const deal = await acceptedDeal(t, { amount: 1900, onboarded: false, otherBidders: 1 });
     t.sandbox.faults.dropWebhooks('payment_intent.succeeded');
-    await pay(t, deal);
+    await pay(t, deal.paymentIntentId, deal.clientSecret);
     for (let i = 0; i < 150; i++) await platformStripe(t).paymentIntents.create({ amount: 500 + i, currency: 'usd' });
     const { repaired, violations } = await t.app.get(ReconciliationService).run();
     expect(repaired).toEqual([`payment_intent_sync:${deal.escrowId}`]);
@@ -87,16 +89,15 @@ describe('payments: the ledger', () => {
   });
 
   it('M4 reconciliation reports a Stripe object without its ledger entry, and a ledger entry Stripe does not know', async () => {
-    const deal = await fundedDeal(t, 4000);
+    const deal = await fundedDeal(t, { amount: 4000, onboarded: false, otherBidders: 1 });
     await onboard(t, deal.expert);
     const [{ stripe_account_id: destination }] = await t.ds.query(`SELECT stripe_account_id FROM payout_accounts WHERE user_id = $1`, [deal.expert.id]);
     // Someone pays the expert from the dashboard, outside Fixbid.
     const [{ charge_id: charge }] = await t.ds.query(`SELECT charge_id FROM escrows WHERE id = $1`, [deal.escrowId]);
     const stray = await platformStripe(t).transfers.create({ amount: 100, currency: 'usd', destination, source_transaction: charge, metadata: { escrowId: deal.escrowId } });
     // And a refund is recorded as made at Stripe under an id Stripe never issued.
-    await withTransaction(t.ds, async (em) => {
-      await em.query(`SELECT 1 FROM help_requests WHERE id = $1 FOR UPDATE`, [deal.requestId]);
-      const { refund } = await t.app.get(EscrowService).refundInTransaction(em, deal.escrowId, 300, `refund:test-${deal.escrowId}`, { reason: 'test' });
+    await escrowTransaction(t, deal.requestId, async (escrows, em) => {
+      const { refund } = await escrows.refundInTransaction(em, deal.escrowId, 300, `refund:test-${deal.escrowId}`, { reason: 'test' });
       await em.query(`UPDATE escrow_refunds SET stripe_refund_id = 're_NeverIssued000', status = 'succeeded' WHERE id = $1`, [refund.id]);
     });
     const { violations } = await t.app.get(ReconciliationService).run();
@@ -106,7 +107,7 @@ describe('payments: the ledger', () => {
         expect.objectContaining({ code: 'ledger_refund_without_stripe_refund', stripeId: 're_NeverIssued000', escrowId: deal.escrowId }),
       ]),
     );
-    const report = await waitFor('report', async () => ledger(t, admin));
+    const report = await waitFor('report', async () => ledgerReport(t, admin));
     expect(report.ok).toBe(false);
     expect(report.violations.map((v) => v.code)).toEqual(expect.arrayContaining(['stripe_transfer_without_ledger', 'ledger_refund_without_stripe_refund']));
   });

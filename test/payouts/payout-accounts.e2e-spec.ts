@@ -1,7 +1,8 @@
 import { PayoutAccount } from '../../src/payments/payout-account.entity';
 import { createProfile, makeAdmin, registerUser, TestUser } from '../support/factories';
+import { onboard } from '../support/deals';
+import { platformStripe } from '../support/stripe';
 import { createTestApp, TestApp } from '../support/test-app';
-import { onboard, platformStripe } from '../reviews/money-flow';
 
 jest.setTimeout(60_000);
 

@@ -1,20 +1,9 @@
 import { acceptBid, createProfile, makeAdmin, placeBid, postRequest, registerUser, TestUser } from '../support/factories';
+import { fundedDeal, onboard, pay, resolve, review, startOnboarding } from '../support/deals';
+import { eventTypes, ledgerReport, statusOf, transfersOf, waitForEscrow } from '../support/inspect';
+import { openOnboardingLink } from '../support/stripe';
 import { createTestApp, TestApp } from '../support/test-app';
-import {
-  escrowOf,
-  eventTypes,
-  fundedDeal,
-  ledgerReport,
-  openLink,
-  pay,
-  resolve,
-  review,
-  startOnboarding,
-  statusOf,
-  transfersOf,
-  waitFor,
-  waitForPayout,
-} from '../reviews/money-flow';
+import { waitFor } from '../support/wait';
 
 jest.setTimeout(60_000);
 
@@ -37,7 +26,7 @@ describe('payout flow', () => {
 
     // Onboarding: the account link's url completes it in the sandbox and account.updated comes back.
     const url = await startOnboarding(t, expert);
-    await openLink(url);
+    await openOnboardingLink(url);
     await waitFor('payouts enabled', async () => {
       const res = await t.http.get('/v1/experts/me/payout-account').set('authorization', expert.auth);
       return res.body.status === 'enabled' && res.body.payoutsEnabled === true;
@@ -46,7 +35,7 @@ describe('payout flow', () => {
     const request = await postRequest(t, customer, { maxBudget: { amount: 10_000, currency: 'usd' } });
     const bid = await placeBid(t, expert, request.id, { amount: { amount: 7500, currency: 'usd' } });
     const accepted = await acceptBid(t, customer, bid.id);
-    const escrow = accepted.escrow as { status: string; clientSecret: string; paymentIntentId: string };
+    const escrow = accepted.escrow;
     expect(escrow.status).toBe('requires_payment');
     const pi = await pay(t, escrow.paymentIntentId, escrow.clientSecret);
     expect(pi.status).toBe('succeeded');
@@ -56,7 +45,7 @@ describe('payout flow', () => {
     await resolve(t, { expert, requestId: request.id }).expect(200);
     expect((await ledgerReport(t, admin)).ok).toBe(true);
     await review(t, { customer, requestId: request.id }, { rating: 5, resolved: true }).expect(200);
-    await waitForPayout(t, request.id);
+    await waitForEscrow(t, escrow.id, { payout_status: 'paid' });
 
     const seen = (await escrowAs(expert, request.id)).body;
     expect(seen).toMatchObject({ status: 'released', payoutStatus: 'paid', platformFee: { amount: 1125 }, expertPayout: { amount: 6375 }, clientSecret: null });
@@ -73,7 +62,7 @@ describe('payout flow', () => {
     const deal = await fundedDeal(t, { onboarded: false, amount: 2000 });
     await resolve(t, deal).expect(200);
     await review(t, deal).expect(200);
-    await waitFor('payout pending', async () => (await escrowOf(t, deal.requestId)).payout_status === 'pending');
+    await waitForEscrow(t, deal.escrowId, { payout_status: 'pending' });
     expect((await escrowAs(deal.customer, deal.requestId)).body.payoutStatus).toBe('pending');
     expect(await transfersOf(t, deal.requestId)).toHaveLength(0);
     expect((await ledgerReport(t, admin)).ok).toBe(true);
@@ -81,8 +70,8 @@ describe('payout flow', () => {
     // Creating the account is not enough: it still cannot take transfers.
     const url = await startOnboarding(t, deal.expert);
     expect((await t.http.get('/v1/experts/me/payout-account').set('authorization', deal.expert.auth).expect(200)).body).toEqual({ status: 'pending', payoutsEnabled: false });
-    await openLink(url);
-    const escrow = await waitForPayout(t, deal.requestId);
+    await openOnboardingLink(url);
+    const escrow = await waitForEscrow(t, deal.escrowId, { payout_status: 'paid' });
     expect(escrow.payout_status).toBe('paid');
     expect((await transfersOf(t, deal.requestId)).map((tr) => tr.amount)).toEqual([1700]);
     // The request waiting for the payout heard about the account.
@@ -95,11 +84,7 @@ describe('payout flow', () => {
   it('account.updated for an expert with nothing waiting records no event (events belong to requests)', async () => {
     const expert = await registerUser(t, 'expert');
     const before = (await t.ds.query(`SELECT count(*)::int AS n FROM events WHERE type = 'payout.account_updated'`))[0].n;
-    await openLink(await startOnboarding(t, expert));
-    await waitFor('enabled', async () => {
-      const [row] = await t.ds.query(`SELECT status FROM payout_accounts WHERE user_id = $1`, [expert.id]);
-      return row?.status === 'enabled';
-    });
+    await onboard(t, expert);
     expect((await t.ds.query(`SELECT count(*)::int AS n FROM events WHERE type = 'payout.account_updated'`))[0].n).toBe(before);
   });
 });

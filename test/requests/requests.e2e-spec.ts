@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { acceptBid, createProfile, makeAdmin, placeBid, postRequest, registerUser, suspendUser, TestUser } from '../support/factories';
+import { acceptBid, createProfile, makeAdmin, placeBid, postRequest, registerUser, suspendUser, TestUser, validRequest } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
 // Registration hashes passwords (argon2id): set-ups that make several users need more than jest's 5 s.
 jest.setTimeout(30_000);
 
 const HOUR = 3_600_000;
-const valid = () => ({
-  title: 'Laptop will not boot',
-  description: 'After the last update the laptop shows a black screen.',
-  category: 'windows',
-  maxBudget: { amount: 5000, currency: 'usd' },
-});
 
 /** Help requests: create, get, patch, cancel, who may do what (API1), and their events. */
 describe('help requests', () => {
@@ -45,11 +39,11 @@ describe('help requests', () => {
   describe('POST /v1/requests', () => {
     it('creates an open request with the defaults, a request.created event and an expiry job', async () => {
       const before = Date.now();
-      const res = await t.http.post('/v1/requests').set('authorization', customer.auth).send(valid()).expect(201);
+      const res = await t.http.post('/v1/requests').set('authorization', customer.auth).send(validRequest()).expect(201);
       const r = res.body;
       expect(r).toMatchObject({
         customerId: customer.id,
-        title: valid().title,
+        title: validRequest().title,
         category: 'windows',
         maxBudget: { amount: 5000, currency: 'usd' },
         urgency: 'normal',
@@ -90,21 +84,21 @@ describe('help requests', () => {
 
     it('takes urgency, language, biddingClosesAt and no budget', async () => {
       const at = new Date(Date.now() + 5 * HOUR).toISOString();
-      const { maxBudget: _omit, ...noBudget } = valid();
+      const { maxBudget: _omit, ...noBudget } = validRequest();
       const r = await postRequest(t, customer, { ...noBudget, maxBudget: undefined, urgency: 'urgent', language: 'de', biddingClosesAt: at });
       expect(r).toMatchObject({ urgency: 'urgent', language: 'de', biddingClosesAt: at, maxBudget: null });
     });
 
     it('only customers post: expert and admin → 403, no token → 401, suspended → 401', async () => {
       for (const u of [expert, admin]) {
-        const res = await t.http.post('/v1/requests').set('authorization', u.auth).send(valid());
+        const res = await t.http.post('/v1/requests').set('authorization', u.auth).send(validRequest());
         expect(res.status).toBe(403);
         expect(res.body.error.code).toBe('forbidden');
       }
-      expect((await t.http.post('/v1/requests').send(valid())).status).toBe(401);
+      expect((await t.http.post('/v1/requests').send(validRequest())).status).toBe(401);
       const suspended = await registerUser(t, 'customer');
       await suspendUser(t, admin, suspended.id);
-      const res = await t.http.post('/v1/requests').set('authorization', suspended.auth).send(valid());
+      const res = await t.http.post('/v1/requests').set('authorization', suspended.auth).send(validRequest());
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe('account_suspended');
     });
@@ -113,37 +107,37 @@ describe('help requests', () => {
     const far = () => new Date(Date.now() + 31 * 24 * HOUR).toISOString();
     const past = () => new Date(Date.now() - HOUR).toISOString();
     const bad: Array<[string, string, string, () => Record<string, unknown>]> = [
-      ['B1 status in the body', 'unknown_field', 'status', () => ({ ...valid(), status: 'completed' })],
-      ['B1 customerId in the body', 'unknown_field', 'customerId', () => ({ ...valid(), customerId: randomUUID() })],
-      ['unknown field in maxBudget', 'unknown_field', 'maxBudget.fee', () => ({ ...valid(), maxBudget: { amount: 5000, currency: 'usd', fee: 1 } })],
-      ['missing title', 'missing_field', 'title', () => ({ ...valid(), title: undefined })],
-      ['title of 4 characters', 'invalid_field', 'title', () => ({ ...valid(), title: 'abcd' })],
-      ['V4 title of 141 characters', 'invalid_field', 'title', () => ({ ...valid(), title: 'x'.repeat(141) })],
-      ['title a number', 'invalid_field', 'title', () => ({ ...valid(), title: 12345 })],
-      ['description of 19 characters', 'invalid_field', 'description', () => ({ ...valid(), description: 'x'.repeat(19) })],
-      ['V4 description of 10001 characters', 'invalid_field', 'description', () => ({ ...valid(), description: 'x'.repeat(10_001) })],
-      ['unknown category', 'invalid_field', 'category', () => ({ ...valid(), category: 'plumbing' })],
-      ['category a number', 'invalid_field', 'category', () => ({ ...valid(), category: 7 })],
-      ['B2 amount 12.5', 'invalid_field', 'maxBudget.amount', () => ({ ...valid(), maxBudget: { amount: 12.5, currency: 'usd' } })],
-      ['B2 amount "1000"', 'invalid_field', 'maxBudget.amount', () => ({ ...valid(), maxBudget: { amount: '1000', currency: 'usd' } })],
-      ['B2 amount -1', 'invalid_field', 'maxBudget.amount', () => ({ ...valid(), maxBudget: { amount: -1, currency: 'usd' } })],
-      ['B2 amount 499', 'invalid_field', 'maxBudget.amount', () => ({ ...valid(), maxBudget: { amount: 499, currency: 'usd' } })],
-      ['B2 amount 1000001', 'invalid_field', 'maxBudget.amount', () => ({ ...valid(), maxBudget: { amount: 1_000_001, currency: 'usd' } })],
-      ['B2 amount 5500.5', 'invalid_field', 'maxBudget.amount', () => ({ ...valid(), maxBudget: { amount: 5500.5, currency: 'usd' } })],
-      ['missing amount', 'missing_field', 'maxBudget.amount', () => ({ ...valid(), maxBudget: { currency: 'usd' } })],
-      ['B3 currency "USD"', 'invalid_field', 'maxBudget.currency', () => ({ ...valid(), maxBudget: { amount: 5000, currency: 'USD' } })],
-      ['B3 currency "jpy"', 'invalid_field', 'maxBudget.currency', () => ({ ...valid(), maxBudget: { amount: 5000, currency: 'jpy' } })],
-      ['maxBudget a number', 'invalid_field', 'maxBudget', () => ({ ...valid(), maxBudget: 5000 })],
-      ['maxBudget a string', 'invalid_field', 'maxBudget', () => ({ ...valid(), maxBudget: '5000 usd' })],
-      ['urgency "asap"', 'invalid_field', 'urgency', () => ({ ...valid(), urgency: 'asap' })],
-      ['biddingClosesAt 30 minutes ahead', 'invalid_field', 'biddingClosesAt', () => ({ ...valid(), biddingClosesAt: soon() })],
-      ['biddingClosesAt 31 days ahead', 'invalid_field', 'biddingClosesAt', () => ({ ...valid(), biddingClosesAt: far() })],
-      ['biddingClosesAt in the past', 'invalid_field', 'biddingClosesAt', () => ({ ...valid(), biddingClosesAt: past() })],
-      ['biddingClosesAt "tomorrow"', 'invalid_field', 'biddingClosesAt', () => ({ ...valid(), biddingClosesAt: 'tomorrow' })],
-      ['biddingClosesAt a number', 'invalid_field', 'biddingClosesAt', () => ({ ...valid(), biddingClosesAt: Date.now() + 5 * HOUR })],
-      ['language "EN"', 'invalid_field', 'language', () => ({ ...valid(), language: 'EN' })],
-      ['language "eng"', 'invalid_field', 'language', () => ({ ...valid(), language: 'eng' })],
-      ['language 1', 'invalid_field', 'language', () => ({ ...valid(), language: 1 })],
+      ['B1 status in the body', 'unknown_field', 'status', () => ({ ...validRequest(), status: 'completed' })],
+      ['B1 customerId in the body', 'unknown_field', 'customerId', () => ({ ...validRequest(), customerId: randomUUID() })],
+      ['unknown field in maxBudget', 'unknown_field', 'maxBudget.fee', () => ({ ...validRequest(), maxBudget: { amount: 5000, currency: 'usd', fee: 1 } })],
+      ['missing title', 'missing_field', 'title', () => ({ ...validRequest(), title: undefined })],
+      ['title of 4 characters', 'invalid_field', 'title', () => ({ ...validRequest(), title: 'abcd' })],
+      ['V4 title of 141 characters', 'invalid_field', 'title', () => ({ ...validRequest(), title: 'x'.repeat(141) })],
+      ['title a number', 'invalid_field', 'title', () => ({ ...validRequest(), title: 12345 })],
+      ['description of 19 characters', 'invalid_field', 'description', () => ({ ...validRequest(), description: 'x'.repeat(19) })],
+      ['V4 description of 10001 characters', 'invalid_field', 'description', () => ({ ...validRequest(), description: 'x'.repeat(10_001) })],
+      ['unknown category', 'invalid_field', 'category', () => ({ ...validRequest(), category: 'plumbing' })],
+      ['category a number', 'invalid_field', 'category', () => ({ ...validRequest(), category: 7 })],
+      ['B2 amount 12.5', 'invalid_field', 'maxBudget.amount', () => ({ ...validRequest(), maxBudget: { amount: 12.5, currency: 'usd' } })],
+      ['B2 amount "1000"', 'invalid_field', 'maxBudget.amount', () => ({ ...validRequest(), maxBudget: { amount: '1000', currency: 'usd' } })],
+      ['B2 amount -1', 'invalid_field', 'maxBudget.amount', () => ({ ...validRequest(), maxBudget: { amount: -1, currency: 'usd' } })],
+      ['B2 amount 499', 'invalid_field', 'maxBudget.amount', () => ({ ...validRequest(), maxBudget: { amount: 499, currency: 'usd' } })],
+      ['B2 amount 1000001', 'invalid_field', 'maxBudget.amount', () => ({ ...validRequest(), maxBudget: { amount: 1_000_001, currency: 'usd' } })],
+      ['B2 amount 5500.5', 'invalid_field', 'maxBudget.amount', () => ({ ...validRequest(), maxBudget: { amount: 5500.5, currency: 'usd' } })],
+      ['missing amount', 'missing_field', 'maxBudget.amount', () => ({ ...validRequest(), maxBudget: { currency: 'usd' } })],
+      ['B3 currency "USD"', 'invalid_field', 'maxBudget.currency', () => ({ ...validRequest(), maxBudget: { amount: 5000, currency: 'USD' } })],
+      ['B3 currency "jpy"', 'invalid_field', 'maxBudget.currency', () => ({ ...validRequest(), maxBudget: { amount: 5000, currency: 'jpy' } })],
+      ['maxBudget a number', 'invalid_field', 'maxBudget', () => ({ ...validRequest(), maxBudget: 5000 })],
+      ['maxBudget a string', 'invalid_field', 'maxBudget', () => ({ ...validRequest(), maxBudget: '5000 usd' })],
+      ['urgency "asap"', 'invalid_field', 'urgency', () => ({ ...validRequest(), urgency: 'asap' })],
+      ['biddingClosesAt 30 minutes ahead', 'invalid_field', 'biddingClosesAt', () => ({ ...validRequest(), biddingClosesAt: soon() })],
+      ['biddingClosesAt 31 days ahead', 'invalid_field', 'biddingClosesAt', () => ({ ...validRequest(), biddingClosesAt: far() })],
+      ['biddingClosesAt in the past', 'invalid_field', 'biddingClosesAt', () => ({ ...validRequest(), biddingClosesAt: past() })],
+      ['biddingClosesAt "tomorrow"', 'invalid_field', 'biddingClosesAt', () => ({ ...validRequest(), biddingClosesAt: 'tomorrow' })],
+      ['biddingClosesAt a number', 'invalid_field', 'biddingClosesAt', () => ({ ...validRequest(), biddingClosesAt: Date.now() + 5 * HOUR })],
+      ['language "EN"', 'invalid_field', 'language', () => ({ ...validRequest(), language: 'EN' })],
+      ['language "eng"', 'invalid_field', 'language', () => ({ ...validRequest(), language: 'eng' })],
+      ['language 1', 'invalid_field', 'language', () => ({ ...validRequest(), language: 1 })],
     ];
     it.each(bad)('%s → 400 %s (param %s), nothing stored', async (_name, code, param, body) => {
       const [{ n: before }] = await t.ds.query(`SELECT count(*)::int AS n FROM help_requests`);
@@ -159,7 +153,7 @@ describe('help requests', () => {
       const poster = await registerUser(t, 'customer');
       const key = `create-${randomUUID()}`;
       const results = await Promise.all(
-        Array.from({ length: 10 }, () => t.http.post('/v1/requests').set('authorization', poster.auth).set('Idempotency-Key', key).send(valid())),
+        Array.from({ length: 10 }, () => t.http.post('/v1/requests').set('authorization', poster.auth).set('Idempotency-Key', key).send(validRequest())),
       );
       for (const res of results) expect([201, 409]).toContain(res.status);
       const created = results.filter((r) => r.status === 201);

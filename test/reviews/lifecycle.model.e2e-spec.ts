@@ -1,11 +1,10 @@
 import fc from 'fast-check';
-import { TIMER_JOBS } from '../../src/requests/request-lifecycle.service';
-
-const HOLD_LIMIT_JOB = TIMER_JOBS.hold_limit_escalation;
 import { splitFee } from '../../src/payments/domain/money';
-import { acceptBid, createProfile, makeAdmin, placeBid, postRequest, registerUser, TestUser } from '../support/factories';
+import { createProfile, makeAdmin, registerUser, TestUser } from '../support/factories';
+import { acceptedDeal, makeHoldLimitDue, makeReviewDue, onboard, pay } from '../support/deals';
+import { disputeIdOf, ledgerReport, refundsOf, statusOf, transfersOf } from '../support/inspect';
 import { createTestApp, TestApp } from '../support/test-app';
-import { ledgerReport, makeReviewDue, onboard, pay, refundsOf, statusOf, transfersOf, waitFor } from './money-flow';
+import { waitFor } from '../support/wait';
 
 jest.setTimeout(180_000);
 
@@ -127,7 +126,7 @@ class Review implements fc.AsyncCommand<Model, Real> {
       m.reviewed = true;
       m.status = this.resolved ? 'completed' : 'disputed';
       if (this.resolved) m.transferred = splitFee(m.amount, FEE_BPS).expertPayout;
-      if (!this.resolved) r.disputeId = await disputeIdOf(r.requestId);
+      if (!this.resolved) r.disputeId = await disputeIdOf(t, r.requestId);
     }
     await settleAndCheck(m, r);
   }
@@ -180,11 +179,10 @@ class AdvanceClock implements fc.AsyncCommand<Model, Real> {
       m.status = 'completed';
       m.transferred = splitFee(m.amount, FEE_BPS).expertPayout;
     } else {
-      await t.ds.query(`UPDATE help_requests SET funded_at = funded_at - interval '61 days' WHERE id = $1`, [r.requestId]);
-      await t.ds.query(`UPDATE pgboss.job SET start_after = now() WHERE name = $1 AND data->>'requestId' = $2`, [HOLD_LIMIT_JOB, r.requestId]);
+      await makeHoldLimitDue(t, r.requestId);
       m.status = 'disputed';
       await waitFor('hold-limit dispute', async () => (await statusOf(t, r.requestId)) === 'disputed', 10_000);
-      r.disputeId = await disputeIdOf(r.requestId);
+      r.disputeId = await disputeIdOf(t, r.requestId);
     }
     await settleAndCheck(m, r);
   }
@@ -202,11 +200,6 @@ class ReplayWebhooks implements fc.AsyncCommand<Model, Real> {
     await settleAndCheck(m, r);
   }
   toString = () => `replay the last ${this.count} webhooks in reverse`;
-}
-
-async function disputeIdOf(requestId: string): Promise<string> {
-  const [row] = (await t.ds.query(`SELECT id FROM disputes WHERE request_id = $1`, [requestId])) as Array<{ id: string }>;
-  return row.id;
 }
 
 const commands = [
@@ -241,15 +234,11 @@ describe('P1 lifecycle model', () => {
   it('P1 the request and its money follow the model under duplicated, reordered webhooks and a moving clock', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 500, max: 20_000 }), fc.commands(commands, { maxCommands: 30, size: 'large' }), async (amount, cmds) => {
-        const customer = await registerUser(t, 'customer');
-        const request = await postRequest(t, customer, { maxBudget: { amount: 20_000, currency: 'usd' } });
-        const bid = await placeBid(t, expert, request.id, { amount: { amount, currency: 'usd' } });
         // Every run starts accepted (accept itself is C1's business): the escrow waits for payment.
-        const accepted = await acceptBid(t, customer, bid.id);
-        const escrow = accepted.escrow as { paymentIntentId: string; clientSecret: string };
+        const { customer, requestId, paymentIntentId, clientSecret } = await acceptedDeal(t, { amount, expert });
         const setup = () => ({
           model: { status: 'awaiting_payment', paid: false, fundingDropped: false, reviewed: false, amount, transferred: 0, refunded: 0 } as Model,
-          real: { customer, requestId: request.id, paymentIntentId: escrow.paymentIntentId, clientSecret: escrow.clientSecret, droppedEvents: [] } as Real,
+          real: { customer, requestId, paymentIntentId, clientSecret, droppedEvents: [] } as Real,
         });
         await fc.asyncModelRun(setup, cmds);
       }),

@@ -1,7 +1,8 @@
-import { RequestLifecycle } from '../../src/requests/request-lifecycle.service';
 import { makeAdmin, TestUser } from '../support/factories';
+import { autoRelease, Deal, makeReviewDue, resolvedDeal, review } from '../support/deals';
+import { ledgerReport, ledgerTxnCount, statusOf, transfersOf, waitForEscrow } from '../support/inspect';
 import { createTestApp, TestApp } from '../support/test-app';
-import { Deal, ledgerReport, ledgerTxns, makeReviewDue, resolvedDeal, review, statusOf, transfersOf, waitFor, waitForPayout } from './money-flow';
+import { waitFor } from '../support/wait';
 
 jest.setTimeout(120_000);
 
@@ -17,12 +18,12 @@ describe('release races', () => {
 
   async function expectOneRelease(deal: Deal): Promise<void> {
     await waitFor('completed', async () => (await statusOf(t, deal.requestId)) === 'completed');
-    await waitForPayout(t, deal.requestId);
+    await waitForEscrow(t, deal.escrowId, { payout_status: 'paid' });
     // Give any loser that slipped through time to (wrongly) pay a second time.
     await new Promise((r) => setTimeout(r, 300));
     expect(await transfersOf(t, deal.requestId)).toHaveLength(1);
-    expect(await ledgerTxns(t, deal.requestId, 'release')).toBe(1);
-    expect(await ledgerTxns(t, deal.requestId, 'payout')).toBe(1);
+    expect(await ledgerTxnCount(t, deal.requestId, 'release')).toBe(1);
+    expect(await ledgerTxnCount(t, deal.requestId, 'payout')).toBe(1);
   }
 
   it('C2/R2 review(resolved=true) + the due auto-release job (and a direct run) + dispute→admin release, all at once → one Transfer, one release', async () => {
@@ -30,7 +31,6 @@ describe('release races', () => {
     for (let round = 0; round < 6; round++) {
       const deal = await resolvedDeal(t);
       await makeReviewDue(t, deal.requestId, false);
-      const timers = t.app.get(RequestLifecycle);
       const adminPath = async () => {
         const opened = await t.http
           .post(`/v1/requests/${deal.requestId}/dispute`)
@@ -50,7 +50,7 @@ describe('release races', () => {
       const [byReview, byJob, byDirect, byAdmin] = await Promise.all([
         start(0, () => review(t, deal).then((r) => `review:${r.status}`)),
         start(1, () => makeReviewDue(t, deal.requestId, true).then(() => 'job')),
-        start(1, () => timers.fireTimer('auto_release', deal.requestId).then((moved) => `auto:${moved}`)),
+        start(1, () => autoRelease(t, deal.requestId).then((moved) => `auto:${moved}`)),
         start(2, adminPath),
       ]);
       void byJob;
@@ -85,8 +85,8 @@ describe('release races', () => {
       // Both processes' workers poll the same queue; both also run the handler directly.
       const direct = await Promise.all([
         ...deals.map((d) => makeReviewDue(t, d.requestId, true)),
-        ...deals.map((d) => t.app.get(RequestLifecycle).fireTimer('auto_release', d.requestId)),
-        ...deals.map((d) => second.app.get(RequestLifecycle).fireTimer('auto_release', d.requestId)),
+        ...deals.map((d) => autoRelease(t, d.requestId)),
+        ...deals.map((d) => autoRelease(second, d.requestId)),
       ]);
       expect(direct.filter((moved) => moved === true).length).toBeLessThanOrEqual(deals.length);
       for (const deal of deals) {

@@ -1,23 +1,9 @@
-import { RequestLifecycle, TIMER_JOBS } from '../../src/requests/request-lifecycle.service';
-
-const AUTO_RELEASE_JOB = TIMER_JOBS.auto_release;
+import { AUTO_RELEASE_JOB } from '../../src/reviews/auto-release.service';
 import { makeAdmin, registerUser, TestUser } from '../support/factories';
+import { autoRelease, fundedDeal, makeReviewDue, resolve, resolvedDeal, review } from '../support/deals';
+import { escrowRow, eventTypes, ledgerReport, ledgerTxnCount, statusOf, transfersOf, waitForEscrow } from '../support/inspect';
 import { createTestApp, TestApp } from '../support/test-app';
-import {
-  escrowOf,
-  eventTypes,
-  fundedDeal,
-  ledgerReport,
-  ledgerTxns,
-  makeReviewDue,
-  resolve,
-  resolvedDeal,
-  review,
-  statusOf,
-  transfersOf,
-  waitFor,
-  waitForPayout,
-} from './money-flow';
+import { waitFor } from '../support/wait';
 
 jest.setTimeout(60_000);
 const HOUR = 3_600_000;
@@ -70,12 +56,12 @@ describe('resolution and review', () => {
       const res = await review(t, deal, { rating: 5, resolved: true, comment: 'Works again, thanks!', publishSolution: true }).expect(200);
       expect(res.body.request).toMatchObject({ id: deal.requestId, status: 'completed', autoReleased: false, nextAutomaticTransition: null });
       expect(res.body.review).toMatchObject({ requestId: deal.requestId, expertId: deal.expert.id, rating: 5, resolved: true, publishSolution: true });
-      const escrow = await waitForPayout(t, deal.requestId);
+      const escrow = await waitForEscrow(t, deal.escrowId, { payout_status: 'paid' });
       expect(escrow).toMatchObject({ status: 'released', payout_status: 'paid', platform_fee: 600, expert_payout: 3400 });
       const transfers = await transfersOf(t, deal.requestId);
       expect(transfers).toHaveLength(1);
       expect(transfers[0]).toMatchObject({ amount: 3400, currency: 'usd', transfer_group: deal.requestId });
-      expect(await ledgerTxns(t, deal.requestId, 'release')).toBe(1);
+      expect(await ledgerTxnCount(t, deal.requestId, 'release')).toBe(1);
       expect(await eventTypes(t, deal.requestId)).toEqual(expect.arrayContaining(['request.resolved', 'review.created', 'escrow.released', 'request.updated']));
       const profile = (await t.http.get(`/v1/experts/${deal.expert.id}`).set('authorization', deal.customer.auth).expect(200)).body;
       expect(profile).toMatchObject({ rating: { average: 5, count: 1 }, completedJobs: 1 });
@@ -89,7 +75,7 @@ describe('resolution and review', () => {
       await review(t, deal).expect(200);
       const again = await review(t, deal, { rating: 1, resolved: false, comment: 'Changed my mind' }).expect(409);
       expect(again.body.error).toMatchObject({ type: 'conflict', code: 'already_reviewed' });
-      await waitForPayout(t, deal.requestId);
+      await waitForEscrow(t, deal.escrowId, { payout_status: 'paid' });
       expect(await transfersOf(t, deal.requestId)).toHaveLength(1);
     });
 
@@ -102,7 +88,7 @@ describe('resolution and review', () => {
       const [dispute] = await t.ds.query(`SELECT status, opened_by, opened_by_user_id, reason FROM disputes WHERE request_id = $1`, [deal.requestId]);
       expect(dispute).toEqual({ status: 'open', opened_by: 'customer', opened_by_user_id: deal.customer.id, reason: 'Still shows a black screen.' });
       expect(await eventTypes(t, deal.requestId)).toEqual(expect.arrayContaining(['review.created', 'dispute.opened']));
-      expect((await escrowOf(t, deal.requestId)).status).toBe('held');
+      expect((await escrowRow(t, deal.escrowId)).status).toBe('held');
       expect(await transfersOf(t, deal.requestId)).toHaveLength(0);
       // The rating counts; the job stays active until an admin decides.
       const [row] = await t.ds.query(`SELECT rating_count, active_jobs, completed_jobs FROM expert_profiles WHERE user_id = $1`, [deal.expert.id]);
@@ -137,7 +123,7 @@ describe('resolution and review', () => {
       await waitFor('auto-release', async () => (await statusOf(t, deal.requestId)) === 'completed');
       const res = await t.http.get(`/v1/requests/${deal.requestId}`).set('authorization', deal.customer.auth).expect(200);
       expect(res.body).toMatchObject({ status: 'completed', autoReleased: true, nextAutomaticTransition: null });
-      await waitForPayout(t, deal.requestId);
+      await waitForEscrow(t, deal.escrowId, { payout_status: 'paid' });
       expect(await transfersOf(t, deal.requestId)).toHaveLength(1);
       expect(await t.ds.query(`SELECT 1 FROM reviews WHERE request_id = $1`, [deal.requestId])).toHaveLength(0);
       const [row] = await t.ds.query(`SELECT rating_count, completed_jobs, active_jobs FROM expert_profiles WHERE user_id = $1`, [deal.expert.id]);
@@ -149,12 +135,11 @@ describe('resolution and review', () => {
 
     it('never early: before reviewDueAt the handler does nothing; after a review it does nothing', async () => {
       const deal = await resolvedDeal(t);
-      const timers = t.app.get(RequestLifecycle);
-      expect(await timers.fireTimer('auto_release', deal.requestId)).toBe(false);
+      expect(await autoRelease(t, deal.requestId)).toBe(false);
       expect(await statusOf(t, deal.requestId)).toBe('resolved');
       await review(t, deal).expect(200);
-      expect(await timers.fireTimer('auto_release', deal.requestId, new Date(Date.now() + 200 * HOUR))).toBe(false);
-      expect(await ledgerTxns(t, deal.requestId, 'release')).toBe(1);
+      expect(await autoRelease(t, deal.requestId, new Date(Date.now() + 200 * HOUR))).toBe(false);
+      expect(await ledgerTxnCount(t, deal.requestId, 'release')).toBe(1);
     });
   });
 });

@@ -1,6 +1,8 @@
 import Stripe from 'stripe';
 import type { StripeSandbox } from '../../src/stripe-sandbox';
-import { sdk, startSandbox, WEBHOOK_SECRET, WebhookReceiver, waitFor } from './support';
+import { sandboxStripe } from '../support/stripe';
+import { waitFor } from '../support/wait';
+import { startSandbox, WEBHOOK_SECRET, WebhookReceiver } from './support';
 
 describe('Stripe sandbox: Connect accounts and onboarding', () => {
   let sandbox: StripeSandbox;
@@ -8,7 +10,7 @@ describe('Stripe sandbox: Connect accounts and onboarding', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    stripe = sdk(sandbox);
+    stripe = sandboxStripe(sandbox);
   });
   afterAll(() => sandbox.close());
 
@@ -65,7 +67,7 @@ describe('Stripe sandbox: webhooks signed like Stripe', () => {
   beforeEach(async () => {
     receiver = new WebhookReceiver();
     sandbox = await startSandbox({ webhookUrl: await receiver.start() });
-    stripe = sdk(sandbox);
+    stripe = sandboxStripe(sandbox);
   });
   afterEach(async () => {
     await sandbox.close();
@@ -142,7 +144,7 @@ describe('Stripe sandbox: webhooks signed like Stripe', () => {
     expect(receiver.types().filter((t) => t === 'payment_intent.succeeded')).toHaveLength(1);
     const resent = await sandbox.resendEvent(lost.data[0].id);
     expect(resent).toMatchObject({ outcome: 'delivered', status: 200, attempt: 0 });
-    const last = await waitFor(() => receiver.received.at(-1));
+    const last = await waitFor('a webhook at the receiver', () => receiver.received.at(-1), 5000);
     expect(stripe.webhooks.constructEvent(last.body, last.signature, WEBHOOK_SECRET).data.object).toMatchObject({ id: pi.id });
     expect(second.status).toBe('succeeded');
   });

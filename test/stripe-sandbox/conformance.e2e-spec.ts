@@ -1,7 +1,8 @@
 import Stripe from 'stripe';
 import type { StripeSandbox } from '../../src/stripe-sandbox';
 import { read, specFieldNames, STRIPE_FIELDS } from './conformance-fields';
-import { onboardedAccount, paidIntent, raw, sdk, startSandbox } from './support';
+import { onboardedAccount, paidIntent, raw, startSandbox } from './support';
+import { sandboxStripe } from '../support/stripe';
 
 /** Objects whose optional spec fields (error details) vary by case: only the table's fields are checked. */
 const OPEN_SHAPES = new Set(['error', 'last_payment_error']);
@@ -15,7 +16,7 @@ describe('Stripe sandbox: objects carry the fields and JSON types of Stripe’s 
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    const stripe = sdk(sandbox);
+    const stripe = sandboxStripe(sandbox);
     const fresh = await stripe.paymentIntents.create({ amount: 5000, currency: 'usd', metadata: { requestId: 'r1' } });
     add('payment_intent', 'requires_payment_method', await json(`/v1/payment_intents/${fresh.id}`));
     const declined = await stripe.paymentIntents.create({ amount: 5000, currency: 'usd' });

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Stripe from 'stripe';
 import type { StripeSandbox } from '../../src/stripe-sandbox';
-import { paidIntent, raw, sdk, startSandbox } from './support';
+import { paidIntent, raw, startSandbox } from './support';
+import { sandboxStripe } from '../support/stripe';
 
 const lastHeaders = (object: { lastResponse: { headers: Record<string, string> } }) => object.lastResponse.headers;
 
@@ -13,7 +14,7 @@ describe('Stripe sandbox: idempotency keys as Stripe honours them', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    stripe = sdk(sandbox);
+    stripe = sandboxStripe(sandbox);
   });
   afterAll(() => sandbox.close());
 
@@ -52,7 +53,7 @@ describe('Stripe sandbox: idempotency keys as Stripe honours them', () => {
 
   it('keys are per API key; a decline is replayed, not charged twice; a validation failure does not use up the key', async () => {
     const a = await stripe.paymentIntents.create({ amount: 7000, currency: 'usd' }, { idempotencyKey: 'shared' });
-    const b = await sdk(sandbox, {}, 'sk_test_other').paymentIntents.create({ amount: 7000, currency: 'usd' }, { idempotencyKey: 'shared' });
+    const b = await sandboxStripe(sandbox, { key: 'sk_test_other' }).paymentIntents.create({ amount: 7000, currency: 'usd' }, { idempotencyKey: 'shared' });
     expect(b.id).not.toBe(a.id);
 
     const pi = await stripe.paymentIntents.create({ amount: 7000, currency: 'usd' });
@@ -74,7 +75,7 @@ describe('Stripe sandbox: idempotency keys as Stripe honours them', () => {
     let now = Date.now();
     const clocked = await startSandbox({ clock: () => now });
     try {
-      const client = sdk(clocked);
+      const client = sandboxStripe(clocked);
       const first = await client.paymentIntents.create({ amount: 5000, currency: 'usd' }, { idempotencyKey: 'day-old' });
       now += 23 * 3600 * 1000;
       expect((await client.paymentIntents.create({ amount: 5000, currency: 'usd' }, { idempotencyKey: 'day-old' })).id).toBe(first.id);
@@ -86,7 +87,7 @@ describe('Stripe sandbox: idempotency keys as Stripe honours them', () => {
   });
 
   it('F1 the response is lost after Stripe acted (applyFirst): the SDK retries with its key and gets the same PaymentIntent', async () => {
-    const retrying = sdk(sandbox, { maxNetworkRetries: 2 });
+    const retrying = sandboxStripe(sandbox, { maxNetworkRetries: 2 });
     sandbox.faults.failNext('POST /v1/payment_intents', { status: 500, applyFirst: true });
     const pi = await retrying.paymentIntents.create({ amount: 4321, currency: 'usd' });
     expect(lastHeaders(pi)['idempotent-replayed']).toBe('true');
@@ -103,13 +104,13 @@ describe('Stripe sandbox: fault hooks for "Stripe is down" tests', () => {
 
   beforeEach(async () => {
     sandbox = await startSandbox();
-    stripe = sdk(sandbox);
+    stripe = sandboxStripe(sandbox);
   });
   afterEach(() => sandbox.close());
 
   it('F2 500 on every attempt → StripeAPIError after the SDK retries; nothing refunded; the retry later refunds once', async () => {
     const pi = await paidIntent(stripe);
-    const retrying = sdk(sandbox, { maxNetworkRetries: 2 });
+    const retrying = sandboxStripe(sandbox, { maxNetworkRetries: 2 });
     sandbox.faults.failNext('/v1/refunds', { status: 500, count: 3 });
     const error = await retrying.refunds.create({ payment_intent: pi.id }, { idempotencyKey: 'refund:d1' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Stripe.errors.StripeAPIError);
@@ -124,7 +125,7 @@ describe('Stripe sandbox: fault hooks for "Stripe is down" tests', () => {
   });
 
   it('a timeout fault hangs past the client timeout → StripeConnectionError; a reset fault → StripeConnectionError', async () => {
-    const impatient = sdk(sandbox, { timeout: 300 });
+    const impatient = sandboxStripe(sandbox, { timeout: 300 });
     sandbox.faults.failNext('/v1/payment_intents/*', { status: 'timeout' });
     const timedOut = await impatient.paymentIntents.retrieve('pi_anything').catch((e: unknown) => e);
     expect(timedOut).toBeInstanceOf(Stripe.errors.StripeConnectionError);
@@ -167,15 +168,15 @@ describe('Stripe sandbox: state file', () => {
     const stateFile = join(dir, 'nested', 'stripe-sandbox.json');
     try {
       const first = await startSandbox({ stateFile });
-      const pi = await paidIntent(sdk(first), 9000, 'req_persist');
-      const keyed = await sdk(first).paymentIntents.create({ amount: 5000, currency: 'usd' }, { idempotencyKey: 'pi:esc_persist' });
+      const pi = await paidIntent(sandboxStripe(first), 9000, 'req_persist');
+      const keyed = await sandboxStripe(first).paymentIntents.create({ amount: 5000, currency: 'usd' }, { idempotencyKey: 'pi:esc_persist' });
       await new Promise((resolve) => setTimeout(resolve, 300)); // the debounced write
       expect(JSON.parse(readFileSync(stateFile, 'utf8')).paymentIntents).toHaveLength(2);
       await first.close();
 
       const second = await startSandbox({ stateFile });
       try {
-        const stripe = sdk(second);
+        const stripe = sandboxStripe(second);
         expect((await stripe.paymentIntents.retrieve(pi.id)).status).toBe('succeeded');
         expect((await stripe.charges.retrieve(pi.latest_charge as string)).amount).toBe(9000);
         expect((await stripe.events.list({ type: 'payment_intent.succeeded' })).data).toHaveLength(1);

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import type { StripeSandbox } from '../../src/stripe-sandbox';
-import { onboardedAccount, paidIntent, raw, sdk, startSandbox } from './support';
+import { onboardedAccount, paidIntent, raw, startSandbox } from './support';
+import { sandboxStripe } from '../support/stripe';
 
 describe('Stripe sandbox: refunds, transfers, reversals and chargebacks', () => {
   let sandbox: StripeSandbox;
@@ -8,7 +9,7 @@ describe('Stripe sandbox: refunds, transfers, reversals and chargebacks', () => 
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    stripe = sdk(sandbox);
+    stripe = sandboxStripe(sandbox);
   });
   afterAll(() => sandbox.close());
 

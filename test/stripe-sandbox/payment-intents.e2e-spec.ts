@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import type { StripeSandbox } from '../../src/stripe-sandbox';
-import { raw, sdk, startSandbox } from './support';
+import { raw, startSandbox } from './support';
+import { sandboxStripe } from '../support/stripe';
 
 describe('Stripe sandbox: PaymentIntents through the official SDK', () => {
   let sandbox: StripeSandbox;
@@ -8,7 +9,7 @@ describe('Stripe sandbox: PaymentIntents through the official SDK', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    stripe = sdk(sandbox);
+    stripe = sandboxStripe(sandbox);
   });
   afterAll(() => sandbox.close());
 
@@ -109,7 +110,7 @@ describe('Stripe sandbox: PaymentIntents through the official SDK', () => {
 
   it('a customer-side confirm with a publishable key must present the client_secret', async () => {
     const pi = await stripe.paymentIntents.create({ amount: 5000, currency: 'usd' });
-    const browser = sdk(sandbox, {}, 'pk_test_customer');
+    const browser = sandboxStripe(sandbox, { key: 'pk_test_customer' });
     await expect(browser.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_visa' })).rejects.toMatchObject({ code: 'parameter_missing', param: 'client_secret' });
     await expect(
       browser.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_visa', client_secret: `${pi.id}_secret_wrong` } as Stripe.PaymentIntentConfirmParams),
@@ -125,7 +126,7 @@ describe('Stripe sandbox: PaymentIntents through the official SDK', () => {
     expect(missing).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     expect(missing).toMatchObject({ statusCode: 404, code: 'resource_missing', message: "No such payment_intent: 'pi_missing'", doc_url: expect.stringContaining('resource-missing') });
 
-    await expect(sdk(sandbox, {}, 'sk_live_nope').paymentIntents.list()).rejects.toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
+    await expect(sandboxStripe(sandbox, { key: 'sk_live_nope' }).paymentIntents.list()).rejects.toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
     const noKey = await raw(sandbox, 'GET', '/v1/payment_intents', undefined, { Authorization: '' });
     expect(noKey.status).toBe(401);
     expect(noKey.headers.get('request-id')).toMatch(/^req_/);
@@ -146,7 +147,7 @@ describe('Stripe sandbox: PaymentIntents through the official SDK', () => {
   it('lists page newest first with limit, starting_after and ending_before; auto-pagination sees every item once', async () => {
     const fresh = await startSandbox();
     try {
-      const client = sdk(fresh);
+      const client = sandboxStripe(fresh);
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) ids.push((await client.paymentIntents.create({ amount: 1000 + i, currency: 'usd' })).id);
       const newest = [...ids].reverse();

@@ -1,16 +1,12 @@
 import http from 'node:http';
 import Stripe from 'stripe';
 import { startStripeSandbox, StripeSandbox, StripeSandboxOptions } from '../../src/stripe-sandbox';
+import { openOnboardingLink } from '../support/stripe';
 
 export const WEBHOOK_SECRET = 'whsec_sandbox_test_secret';
 
 export async function startSandbox(options: Partial<StripeSandboxOptions> = {}): Promise<StripeSandbox> {
   return startStripeSandbox({ port: 0, webhookSecret: WEBHOOK_SECRET, webhookRetryDelaysMs: [50, 100, 200], ...options });
-}
-
-/** The official SDK pointed at the sandbox, the way src/payments/stripe configures it. */
-export function sdk(sandbox: StripeSandbox, config: Stripe.StripeConfig = {}, key = 'sk_test_sandbox'): Stripe {
-  return new Stripe(key, { host: '127.0.0.1', port: sandbox.port, protocol: 'http', maxNetworkRetries: 0, ...config });
 }
 
 /** A paid PaymentIntent: the escrow funding step of the Fixbid flow. */
@@ -23,8 +19,7 @@ export async function paidIntent(stripe: Stripe, amount = 10_000, transferGroup 
 export async function onboardedAccount(stripe: Stripe): Promise<Stripe.Account> {
   const account = await stripe.accounts.create({ type: 'express', country: 'US', capabilities: { transfers: { requested: true } } });
   const link = await stripe.accountLinks.create({ account: account.id, type: 'account_onboarding', refresh_url: 'https://fixbid.test/refresh', return_url: 'https://fixbid.test/return' });
-  const page = await fetch(link.url);
-  if (page.status !== 200) throw new Error(`onboarding page answered ${page.status}`);
+  await openOnboardingLink(link.url);
   return stripe.accounts.retrieve(account.id);
 }
 
@@ -80,14 +75,4 @@ export async function raw(
   });
   const text = await response.text();
   return { status: response.status, json: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : { text }, headers: response.headers };
-}
-
-export async function waitFor<T>(read: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('waitFor: timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

@@ -10,6 +10,7 @@ import { AppConfig } from '../../src/config/app-config';
 import { launchStripeSandbox } from '../../src/payments/sandbox-runner';
 import type { StripeSandbox } from '../../src/stripe-sandbox';
 import Stripe from 'stripe';
+import { sandboxStripe } from './stripe';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -74,11 +75,6 @@ export function testConfig(databaseUrl: string, overrides: Partial<AppConfig> = 
   };
 }
 
-/** The official SDK pointed at a sandbox with a publishable key, as Stripe.js would be. */
-export function customerStripe(sandbox: StripeSandbox): Stripe {
-  return new Stripe('pk_test_sandbox', { host: '127.0.0.1', port: sandbox.port, protocol: 'http', maxNetworkRetries: 0, telemetry: false });
-}
-
 /**
  * The real application (same factory as `npm start`) on its own fresh database, listening on a
  * free port, with its own Stripe sandbox (as in sandbox mode) posting webhooks to it.
@@ -116,7 +112,7 @@ export async function createTestApp(
     config,
     databaseUrl,
     sandbox,
-    stripe: customerStripe(sandbox),
+    stripe: sandboxStripe(sandbox, { key: 'pk_test_sandbox' }),
     baseUrl,
     close: async () => {
       await app.close();

@@ -1,5 +1,10 @@
-/** Polls `probe` until it returns something truthy; fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+type Maybe<T> = T | undefined | null | false;
+
+/**
+ * Polls `probe` (sync or async) until it returns something truthy, and returns that; fails with
+ * `what` after `timeoutMs`. The one wait of the e2e specs: rows, webhooks, Stripe objects.
+ */
+export async function waitFor<T>(what: string, probe: () => Maybe<T> | Promise<Maybe<T>>, timeoutMs = 20_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

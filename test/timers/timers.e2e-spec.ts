@@ -4,6 +4,7 @@ import { RequestLifecycle, TIMER_JOBS } from '../../src/requests/request-lifecyc
 const EXPIRE_JOB = TIMER_JOBS.expire;
 const PAYMENT_WINDOW_JOB = TIMER_JOBS.payment_window_lapse;
 import { acceptBid, createProfile, placeBid, postRequest, registerUser, TestUser } from '../support/factories';
+import { eventTypes, statusOf } from '../support/inspect';
 import { createTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 
@@ -18,11 +19,6 @@ async function makeExpiryDue(db: Db, requestIds: string[]): Promise<void> {
   await db.query(`UPDATE help_requests SET bidding_closes_at = now() - interval '1 second' WHERE id = ANY($1)`, [requestIds]);
   await db.query(`UPDATE pgboss.job SET start_after = now() WHERE name = $1 AND data->>'requestId' = ANY($2)`, [EXPIRE_JOB, requestIds]);
 }
-
-const statusOf = async (t: TestApp, id: string) =>
-  ((await t.ds.query(`SELECT status FROM help_requests WHERE id = $1`, [id])) as Array<{ status: string }>)[0].status;
-const eventTypes = async (t: TestApp, id: string) =>
-  ((await t.ds.query(`SELECT type FROM events WHERE request_id = $1 ORDER BY sequence`, [id])) as Array<{ type: string }>).map((e) => e.type);
 
 /** The request timers on pg-boss (C4, R7-style): they fire, once, across processes and restarts, and never early. */
 describe('request timers', () => {
