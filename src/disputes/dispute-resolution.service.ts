@@ -79,9 +79,11 @@ export class DisputeResolutionService {
 
   /** Locks in the lock order — request, escrow (the held one, else one refunded outside Fixbid), dispute — and refuses a settled dispute. */
   private async lockOpenDispute(em: EntityManager, disputeId: string): Promise<{ locked: LockedRequest; dispute: Dispute; escrow: Escrow }> {
-    const found = await em.getRepository(Dispute).findOne({ where: { id: disputeId }, select: { id: true, requestId: true } });
+    const found = await em.getRepository(Dispute).findOne({ where: { id: disputeId }, select: { id: true, requestId: true, status: true } });
     const locked = found ? await this.lifecycle.lock(em, found.requestId) : null;
     if (!found || !locked) throw notFound('Dispute');
+    // A settled dispute stays settled: refused before its escrow is looked at (checked again under its lock).
+    if (found.status !== 'open') throw new DomainError('dispute_not_open', 'The dispute is already resolved.');
     const escrow = await this.escrows.lockOfRequest(em, locked.request.id, ['held', 'refunded']);
     if (!escrow) throw new DomainError('escrow_not_held', 'The request has no held escrow.');
     const [row] = await lockRows(em, 'disputes', 'id', [disputeId]);

@@ -5,8 +5,9 @@ import { User } from '../users/user.entity';
 import type { RequestStatus } from './domain/request-state';
 
 /**
- * A customer's paid help request. `status` moves only through src/requests/domain; every
- * change locks this row (SELECT ... FOR UPDATE), which also serialises `event_sequence`.
+ * A customer's paid help request. Its state (`status` and the columns the state table names) is
+ * written only by RequestLifecycle, which takes this row's lock first in every use case (the lock
+ * order in src/database/locks.ts); the lock also serialises `event_sequence`.
  * `search` is a tsvector kept by a trigger (title weighted above description) behind a GIN index.
  */
 @Entity('help_requests')

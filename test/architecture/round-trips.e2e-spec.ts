@@ -1,7 +1,9 @@
 import { StatementRecorder } from '../support/statements';
 import { createTestApp, TestApp } from '../support/test-app';
+import { onboard, pay } from '../support/deals';
 import { acceptBid, createProfile, placeBid, postRequest, registerUser } from '../support/factories';
-import { onboard, pay, statusOf, waitFor } from '../reviews/money-flow';
+import { statusOf } from '../support/inspect';
+import { waitFor } from '../support/wait';
 
 /**
  * The statements each step of a deal sends inside its transaction (BEGIN and COMMIT left out),

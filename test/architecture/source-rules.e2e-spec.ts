@@ -55,9 +55,11 @@ const RULES: Rule[] = [
     breaks: "await em.query(`UPDATE escrows SET payout_status = 'paid' WHERE id = $1`, [id]);",
   },
   {
-    name: 'row locks are taken by the lock helper and the request lifecycle only (the one lock order)',
+    name: 'row locks of the marketplace are taken by the lock helper and the request lifecycle only (the one lock order)',
     patterns: [/\bFOR\s+UPDATE\b/i, /pessimistic_write/, /pg_advisory_xact_lock/],
     owners: ['src/database/locks.ts', 'src/requests/request-lifecycle.service.ts'],
+    // Accounts (users, refresh tokens) are their own aggregate: locked alone, never with a request.
+    scope: (path) => !path.startsWith('src/auth/') && !path.startsWith('src/admin/'),
     breaks: "await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });",
   },
   {

@@ -1,4 +1,6 @@
-import { AUTO_RELEASE_JOB } from '../../src/reviews/auto-release.service';
+import { TIMER_JOBS } from '../../src/requests/request-lifecycle.service';
+
+const AUTO_RELEASE_JOB = TIMER_JOBS.auto_release;
 import { makeAdmin, registerUser, TestUser } from '../support/factories';
 import { autoRelease, fundedDeal, makeReviewDue, resolve, resolvedDeal, review } from '../support/deals';
 import { escrowRow, eventTypes, ledgerReport, ledgerTxnCount, statusOf, transfersOf, waitForEscrow } from '../support/inspect';

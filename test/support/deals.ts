@@ -3,9 +3,7 @@ import { EntityManager } from 'typeorm';
 import { withTransaction } from '../../src/database/transaction';
 import { EscrowService } from '../../src/payments/escrow.service';
 import { PayoutService } from '../../src/payments/payout.service';
-import { RequestTimersService } from '../../src/requests/request-timers.service';
-import { HOLD_LIMIT_JOB } from '../../src/disputes/hold-limit.service';
-import { AUTO_RELEASE_JOB, AutoReleaseService } from '../../src/reviews/auto-release.service';
+import { RequestLifecycle, TIMER_JOBS } from '../../src/requests/request-lifecycle.service';
 import { acceptBid, createProfile, placeBid, postRequest, registerUser, TestUser } from './factories';
 import { payoutStatusOf, waitForEscrow } from './inspect';
 import { openOnboardingLink } from './stripe';
@@ -106,10 +104,10 @@ export function review(t: TestApp, deal: Pick<Deal, 'customer' | 'requestId'>, b
 
 export type EscrowWork<T> = (escrows: EscrowService, em: EntityManager) => Promise<T>;
 
-/** As the reviews and disputes features do: lock the request row, then refund and/or release its escrow, in one transaction. */
+/** As the reviews and disputes features do: lock the request row (its lifecycle), then refund and/or release its escrow, in one transaction. */
 export function escrowTransaction<T>(t: TestApp, requestId: string, work: EscrowWork<T>): Promise<T> {
   return withTransaction(t.ds, async (em) => {
-    await em.query(`SELECT 1 FROM help_requests WHERE id = $1 FOR UPDATE`, [requestId]);
+    await t.app.get(RequestLifecycle).lock(em, requestId);
     return work(t.app.get(EscrowService), em);
   });
 }
@@ -128,21 +126,21 @@ export async function releaseDeal(t: TestApp, deal: Pick<Deal, 'requestId' | 'es
 /** Moves the review window's end into the past; `pullJob` also makes the auto-release job due now. */
 export async function makeReviewDue(t: TestApp, requestId: string, pullJob = true): Promise<void> {
   await t.ds.query(`UPDATE help_requests SET review_due_at = now() - interval '1 second' WHERE id = $1`, [requestId]);
-  if (pullJob) await t.ds.query(`UPDATE pgboss.job SET start_after = now() WHERE name = $1 AND data->>'requestId' = $2`, [AUTO_RELEASE_JOB, requestId]);
+  if (pullJob) await t.ds.query(`UPDATE pgboss.job SET start_after = now() WHERE name = $1 AND data->>'requestId' = $2`, [TIMER_JOBS.auto_release, requestId]);
 }
 
 /** Moves funding past MAX_HOLD_DAYS and makes the hold-limit job due now (the worker then escalates). */
 export async function makeHoldLimitDue(t: TestApp, requestId: string): Promise<void> {
   await t.ds.query(`UPDATE help_requests SET funded_at = funded_at - interval '61 days' WHERE id = $1`, [requestId]);
-  await t.ds.query(`UPDATE pgboss.job SET start_after = now() WHERE name = $1 AND data->>'requestId' = $2`, [HOLD_LIMIT_JOB, requestId]);
+  await t.ds.query(`UPDATE pgboss.job SET start_after = now() WHERE name = $1 AND data->>'requestId' = $2`, [TIMER_JOBS.hold_limit_escalation, requestId]);
 }
 
-/** The auto-release job's handler, run directly (`now` defaults to the clock); true if it moved the request. */
+/** The auto-release timer, fired directly (`now` defaults to the clock); true if it moved the request. */
 export function autoRelease(t: TestApp, requestId: string, now?: Date): Promise<boolean> {
-  return t.app.get(AutoReleaseService).autoRelease(requestId, now);
+  return t.app.get(RequestLifecycle).fireTimer('auto_release', requestId, now);
 }
 
-/** The payment-window job's handler, run directly (`now` defaults to the clock); true if the window lapsed. */
+/** The payment-window timer, fired directly (`now` defaults to the clock); true if the window lapsed. */
 export function lapsePaymentWindow(t: TestApp, requestId: string, now?: Date): Promise<boolean> {
-  return t.app.get(RequestTimersService).lapsePaymentWindow(requestId, now);
+  return t.app.get(RequestLifecycle).fireTimer('payment_window_lapse', requestId, now);
 }
