@@ -6,6 +6,7 @@ import helmet from '@fastify/helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import { withRequestContext } from './common/http/request-context';
 import { ErrorFilter } from './common/errors/error.filter';
 import { createValidationPipe } from './common/http/validation';
 import { setupDocs } from './docs/openapi';
@@ -50,8 +51,10 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only: a text/plain body must be refused, not handed to validation as an empty object.
   fastify.removeContentTypeParser(['text/plain']);
-  fastify.addHook('onRequest', async (request, reply) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    // The rest of the request (guards, handler, the events it writes) runs inside its own context.
+    withRequestContext(done);
   });
 
   await app.register(helmet, {

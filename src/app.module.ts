@@ -29,6 +29,7 @@ import { ReviewsModule } from './reviews/reviews.module';
 import { DisputesModule } from './disputes/disputes.module';
 import { PayoutsModule } from './payouts/payouts.module';
 import { PaymentsModule } from './payments/payments.module';
+import { PartnersModule } from './partners/partners.module';
 
 @Module({})
 export class AppModule {
@@ -59,6 +60,7 @@ export class AppModule {
         DisputesModule,
         PaymentsModule,
         PayoutsModule,
+        PartnersModule,
         CategoriesModule,
         HealthModule,
         IdempotencyModule,

@@ -3,8 +3,10 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { stringify } from 'yaml';
 import { ErrorResponse } from './error-response';
 
-/** Security scheme name used by `@ApiBearerAuth()`. (Partner API keys come with the partners feature.) */
+/** Security scheme name used by `@ApiBearerAuth()`. */
 export const BEARER_SCHEME = 'bearer';
+/** Security scheme name used by `@ApiSecurity('apiKey')`: a partner's X-Api-Key. */
+export const API_KEY_SCHEME = 'apiKey';
 
 const ERROR_RESPONSE_REF = '#/components/responses/Error';
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -22,11 +24,44 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER_SCHEME)
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'A partner key, `fxb_test_…` in sandbox mode, `fxb_live_…` otherwise.' },
+      API_KEY_SCHEME,
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponse] });
   addDefaultErrorResponses(document);
   addIdempotencyKeyHeader(document);
+  addPartnerAccess(document);
   return document;
+}
+
+/**
+ * Every user route also takes a partner's key with `X-On-Behalf-Of: <userId>` (contract §2):
+ * the call then runs exactly as that user's own.
+ */
+function addPartnerAccess(document: OpenAPIObject): void {
+  document.components ??= {};
+  document.components.parameters = {
+    ...document.components.parameters,
+    OnBehalfOf: {
+      name: 'X-On-Behalf-Of',
+      in: 'header',
+      required: false,
+      description:
+        'With X-Api-Key: the id of one of the partner\'s users to act for (403 `on_behalf_of_required` without it on a user route, ' +
+        '`not_partner_user` for anyone else\'s id, `account_suspended` for a suspended user).',
+      schema: { type: 'string', format: 'uuid' },
+    },
+  };
+  for (const item of Object.values(document.paths)) {
+    for (const method of HTTP_METHODS) {
+      const operation = item[method];
+      if (!operation?.security?.some((s) => BEARER_SCHEME in s)) continue;
+      operation.security = [...operation.security, { [API_KEY_SCHEME]: [] }];
+      operation.parameters = [...(operation.parameters ?? []), { $ref: '#/components/parameters/OnBehalfOf' }];
+    }
+  }
 }
 
 /** Every POST takes `Idempotency-Key` (contract §1); the global interceptor implements it. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { noteLock } from '../database/locks';
 import { updatedRows } from '../database/hydrate';
+import { requestContext } from '../common/http/request-context';
 import { EventType } from './event-types';
 
 /** One event to record: its type, the object as it is now, and the expert it concerns (who may read it). */
@@ -51,8 +52,8 @@ export class EventsService {
     if (drafts.length === 0) return;
     const first = reserved.lastSequence - drafts.length + 1;
     await em.query(
-      `INSERT INTO events (type, request_id, sequence, customer_id, expert_id, payload)
-       SELECT d.type, $1, d.sequence, $2, d.expert_id, d.payload
+      `INSERT INTO events (type, request_id, sequence, customer_id, actor_partner_id, expert_id, payload)
+       SELECT d.type, $1, d.sequence, $2, $7, d.expert_id, d.payload
          FROM unnest($3::text[], $4::int[], $5::uuid[], $6::jsonb[]) AS d(type, sequence, expert_id, payload)`,
       [
         reserved.requestId,
@@ -61,6 +62,8 @@ export class EventsService {
         drafts.map((_, i) => first + i),
         drafts.map((d) => d.expertId ?? null),
         drafts.map((d) => JSON.stringify(d.object)),
+        // Who acted: the partner whose key made this request, if one did (the audit trail).
+        requestContext().partnerId ?? null,
       ],
     );
   }

@@ -33,6 +33,10 @@ export class OutboxEvent {
   @Column({ name: 'expert_id', type: 'uuid', nullable: true })
   expertId!: string | null;
 
+  /** The partner whose API key made the change (the audit trail of who acted), when one did. */
+  @Column({ name: 'actor_partner_id', type: 'uuid', nullable: true })
+  actorPartnerId!: string | null;
+
   @Column({ type: 'jsonb' })
   payload!: Record<string, unknown>;
 

@@ -40,7 +40,8 @@ export function editRefusal(request: { status: RequestStatus; bidCount: number }
 
 export interface Reader {
   readonly userId: string;
-  readonly role: 'customer' | 'expert' | 'admin';
+  /** A partner acting as itself reads no request (it acts for its users with X-On-Behalf-Of). */
+  readonly role: 'customer' | 'expert' | 'admin' | 'partner';
 }
 
 /**
@@ -50,6 +51,7 @@ export interface Reader {
 export function readAccess(request: { customerId: string; status: RequestStatus }, reader: Reader): 'allowed' | 'denied' | 'if_bid' {
   if (reader.role === 'admin') return 'allowed';
   if (reader.role === 'customer') return request.customerId === reader.userId ? 'allowed' : 'denied';
+  if (reader.role === 'partner') return 'denied';
   return request.status === 'open' ? 'allowed' : 'if_bid';
 }
 

@@ -1,5 +1,7 @@
-import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { Relation } from 'typeorm';
 import { Role } from '../common/auth/principal';
+import { Partner } from '../partners/partner.entity';
 
 /**
  * A person on the marketplace. `email` is stored normalised (NFKC, lower case, ASCII only), so
@@ -9,6 +11,8 @@ import { Role } from '../common/auth/principal';
 @Entity('users')
 @Check('CHK_users_role', `"role" IN ('customer', 'expert', 'admin')`)
 @Check('CHK_users_email_lower', `"email" = lower("email")`)
+@Check('CHK_users_external_id', `"external_id" IS NULL OR "partner_id" IS NOT NULL`)
+@Index('UQ_users_partner_external', ['partnerId', 'externalId'], { unique: true, where: `"external_id" IS NOT NULL` })
 export class User {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -30,9 +34,17 @@ export class User {
   @Column({ name: 'suspended_at', type: 'timestamptz', nullable: true })
   suspendedAt!: Date | null;
 
-  /** The partner that owns this user (partners feature; the foreign key comes with it). */
+  /** The partner that owns this user; such a user acts only through that partner's key. */
   @Column({ name: 'partner_id', type: 'uuid', nullable: true })
   partnerId!: string | null;
+
+  @ManyToOne(() => Partner, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'partner_id', foreignKeyConstraintName: 'FK_users_partner' })
+  partner?: Relation<Partner>;
+
+  /** The partner's own id for this user, unique per partner: creating it again returns this user. */
+  @Column({ name: 'external_id', type: 'text', nullable: true })
+  externalId!: string | null;
 
   /** Consecutive failed logins (S3); reset by a successful one. */
   @Column({ name: 'failed_login_count', type: 'int', default: 0 })

@@ -12,6 +12,7 @@ export interface NewUser {
   role: Role;
   passwordHash: string | null;
   partnerId?: string | null;
+  externalId?: string | null;
 }
 
 
@@ -41,7 +42,7 @@ export class UsersService {
   async create(em: EntityManager, fields: NewUser): Promise<User> {
     try {
       const repo = em.getRepository(User);
-      return await repo.save(repo.create({ ...fields, partnerId: fields.partnerId ?? null }));
+      return await repo.save(repo.create({ ...fields, partnerId: fields.partnerId ?? null, externalId: fields.externalId ?? null }));
     } catch (err) {
       if (isUniqueViolation(err, 'UQ_users_email')) {
         throw new DomainError('email_taken', 'An account with this email already exists.', 'email');

@@ -51,14 +51,18 @@ describe('API reference (/docs, /openapi.json)', () => {
     expect(init.text).toContain('"persistAuthorization": true');
   });
 
-  it('/openapi.json: title, version, the bearer scheme (no API-key scheme until partners exist), the ErrorResponse component', async () => {
+  it('/openapi.json: title, version, the bearer scheme and the partner X-Api-Key scheme, the ErrorResponse component', async () => {
     const res = await t.http.get('/openapi.json').expect(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     const doc = res.body;
     expect(doc.info).toMatchObject({ title: 'Fixbid API', version: '1' });
     expect(doc.components.securitySchemes).toEqual({
       bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+      apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: expect.stringContaining('fxb_test_') },
     });
+    // Every user route also takes a partner's key acting for one of its users.
+    expect(doc.paths['/v1/me'].get.security).toEqual([{ bearer: [] }, { apiKey: [] }]);
+    expect(doc.paths['/v1/partner/users'].post.security).toEqual([{ apiKey: [] }]);
     expect(doc.components.schemas.ErrorResponse).toEqual({
       type: 'object',
       properties: { error: { $ref: '#/components/schemas/ErrorBody' } },

@@ -19,8 +19,12 @@ export const ERROR_CODES = {
   invalid_credentials: 401,
   invalid_refresh_token: 401,
   account_suspended: 401,
+  invalid_api_key: 401, // X-Api-Key missing its shape, unknown, revoked, or made for the other mode (src/partners)
   // 403
   forbidden: 403,
+  on_behalf_of_required: 403, // a partner's key alone on a user route
+  not_partner_user: 403, // X-On-Behalf-Of names no user of this partner (or is malformed)
+  partner_user_suspended: 403, // answered as `account_suspended` (see WIRE_CODES): the partner may act, its user may not
   // 404
   not_found: 404,
   route_not_found: 404,
@@ -72,6 +76,12 @@ export const ERROR_CODES = {
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * Codes sent under another name: the contract answers a suspended user 401 `account_suspended`
+ * to their own token, and 403 `account_suspended` to a partner acting for them.
+ */
+export const WIRE_CODES: Partial<Record<ErrorCode, string>> = { partner_user_suspended: 'account_suspended' };
 
 export type ErrorType =
   | 'invalid_request'

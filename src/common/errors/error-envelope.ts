@@ -1,7 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import { DomainError } from './domain-error';
-import { ErrorCode, ERROR_CODES, errorTypeFor } from './error-codes';
+import { ErrorCode, ERROR_CODES, errorTypeFor, WIRE_CODES } from './error-codes';
 
 export interface ErrorEnvelope {
   error: { type: string; code: string; message: string; param?: string; requestId: string };
@@ -39,7 +39,7 @@ export function toErrorResponse(err: unknown, requestId: string): MappedError {
     const status = ERROR_CODES[err.code];
     return {
       status,
-      body: envelope(status, err.code, err.message, requestId, err.param),
+      body: envelope(status, WIRE_CODES[err.code] ?? err.code, err.message, requestId, err.param),
       headers: err.headers ?? {},
       unexpected: status >= 500,
     };

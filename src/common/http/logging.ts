@@ -33,7 +33,8 @@ export function pinoOptions(config: AppConfig): Params {
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       // Fastify's genReqId already put the request id on the raw request (see app.factory.ts).
       genReqId: (req) => (req as { id?: string }).id ?? '',
-      customProps: (req) => ({ requestId: (req as { id?: string }).id }),
+      // partnerId: which partner's key made the request (the audit trail in the log).
+      customProps: (req) => ({ requestId: (req as { id?: string }).id, partnerId: (req as { partnerId?: string }).partnerId }),
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
       },

@@ -19,7 +19,8 @@ export function readIdempotencyKey(header: string | string[] | undefined): KeyCh
  */
 export function callerKey(principal: Principal | undefined, ip: string): string {
   if (!principal) return `anon:${ip}`;
-  return principal.partnerId ? `partner:${principal.partnerId}:user:${principal.userId}` : `user:${principal.userId}`;
+  if (principal.partnerId) return principal.userId ? `partner:${principal.partnerId}:user:${principal.userId}` : `partner:${principal.partnerId}`;
+  return `user:${principal.userId}`;
 }
 
 /** JSON with object keys sorted at every depth, so `{a,b}` and `{b,a}` are the same request. */

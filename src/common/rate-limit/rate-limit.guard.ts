@@ -15,6 +15,8 @@ import { callerKey } from '../idempotency/request-fingerprint';
 export class RateLimitGuard extends ThrottlerGuard {
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
     const request = req as unknown as AuthedRequest;
+    // A partner has one budget for everything its key does, for itself or any of its users.
+    if (request.principal?.partnerId) return `partner:${request.principal.partnerId}`;
     return callerKey(request.principal, normalizeIp(request.ip, this.ipv6SubnetPrefix));
   }
 
