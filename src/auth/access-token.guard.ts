@@ -34,7 +34,9 @@ export class AccessTokenGuard extends AuthGuard() {
     const apiKey = request.headers['x-api-key'];
     if (apiKey !== undefined) {
       const roles = this.reflector.getAllAndOverride<CallerRole[] | undefined>(REQUIRED_ROLES, targets);
-      request.principal = await this.partners.principalFor(apiKey, request.headers['x-on-behalf-of'], roles?.includes('partner') ?? false);
+      // A partner-only route is the partner's own business; anywhere else X-On-Behalf-Of names the user it acts as.
+      const partnerOnly = roles !== undefined && roles.length > 0 && roles.every((r) => r === 'partner');
+      request.principal = await this.partners.principalFor(apiKey, request.headers['x-on-behalf-of'], partnerOnly);
       // Every event this request causes records the partner that acted (the audit trail), as does its log line.
       requestContext().partnerId = request.principal.partnerId;
       (request.raw as { partnerId?: string }).partnerId = request.principal.partnerId;

@@ -1,6 +1,9 @@
 import { Global, Module } from '@nestjs/common';
+import { EventsController } from './events.controller';
+import { EventsFeedService } from './events-feed.service';
 import { EventsService } from './events.service';
 
+/** The outbox (written by every state change) and GET /v1/events (read by each audience). */
 @Global()
-@Module({ providers: [EventsService], exports: [EventsService] })
+@Module({ controllers: [EventsController], providers: [EventsService, EventsFeedService], exports: [EventsService] })
 export class EventsModule {}
