@@ -9,6 +9,8 @@ import { Column, CreateDateColumn, Entity, Generated, Index, PrimaryGeneratedCol
 @Index('UQ_events_sequence', ['requestId', 'sequence'], { unique: true })
 @Index('IDX_events_customer', ['customerId', 'position'])
 @Index('IDX_events_expert', ['expertId', 'position'])
+@Index('IDX_events_undispatched', ['position'], { where: `"dispatched_at" IS NULL` })
+@Index('IDX_events_created', ['createdAt'])
 export class OutboxEvent {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   position!: string;
@@ -42,4 +44,8 @@ export class OutboxEvent {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  /** When the webhook dispatcher fanned this event out to the endpoints that want it (null: not yet). */
+  @Column({ name: 'dispatched_at', type: 'timestamptz', nullable: true })
+  dispatchedAt!: Date | null;
 }
