@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { withRequestContext } from './common/http/request-context';
+import { WebhookNetwork } from './webhooks/webhook-network';
 import { ErrorFilter } from './common/errors/error.filter';
 import { createValidationPipe } from './common/http/validation';
 import { setupDocs } from './docs/openapi';
@@ -33,14 +34,14 @@ function trustProxySetting(value: string): boolean | string[] {
  * Builds the whole HTTP application — the same for `npm start`, the tests and the benchmark:
  * Fastify with the body limit, request ids, security headers, the global pipe and error filter.
  */
-export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<NestFastifyApplication> {
+export async function createApp(config: AppConfig, options: { logger?: boolean; webhookNetwork?: WebhookNetwork } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: requestIdFor,
     trustProxy: trustProxySetting(config.trustProxy),
     routerOptions: { ignoreTrailingSlash: true },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { webhookNetwork: options.webhookNetwork }), adapter, {
     bufferLogs: true,
     rawBody: true,
     logger: options.logger === false ? false : undefined,

@@ -30,10 +30,14 @@ import { DisputesModule } from './disputes/disputes.module';
 import { PayoutsModule } from './payouts/payouts.module';
 import { PaymentsModule } from './payments/payments.module';
 import { PartnersModule } from './partners/partners.module';
+import { NotificationsModule } from './database/notifications.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
+import { WebhookNetwork } from './webhooks/webhook-network';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `options.webhookNetwork` replaces DNS and sockets for webhooks (tests). */
+  static forRoot(config: AppConfig, options: { webhookNetwork?: WebhookNetwork } = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -47,6 +51,7 @@ export class AppModule {
           }),
         }),
         JobsModule,
+        NotificationsModule,
         EventsModule,
         UsersModule,
         AuthModule,
@@ -61,6 +66,7 @@ export class AppModule {
         PaymentsModule,
         PayoutsModule,
         PartnersModule,
+        WebhooksModule.forRoot(options.webhookNetwork),
         CategoriesModule,
         HealthModule,
         IdempotencyModule,

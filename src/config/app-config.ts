@@ -25,6 +25,8 @@ export interface AppConfig {
   jobs: { pollSeconds: number; workers: boolean };
   /** API4: bids one expert may place per rolling hour (withdrawn ones count). */
   bidQuotaPerHour: number;
+  /** Events (GET /v1/events, webhook deliveries) are kept this many days. */
+  eventRetentionDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -76,6 +78,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     authRateLimitPerMinute: v.AUTH_RATE_LIMIT_PER_MINUTE,
     jobs: { pollSeconds: v.JOB_POLL_SECONDS, workers: v.JOB_WORKERS },
     bidQuotaPerHour: v.BID_QUOTA_PER_HOUR,
+    eventRetentionDays: v.EVENT_RETENTION_DAYS,
     admin: v.ADMIN_EMAIL ? { email: v.ADMIN_EMAIL, password: v.ADMIN_PASSWORD } : undefined,
   };
 }

@@ -34,6 +34,8 @@ export const configSchema = Joi.object({
   JOB_POLL_SECONDS: Joi.number().min(0.5).max(60).default(2),
   JOB_WORKERS: Joi.boolean().default(true),
   BID_QUOTA_PER_HOUR: Joi.number().integer().min(1).max(10000).default(60),
+  // How long events are kept for GET /v1/events and webhook redelivery (the contract: at least 30 days by default).
+  EVENT_RETENTION_DAYS: Joi.number().integer().min(1).max(3650).default(30),
   ADMIN_EMAIL: Joi.string().email(),
   ADMIN_PASSWORD: Joi.string().min(10).max(128),
 })

@@ -5,6 +5,7 @@ import { Principal } from '../common/auth/principal';
 import { CursorCodec } from '../common/pagination/cursor.codec';
 import { Page, toPage } from '../common/pagination/keyset';
 import { Audience, eventObjectFor } from './domain/event-audience';
+import { partnerReadsEventSql } from './event-visibility';
 import { EventResponse } from './dto/event.response';
 import { ListEventsQuery } from './dto/list-events.query';
 
@@ -57,13 +58,7 @@ export class EventsFeedService {
   private scope(principal: Principal): { where: string; params: unknown[]; audience: Audience | 'partner' } {
     if (principal.role === 'partner') {
       // The events of its users: requests its customers posted (their view), and what concerns its experts (theirs).
-      return {
-        audience: 'partner',
-        params: [principal.partnerId],
-        where: `(cu.partner_id = $1 AND e.type NOT LIKE 'payout.%')
-             OR EXISTS (SELECT 1 FROM users xu WHERE xu.id = e.expert_id AND xu.partner_id = $1)
-             OR (e.type LIKE 'request.%' AND EXISTS (SELECT 1 FROM bids b JOIN users bu ON bu.id = b.expert_id WHERE b.request_id = e.request_id AND bu.partner_id = $1))`,
-      };
+      return { audience: 'partner', params: [principal.partnerId], where: partnerReadsEventSql('e', 'cu', '$1') };
     }
     switch (principal.role) {
       case 'admin':

@@ -5,6 +5,9 @@ import { updatedRows } from '../database/hydrate';
 import { requestContext } from '../common/http/request-context';
 import { EventType } from './event-types';
 
+/** The channel a NOTIFY goes out on when events commit. */
+export const EVENTS_CHANNEL = 'fixbid_events';
+
 /** One event to record: its type, the object as it is now, and the expert it concerns (who may read it). */
 export interface EventDraft {
   readonly type: EventType;
@@ -51,10 +54,15 @@ export class EventsService {
   async appendReserved(em: EntityManager, reserved: ReservedSequences, drafts: readonly EventDraft[]): Promise<void> {
     if (drafts.length === 0) return;
     const first = reserved.lastSequence - drafts.length + 1;
+    // The NOTIFY rides in the same statement: it reaches every process at commit (the webhook dispatcher wakes).
     await em.query(
-      `INSERT INTO events (type, request_id, sequence, customer_id, actor_partner_id, expert_id, payload)
-       SELECT d.type, $1, d.sequence, $2, $7, d.expert_id, d.payload
-         FROM unnest($3::text[], $4::int[], $5::uuid[], $6::jsonb[]) AS d(type, sequence, expert_id, payload)`,
+      `WITH written AS (
+         INSERT INTO events (type, request_id, sequence, customer_id, actor_partner_id, expert_id, payload)
+         SELECT d.type, $1, d.sequence, $2, $7, d.expert_id, d.payload
+           FROM unnest($3::text[], $4::int[], $5::uuid[], $6::jsonb[]) AS d(type, sequence, expert_id, payload)
+         RETURNING 1
+       )
+       SELECT pg_notify('${EVENTS_CHANNEL}', '') FROM (SELECT count(*) FROM written) AS n`,
       [
         reserved.requestId,
         reserved.customerId,

@@ -1,3 +1,4 @@
+import { EventRetentionService } from '../../src/events/event-retention.service';
 import { readsEvent } from '../../src/events/domain/event-audience';
 import { acceptedDeal, fundedDeal } from '../support/deals';
 import { makeAdmin, placeBid, postRequest, registerUser, TestUser } from '../support/factories';
@@ -114,5 +115,22 @@ describe('GET /v1/events', () => {
 
   it('a route for users: anonymous → 401; an expert reads none of a customer\'s other requests', async () => {
     await t.http.get('/v1/events').expect(401);
+  });
+});
+
+describe('event retention', () => {
+  it('events and their deliveries older than EVENT_RETENTION_DAYS are deleted by the retention job; younger ones stay', async () => {
+    const t = await createTestApp({ eventRetentionDays: 30 });
+    try {
+      const customer = await registerUser(t, 'customer');
+      const [old, young] = [await postRequest(t, customer), await postRequest(t, customer)];
+      await t.ds.query(`UPDATE events SET created_at = now() - interval '31 days' WHERE request_id = $1`, [old.id]);
+      await t.ds.query(`UPDATE events SET created_at = now() - interval '29 days' WHERE request_id = $1`, [young.id]);
+      expect(await t.app.get(EventRetentionService).prune()).toBe(1);
+      const left = await t.ds.query(`SELECT request_id FROM events WHERE request_id = ANY($1)`, [[old.id, young.id]]);
+      expect(left.map((r: { request_id: string }) => r.request_id)).toEqual([young.id]);
+    } finally {
+      await t.close();
+    }
   });
 });

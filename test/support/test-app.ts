@@ -6,6 +6,7 @@ import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
+import { WebhookNetwork } from '../../src/webhooks/webhook-network';
 import { AppConfig } from '../../src/config/app-config';
 import { launchStripeSandbox } from '../../src/payments/sandbox-runner';
 import type { StripeSandbox } from '../../src/stripe-sandbox';
@@ -71,6 +72,7 @@ export function testConfig(databaseUrl: string, overrides: Partial<AppConfig> = 
     authRateLimitPerMinute: 100_000,
     jobs: { pollSeconds: 0.5, workers: true },
     bidQuotaPerHour: 60,
+    eventRetentionDays: 30,
     ...overrides,
   };
 }
@@ -83,7 +85,7 @@ export function testConfig(databaseUrl: string, overrides: Partial<AppConfig> = 
  */
 export async function createTestApp(
   overrides: Partial<AppConfig> = {},
-  options: { databaseUrl?: string; shareSandboxWith?: TestApp } = {},
+  options: { databaseUrl?: string; shareSandboxWith?: TestApp; webhookNetwork?: WebhookNetwork } = {},
 ): Promise<TestApp> {
   const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
   const base = testConfig(databaseUrl, overrides);
@@ -99,7 +101,8 @@ export async function createTestApp(
   const sandbox = shared ? shared.sandbox : launched!.sandbox;
   // FIXBID_TEST_LOG=error (or info...) shows the app's own log while debugging a spec.
   const logLevel = process.env.FIXBID_TEST_LOG;
-  const app = logLevel ? await createApp({ ...config, logLevel }) : await createApp(config, { logger: false });
+  const network = { webhookNetwork: options.webhookNetwork };
+  const app = logLevel ? await createApp({ ...config, logLevel }, network) : await createApp(config, { logger: false, ...network });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${port}`;

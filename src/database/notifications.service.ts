@@ -1,0 +1,78 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Client } from 'pg';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+
+type Handler = (payload: string) => void;
+
+const RECONNECT_MS = 1000;
+
+/**
+ * PostgreSQL LISTEN/NOTIFY for this process: one dedicated connection listening on the channels
+ * features subscribe to. A NOTIFY sent inside a transaction arrives at commit, on every process,
+ * so a process can act on another's commit at once instead of at its next poll. Notifications
+ * sent while the connection is down are lost: subscribers hear `onReconnect` and catch up.
+ */
+@Injectable()
+export class NotificationsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(NotificationsService.name);
+  private readonly handlers = new Map<string, Handler[]>();
+  private readonly reconnected: Array<() => void> = [];
+  private client: Client | null = null;
+  private stopping = false;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /** Subscribe before the application bootstraps (in onModuleInit). */
+  on(channel: string, handler: Handler): void {
+    this.handlers.set(channel, [...(this.handlers.get(channel) ?? []), handler]);
+  }
+
+  /** Called after a lost connection is back (whatever was notified meanwhile was missed). */
+  onReconnect(handler: () => void): void {
+    this.reconnected.push(handler);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.handlers.size) await this.connect(false);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.client?.end().catch(() => undefined);
+    this.client = null;
+  }
+
+  private async connect(again: boolean): Promise<void> {
+    const client = new Client({ connectionString: this.config.databaseUrl, application_name: 'fixbid-listen' });
+    client.on('notification', (msg) => {
+      for (const handler of this.handlers.get(msg.channel) ?? []) handler(msg.payload ?? '');
+    });
+    client.on('error', (err) => {
+      this.logger.warn({ err }, 'notification connection lost; reconnecting');
+      void this.reconnect(client);
+    });
+    try {
+      await client.connect();
+      for (const channel of this.handlers.keys()) await client.query(`LISTEN ${quoteIdent(channel)}`);
+      this.client = client;
+      if (again) for (const handler of this.reconnected) handler();
+    } catch (err) {
+      this.logger.warn({ err }, 'could not listen for notifications; retrying');
+      await client.end().catch(() => undefined);
+      if (!this.stopping) setTimeout(() => void this.connect(again), RECONNECT_MS).unref();
+    }
+  }
+
+  private async reconnect(lost: Client): Promise<void> {
+    if (this.stopping || this.client !== lost) return;
+    this.client = null;
+    await lost.end().catch(() => undefined);
+    setTimeout(() => void this.connect(true), RECONNECT_MS).unref();
+  }
+}
+
+function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`channel name ${name} must be a lower-case identifier`);
+  return name;
+}
