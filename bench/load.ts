@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
-export type Scenario = 'ceiling' | 'feed' | 'search' | 'bid';
+export type Scenario = 'ceiling' | 'feed' | 'feed_key' | 'search' | 'bid';
 
 export interface LoadJob {
   scenario: Scenario;
@@ -18,6 +18,9 @@ export interface LoadJob {
   terms: string[];
   /** [requestId, index into tokens, currency]: each a fresh (expert, request) pair, used once. */
   pairs: Array<[string, number, string]>;
+  /** feed_key: a partner's key, acting for `actingFor` (its experts, rotated per request). */
+  apiKey?: string;
+  actingFor?: string[];
 }
 
 export interface LoadSummary {
@@ -52,6 +55,16 @@ function requestFactory(job: LoadJob): { method: string; path: string; setupRequ
         exhausted: () => false,
         consumed: () => i,
       };
+    case 'feed_key': {
+      const acting = job.actingFor ?? [];
+      return {
+        method: 'GET',
+        path: '/v1/experts/me/feed',
+        setupRequest: (req) => ({ ...req, headers: { 'x-api-key': job.apiKey ?? '', 'x-on-behalf-of': acting[i++ % acting.length] } }),
+        exhausted: () => false,
+        consumed: () => i,
+      };
+    }
     case 'search':
       return {
         method: 'GET',

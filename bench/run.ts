@@ -1,13 +1,15 @@
 /**
  * `npm run bench`: seed a separate database (100k requests, 10k experts, 200k bids), start the
- * real application in this process, and load four routes with autocannon from a child
- * process: a ceiling route that touches no database, the expert feed, request search and bid
- * creation. Prints a table and, last, `bench: feed=R search=R bid=R` (ratios to the ceiling).
+ * real application in this process, and load the routes with autocannon from a child process:
+ * a ceiling route that touches no database, the expert feed (with a user's token, and with a
+ * partner's key acting for the expert), request search and bid creation; then a 1,000-event
+ * webhook burst to a local receiver. Prints a table, the key path's share of the bearer path,
+ * the burst's throughput and commit→receipt latency, and last `bench: feed=R search=R bid=R`.
  *
  * Env: BENCH_DURATION (s, 10), BENCH_CONNECTIONS (64), BENCH_WARMUP (s, 3), BENCH_SEED_SCALE
  * (1 = full), BENCH_POOL_SIZE (server pool, the config default 20), BENCH_DATABASE_URL (a
- * server to use instead of an embedded one), BENCH_ONLY (e.g. "feed,search"), BENCH_PROFILE (a
- * directory: one CPU profile of the server per measured run), BENCH_LOG_LEVEL (app logs).
+ * server to use instead of an embedded one), BENCH_ONLY (e.g. "feed,feed_key,webhooks"),
+ * BENCH_PROFILE (a directory: one CPU profile of the server per measured run), BENCH_LOG_LEVEL.
  */
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
@@ -29,6 +31,19 @@ import type { LoadJob, LoadSummary, Scenario } from './load';
 import { oddStatuses, renderTable, Row, summaryLine } from './report';
 import { seed, seedSize } from './seed';
 import { SEARCH_TERMS } from './words';
+import { webhookBurst } from './webhooks';
+import { PartnersService } from '../src/partners/partners.service';
+
+/** Makes the seeded experts a partner's users, so its key can act for them (the key path row). */
+async function setPartnerOfExperts(url: string, partnerId: string, experts: string[]): Promise<void> {
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    await db.query(`UPDATE users SET partner_id = $1 WHERE id = ANY($2::uuid[])`, [partnerId, experts]);
+  } finally {
+    await db.end();
+  }
+}
 
 const num = (name: string, fallback: number) => {
   const v = Number(process.env[name]);
@@ -42,12 +57,13 @@ const settings = {
   poolSize: Math.round(num('BENCH_POOL_SIZE', 20)),
   /** BENCH_PROFILE=<dir>: a V8 CPU profile of the server per measured run (open in Chrome DevTools). */
   profileDir: process.env.BENCH_PROFILE,
-  only: new Set((process.env.BENCH_ONLY ?? 'feed,search,bid').split(',').map((s) => s.trim())),
+  only: new Set((process.env.BENCH_ONLY ?? 'feed,feed_key,search,bid,webhooks').split(',').map((s) => s.trim())),
 };
 
 const SCENARIOS: Array<{ scenario: Scenario; label: string }> = [
   { scenario: 'ceiling', label: 'GET /bench/ceiling (no db)' },
   { scenario: 'feed', label: 'GET /v1/experts/me/feed' },
+  { scenario: 'feed_key', label: '  the same, partner key acting for the expert' },
   { scenario: 'search', label: 'GET /v1/requests?q=' },
   { scenario: 'bid', label: 'POST /v1/requests/:id/bids' },
 ];
@@ -143,6 +159,10 @@ async function probe(baseUrl: string, job: LoadJob): Promise<string | undefined>
   let path = '/bench/ceiling';
   let init: RequestInit = { headers };
   if (job.scenario === 'feed') path = '/v1/experts/me/feed';
+  if (job.scenario === 'feed_key') {
+    path = '/v1/experts/me/feed';
+    init = { headers: { 'x-api-key': job.apiKey ?? '', 'x-on-behalf-of': job.actingFor?.[0] ?? '' } };
+  }
   if (job.scenario === 'search') path = `/v1/requests?q=${encodeURIComponent(job.terms[0])}`;
   if (job.scenario === 'bid') {
     const [requestId, tokenIndex, currency] = job.pairs[0];
@@ -189,6 +209,9 @@ async function main(): Promise<void> {
     const signer = app.get(AccessTokens, { strict: false });
     const tokens = fixtures.experts.map((id) => signer.sign({ id, role: 'expert' }));
     let pairs = fixtures.pairs;
+    // The key path: the same experts, owned by a partner whose key acts for them.
+    const partner = await app.get(PartnersService).create({ name: 'Bench partner' });
+    await setPartnerOfExperts(db.url, partner.partner.id, fixtures.experts);
 
     const rows: Row[] = [];
     for (const { scenario, label } of SCENARIOS) {
@@ -201,6 +224,7 @@ async function main(): Promise<void> {
         tokens: scenario === 'ceiling' ? [] : tokens,
         terms: [...SEARCH_TERMS],
         pairs: scenario === 'bid' ? pairs : [],
+        ...(scenario === 'feed_key' && { apiKey: partner.apiKey, actingFor: fixtures.experts }),
       };
       const problem = await probe(baseUrl, job);
       if (scenario === 'bid') pairs = pairs.slice(1);
@@ -225,9 +249,24 @@ async function main(): Promise<void> {
       if (summary.pairsExhausted) log(`  bid pairs ran out (${pairs.length}); later bids repeated pairs`);
     }
 
+    const burst = settings.only.has('webhooks') ? await webhookBurst(app, db.url) : undefined;
+
     log('');
     log(renderTable(rows));
     log('');
+    const key = rows.find((r) => r.scenario === 'feed_key')?.summary;
+    const bearer = rows.find((r) => r.scenario === 'feed')?.summary;
+    if (key && bearer) {
+      const share = key.requestsPerSecond / bearer.requestsPerSecond;
+      log(`partner key path: ${(share * 100).toFixed(0)} % of the bearer path's req/s on the feed (goal ≥ 90 %: ${share >= 0.9 ? 'ok' : 'MISSED'})`);
+    }
+    if (burst) {
+      const ok = burst.delivered === burst.events && burst.p50Ms < 1000 && burst.p99Ms < 5000;
+      log(
+        `webhooks: ${burst.delivered}/${burst.events}-event burst delivered at ${burst.perSecond.toFixed(0)} events/s; ` +
+          `commit → receipt p50 ${burst.p50Ms} ms, p99 ${burst.p99Ms} ms (goals p50 < 1 s, p99 < 5 s: ${ok ? 'ok' : 'MISSED'})`,
+      );
+    }
     log(
       `(${settings.connections} connections, ${settings.duration} s each after a ${settings.warmup} s warm-up; RSS: peak of the ` +
         `server process; CPU: per completed request; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs; ` +

@@ -20,9 +20,9 @@ import { DeliveryResult, WebhookSender } from './webhook-sender';
 /** Deliveries became due (a manual retry, a ping): senders on every process may start now. */
 export const DELIVERIES_CHANNEL = 'fixbid_webhook_deliveries';
 const FAN_OUT_BATCH = 500;
-const MAX_IN_FLIGHT = 32;
-/** At most this many attempts to one endpoint at once per process: a slow endpoint cannot take every slot. */
-const PER_ENDPOINT_IN_FLIGHT = 4;
+const MAX_IN_FLIGHT = 64;
+/** At most this many attempts to one endpoint at once per process: a dead endpoint holds 16 of the 64 slots, never all. */
+const PER_ENDPOINT_IN_FLIGHT = 16;
 const LEASE_SECONDS = 30;
 
 interface EventRow {

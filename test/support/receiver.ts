@@ -17,6 +17,9 @@ export class Receiver {
   readonly replies: Reply[] = [];
   private server!: Server;
 
+  /** `always`: the answer once `replies` are used up (200 by default; 'hang' for a dead endpoint). */
+  constructor(private readonly always: Reply = { status: 200 }) {}
+
   get url(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
   }
@@ -28,7 +31,7 @@ export class Receiver {
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         this.received.push({ headers: req.headers, body, json: JSON.parse(body), at: Date.now() });
-        const reply = this.replies.shift() ?? { status: 200 };
+        const reply = this.replies.shift() ?? this.always;
         if (reply === 'hang') return;
         if (reply === 'huge') {
           res.writeHead(200, { 'content-type': 'text/plain' });

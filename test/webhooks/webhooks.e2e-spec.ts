@@ -131,6 +131,26 @@ describe('webhook endpoints and deliveries', () => {
     }
   });
 
+  it('one dead endpoint does not hold back the others: its attempts hang, another endpoint of the same events gets them at once', async () => {
+    const dead = await new Receiver('hang').start();
+    try {
+      const p = await createPartner(t, admin, { name: 'Two endpoints' });
+      await endpointFor(p, dead.url);
+      const { id: liveId } = await endpointFor(p);
+      const customers = [await createPartnerUser(t, p, 'customer'), await createPartnerUser(t, p, 'customer')];
+      const started = Date.now();
+      const posted = await Promise.all(Array.from({ length: 30 }, (_, i) => t.http.post('/v1/requests').set(actingAs(p, customers[i % 2])).send(validRequest()).expect(201)));
+      const ids = (await t.ds.query(`SELECT id FROM events WHERE request_id = ANY($1)`, [posted.map((r) => r.body.id)])).map((r: { id: string }) => r.id as string);
+      await waitFor('the live endpoint has them all', async () => ids.every((id: string) => receiver.of(id).length === 1), 8_000);
+      expect(Date.now() - started).toBeLessThan(8_000); // well inside the dead endpoint's 10 s timeout
+      const delivered = await t.ds.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1 AND status = 'delivered'`, [liveId]);
+      expect(delivered[0].n).toBe(30);
+      expect(dead.received.length).toBeGreaterThan(0);
+    } finally {
+      await dead.stop();
+    }
+  });
+
   it('a ping: requestId null, sequence 0, not in GET /v1/events; a delivered delivery can be sent again (receivers dedupe by id)', async () => {
     const p = await createPartner(t, admin, { name: 'Pinger' });
     const { id: endpointId, secret } = await endpointFor(p);
