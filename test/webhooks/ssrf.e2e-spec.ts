@@ -93,4 +93,18 @@ describe('webhook urls in production (SSRF guard)', () => {
     expect(row.last_error).toMatch(/^refused_address: loopback/);
     expect(connects).toEqual([]);
   });
+
+  it('B9 a 302 to the metadata address is a failed attempt, never followed: one connection, to the checked public address', async () => {
+    const good = await create('https://partner.example/hooks').expect(201);
+    receiver.replies.push({ status: 302, location: 'http://169.254.169.254/latest/meta-data/' });
+    connects.length = 0;
+    const ping = await t.http.post(`/v1/webhook-endpoints/${good.body.id}/test`).set('x-api-key', partner.apiKey).expect(202);
+    const row = await waitFor('the attempt', async () => {
+      const [d] = await t.ds.query(`SELECT * FROM webhook_deliveries WHERE id = $1`, [ping.body.id]);
+      return Number(d.attempts) === 1 && !d.lease_until ? d : undefined;
+    });
+    expect(row).toMatchObject({ status: 'pending', last_status_code: 302, last_error: 'redirect_not_followed' });
+    expect(connects.map((c) => c.address)).toEqual(['93.184.216.34']);
+    expect(receiver.of(ping.body.eventId)).toHaveLength(1);
+  });
 });
