@@ -8,12 +8,13 @@ import { EntityManager, QueryRunner } from 'typeorm';
  * call the lifecycles and do not lock rows themselves.
  *
  *   help_requests → quota (advisory, per user) → escrows → bids → disputes → reviews
- *     → escrow_refunds → payout_accounts → expert_profiles
+ *     → escrow_refunds → payout_accounts → partner_payout_accounts → expert_profiles
  *
  * Why this order: every use case of a request starts at the request row; money (escrows) is
  * decided before the bids that follow the money (funding rejects them, a lapse reinstates one);
  * the dispute and review of a request come after its money; refunds belong to their escrow;
- * the expert's counters and payout account are touched last, by many requests.
+ * the expert's counters and the payout accounts (an expert's, a partner's) are touched last, by
+ * many requests.
  */
 export const LOCK_ORDER = [
   'help_requests',
@@ -24,6 +25,7 @@ export const LOCK_ORDER = [
   'reviews',
   'escrow_refunds',
   'payout_accounts',
+  'partner_payout_accounts',
   'expert_profiles',
 ] as const;
 export type LockedTable = (typeof LOCK_ORDER)[number];
@@ -94,6 +96,7 @@ const KEYS: Record<Exclude<LockedTable, 'quota'>, string> = {
   reviews: 'id',
   escrow_refunds: 'id',
   payout_accounts: 'user_id',
+  partner_payout_accounts: 'partner_id',
   expert_profiles: 'user_id',
 };
 

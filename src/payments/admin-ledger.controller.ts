@@ -17,7 +17,8 @@ export class AdminLedgerController {
     summary: 'Ledger balances and invariants',
     description:
       'Every ledger transaction balances; escrow_held equals the held escrows; per request transfers + refunds never exceed the charge; ' +
-      'nothing paid or refunded twice; plus what the last reconciliation with Stripe found.',
+      'nothing paid or refunded twice; each release books the fee kept as platform net + partner share, and partner_payable is the shares owed ' +
+      'less those transferred; plus what the last reconciliation with Stripe found.',
   })
   @ApiOkResponse({ type: LedgerReportResponse })
   @ApiErrors(401, 403)

@@ -20,9 +20,10 @@ export interface Released {
 }
 
 /**
- * Release: the held money leaves escrow — fee earned, the rest owed to the expert — and a payout
- * job is scheduled, all in the caller's transaction (the one completing the request: M5). The
- * Transfer happens after commit (PayoutService), never inside a transaction.
+ * Release: the held money leaves escrow — fee earned (less a partner's revenue share, owed to the
+ * partner), the rest owed to the expert — and a payout job per payee is scheduled, all in the
+ * caller's transaction (the one completing the request: M5). The Transfers happen after commit
+ * (PayoutService), never inside a transaction.
  */
 @Injectable()
 export class EscrowReleaseService {
@@ -42,6 +43,8 @@ export class EscrowReleaseService {
     if (!locked) throw notFound('Escrow');
     const escrow = await this.escrows.apply(em, locked, { type: 'release', reason: options.reason }, options.now);
     if (escrow.payoutStatus === 'pending') await this.payouts.scheduleInTransaction(em, escrow.id);
+    // Only a partner customer's release owes a share: nothing more is written for anyone else's.
+    if (escrow.partnerPayoutStatus === 'pending') await this.payouts.scheduleInTransaction(em, escrow.id, 'partner');
     return { escrow, notice: { type: 'escrow.released', object: escrowEventObject(escrow), expertId: escrow.expertId } };
   }
 

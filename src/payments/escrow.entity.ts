@@ -1,6 +1,7 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { Relation } from 'typeorm';
 import { Bid } from '../bids/bid.entity';
+import { Partner } from '../partners/partner.entity';
 import { HelpRequest } from '../requests/help-request.entity';
 import { User } from '../users/user.entity';
 import type { EscrowStatus, PayoutStatus } from './domain/escrow-rules';
@@ -10,6 +11,8 @@ import type { EscrowStatus, PayoutStatus } from './domain/escrow-rules';
  * CHECKs keep the arithmetic (fee + payout == amount, 0 ≤ refunded ≤ amount) and make "money
  * held without a charge" and "cancelled with a charge" unrepresentable (R5). One live escrow per
  * request (a lapsed payment window leaves a cancelled one behind and a new accept makes another).
+ * A partner customer's escrow names the partner and its revenue share, fixed at funding; the
+ * partner's payout has its own status and Transfer, as the expert's does (M3, M9).
  */
 @Entity('escrows')
 @Check('CHK_escrows_status', `"status" IN ('requires_payment','held','released','refunded','partially_refunded','cancelled')`)
@@ -20,12 +23,16 @@ import type { EscrowStatus, PayoutStatus } from './domain/escrow-rules';
 @Check('CHK_escrows_refunded', `"refunded_amount" >= 0 AND "refunded_amount" <= "amount"`)
 @Check('CHK_escrows_charge', `("status" IN ('requires_payment','cancelled')) = ("charge_id" IS NULL AND "funded_at" IS NULL)`)
 @Check('CHK_escrows_paid', `"payout_status" <> 'paid' OR "transfer_id" IS NOT NULL`)
+@Check('CHK_escrows_partner_payout_status', `"partner_payout_status" IN ('none','pending','paid')`)
+@Check('CHK_escrows_partner_share', `"partner_share_bps" BETWEEN 0 AND 10000 AND ("partner_share_bps" = 0 OR "partner_id" IS NOT NULL)`)
+@Check('CHK_escrows_partner_paid', `"partner_payout_status" <> 'paid' OR "partner_transfer_id" IS NOT NULL`)
 @Index('UQ_escrows_live_per_request', ['requestId'], { unique: true, where: `"status" IN ('requires_payment','held')` })
 @Index('IDX_escrows_request_created', ['requestId', 'createdAt'])
 @Index('UQ_escrows_payment_intent', ['paymentIntentId'], { unique: true })
 @Index('UQ_escrows_charge', ['chargeId'], { unique: true })
 @Index('IDX_escrows_expert_payout', ['expertId', 'payoutStatus'])
 @Index('IDX_escrows_status', ['status', 'payoutStatus'])
+@Index('IDX_escrows_partner_payout', ['partnerId', 'partnerPayoutStatus'], { where: `"partner_id" IS NOT NULL` })
 export class Escrow {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -98,6 +105,24 @@ export class Escrow {
 
   @Column({ name: 'transfer_id', type: 'text', nullable: true })
   transferId!: string | null;
+
+  /** The partner whose user is the customer, recorded at funding (null: not a partner's customer). */
+  @Column({ name: 'partner_id', type: 'uuid', nullable: true })
+  partnerId!: string | null;
+
+  @ManyToOne(() => Partner, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'partner_id', foreignKeyConstraintName: 'FK_escrows_partner' })
+  partner?: Relation<Partner>;
+
+  /** The partner's revenueShareBps when the escrow was funded: a later change does not touch it. */
+  @Column({ name: 'partner_share_bps', type: 'int', default: 0 })
+  partnerShareBps!: number;
+
+  @Column({ name: 'partner_payout_status', type: 'text', default: 'none' })
+  partnerPayoutStatus!: PayoutStatus;
+
+  @Column({ name: 'partner_transfer_id', type: 'text', nullable: true })
+  partnerTransferId!: string | null;
 
   /** A chargeback (charge.dispute.created) freezes release and refunds. */
   @Column({ type: 'boolean', default: false })

@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { withTransaction } from '../database/transaction';
 import { EventsService } from '../events/events.service';
 import { LockedRequest, RequestLifecycle } from '../requests/request-lifecycle.service';
 import { ChargebackService } from './chargeback.service';
 import { paymentIntentOutcome, PaymentIntentOutcome } from './domain/escrow-rules';
+import { EscrowEvent, PartnerTerms } from './domain/escrow-state';
 import { escrowEventObject } from './dto/escrow.response';
 import { Escrow } from './escrow.entity';
 import { EscrowLifecycle } from './escrow-lifecycle.service';
@@ -15,6 +16,12 @@ import { PaymentIntentView } from './stripe/stripe-objects';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export type FundingResult = PaymentIntentOutcome | 'unknown' | 'mismatch';
+
+interface PaidEscrow {
+  escrowId: string;
+  /** The customer's partner and its revenue share as they are now: what funding fixes on the escrow. */
+  partner: PartnerTerms | null;
+}
 
 /**
  * Applies a PaymentIntent's current state (always re-read from Stripe: W3) to its escrow. Used by
@@ -41,9 +48,9 @@ export class FundingService {
 
   /** In the caller's transaction (the webhook's, with its stripe_events row). */
   async applyPaymentIntent(em: EntityManager, pi: PaymentIntentView, eventType?: string, now = new Date()): Promise<FundingResult> {
-    const escrowId = await this.escrowIdFor(em, pi);
-    const held = escrowId ? await this.escrows.lockWithRequest(em, escrowId) : null;
-    if (!held) return 'unknown';
+    const paid = await this.escrowFor(em, pi);
+    const held = paid ? await this.escrows.lockWithRequest(em, paid.escrowId) : null;
+    if (!paid || !held) return 'unknown';
     const { locked } = held;
     let { escrow } = held;
     if (pi.amount !== escrow.amount || pi.currency !== escrow.currency || (escrow.paymentIntentId && escrow.paymentIntentId !== pi.id)) {
@@ -59,7 +66,7 @@ export class FundingService {
     const outcome = paymentIntentOutcome(escrow.status, awaitsThis, { status: pi.status, chargeId: pi.chargeId, hasPaymentError: pi.paymentError !== null }, eventType);
     switch (outcome) {
       case 'fund':
-        await this.fund(em, locked, escrow, pi.chargeId as string, now);
+        await this.fund(em, locked, escrow, { type: 'fund', chargeId: pi.chargeId as string, partner: paid.partner }, now);
         break;
       case 'fund_and_refund':
         await this.fundAndRefund(em, escrow, pi.chargeId as string, now);
@@ -78,19 +85,34 @@ export class FundingService {
   }
 
   /** By our stored PaymentIntent id, or — when its creation was never recorded (F1) — by the escrow id in its metadata. */
-  private async escrowIdFor(em: EntityManager, pi: PaymentIntentView): Promise<string | null> {
-    const repo = em.getRepository(Escrow);
-    const stored = await repo.findOne({ where: { paymentIntentId: pi.id }, select: { id: true } });
-    if (stored) return stored.id;
+  private async escrowFor(em: EntityManager, pi: PaymentIntentView): Promise<PaidEscrow | null> {
+    const stored = await this.paidEscrow(em, 'e.payment_intent_id = $1', pi.id);
+    if (stored) return stored;
     const claimed = pi.metadata.escrowId;
     if (!claimed || !UUID.test(claimed)) return null;
-    const unlinked = await repo.findOne({ where: { id: claimed, paymentIntentId: IsNull() }, select: { id: true } });
-    return unlinked?.id ?? null;
+    return this.paidEscrow(em, 'e.id = $1 AND e.payment_intent_id IS NULL', claimed);
+  }
+
+  /**
+   * The escrow's id with, in the same statement, its customer's partner and that partner's share
+   * (M9: the share is fixed when the escrow is funded): no extra round trip, partner or not.
+   * Unlocked: a share changed while this runs applies to the next funding, not this one.
+   */
+  private async paidEscrow(em: EntityManager, where: string, value: string): Promise<PaidEscrow | null> {
+    const [row] = (await em.query(
+      `SELECT e.id, u.partner_id, p.revenue_share_bps
+         FROM escrows e JOIN users u ON u.id = e.customer_id LEFT JOIN partners p ON p.id = u.partner_id
+        WHERE ${where}`,
+      [value],
+    )) as Array<{ id: string; partner_id: string | null; revenue_share_bps: number | null }>;
+    if (!row) return null;
+    const partner = row.partner_id ? { partnerId: row.partner_id, shareBps: row.revenue_share_bps ?? 0 } : null;
+    return { escrowId: row.id, partner };
   }
 
   /** awaiting_payment → in_progress: escrow held (ledger), other bids rejected, the hold-limit timer set, one transaction. */
-  private async fund(em: EntityManager, locked: LockedRequest, escrow: Escrow, chargeId: string, now: Date): Promise<void> {
-    const held = await this.escrows.apply(em, escrow, { type: 'fund', chargeId }, now);
+  private async fund(em: EntityManager, locked: LockedRequest, escrow: Escrow, event: EscrowEvent & { type: 'fund' }, now: Date): Promise<void> {
+    const held = await this.escrows.apply(em, escrow, event, now);
     const funded = await this.requests.apply(em, locked, { type: 'escrow_funded' }, {
       now,
       events: [{ type: 'escrow.funded', object: escrowEventObject(held), expertId: held.expertId }],

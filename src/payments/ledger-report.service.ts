@@ -17,7 +17,7 @@ export interface LedgerReport {
 type Row = Record<string, string | number | null>;
 
 /**
- * GET /v1/admin/ledger: balances per currency and the money invariants (M1, M2, M3), each
+ * GET /v1/admin/ledger: balances per currency and the money invariants (M1, M2, M3, M9), each
  * checked in SQL against the ledger and the escrows, plus what the last reconciliation with
  * Stripe found (M4). An empty violations list is the claim "every cent is accounted for".
  */
@@ -33,6 +33,7 @@ export class LedgerReportService {
       ...(await this.overspentEscrows()),
       ...(await this.refundMismatches()),
       ...(await this.payoutMismatches()),
+      ...(await this.feeShareMismatches()),
     ];
     const lastRun = await this.ds.getRepository(ReconciliationRun).findOne({ where: {}, order: { finishedAt: 'DESC' } });
     if (lastRun) violations.push(...lastRun.violations);
@@ -123,5 +124,46 @@ export class LedgerReportService {
        HAVING count(t.id) > 1 OR (count(t.id) = 1) <> (e.payout_status = 'paid')`,
     )) as Row[];
     return rows.map((r) => ({ code: 'payout_mismatch', message: `escrow ${r.id}: payoutStatus ${r.payout_status} with ${r.payouts} payout(s) in the ledger`, escrowId: String(r.id) }));
+  }
+
+  /**
+   * M9, per escrow, recomputed here from the escrow's own columns (not read back from the code
+   * that posted it): a release books the fee kept as platform net + partner share, the share being
+   * floor(fee kept × partner_share_bps / 10000); partner_payable holds what is owed to the partner
+   * less what was transferred; the partner is paid once (M3), and exactly when the escrow says so.
+   */
+  private async feeShareMismatches(): Promise<LedgerViolation[]> {
+    const rows = (await this.ds.query(
+      `WITH owed AS (
+         SELECT id, status, partner_payout_status, kept, kept * partner_share_bps / 10000 AS share
+           FROM (SELECT e.*, CASE WHEN status NOT IN ('released', 'partially_refunded') THEN 0
+                                  WHEN refunded_amount = 0 THEN platform_fee::bigint
+                                  ELSE (amount - refunded_amount)::bigint * fee_bps / 10000 END AS kept
+                   FROM escrows e) e
+       ), booked AS (
+         SELECT escrow_id,
+                COALESCE(sum(amount) FILTER (WHERE account = 'platform_revenue'), 0) AS net,
+                COALESCE(sum(amount) FILTER (WHERE account = 'partner_payable'), 0) AS payable,
+                COALESCE(sum(amount) FILTER (WHERE account = 'paid_out' AND kind = 'partner_payout'), 0) AS paid
+           FROM ledger_entries WHERE account IN ('platform_revenue', 'partner_payable', 'paid_out') GROUP BY escrow_id
+       ), transfers AS (
+         SELECT escrow_id, count(*) AS n FROM ledger_transactions WHERE kind = 'partner_payout' GROUP BY escrow_id
+       )
+       SELECT o.id, o.partner_payout_status, o.kept::text, o.share::text, COALESCE(b.net, 0)::text AS net,
+              COALESCE(b.payable, 0)::text AS payable, COALESCE(b.paid, 0)::text AS paid, COALESCE(t.n, 0)::int AS transfers
+         FROM owed o LEFT JOIN booked b ON b.escrow_id = o.id LEFT JOIN transfers t ON t.escrow_id = o.id
+        WHERE COALESCE(b.net, 0) + o.share <> o.kept
+           OR COALESCE(b.payable, 0) <> o.share - COALESCE(b.paid, 0)
+           OR COALESCE(b.paid, 0) <> CASE WHEN o.partner_payout_status = 'paid' THEN o.share ELSE 0 END
+           OR COALESCE(t.n, 0) <> CASE WHEN o.partner_payout_status = 'paid' THEN 1 ELSE 0 END
+           OR (o.partner_payout_status = 'none') <> (o.share = 0)`,
+    )) as Row[];
+    return rows.map((r) => ({
+      code: Number(r.transfers) > 1 ? 'partner_payout_mismatch' : 'partner_share_mismatch',
+      message:
+        `escrow ${r.id}: fee kept ${r.kept} = platform ${r.net} + partner share ${r.share} expected; ` +
+        `partner_payable ${r.payable}, paid ${r.paid} in ${r.transfers} transfer(s), partner payout ${r.partner_payout_status}`,
+      escrowId: String(r.id),
+    }));
   }
 }

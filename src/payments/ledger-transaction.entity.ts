@@ -5,12 +5,13 @@ import { Escrow } from './escrow.entity';
 
 /**
  * One balanced ledger transaction (its lines are ledger_entries). `reference` is unique and built
- * from our own ids — `funding:<escrowId>`, `release:<escrowId>`, `transfer:<escrowId>`, the
- * refund's idempotency key — so nothing is funded, released, paid or refunded twice (M3).
+ * from our own ids — `funding:<escrowId>`, `release:<escrowId>`, `transfer:<escrowId>`,
+ * `transfer:partner:<escrowId>`, the refund's idempotency key — so nothing is funded, released,
+ * paid or refunded twice (M3).
  * `stripe_object_id` links it to the charge, transfer or refund it records (M4). Append-only (M1).
  */
 @Entity('ledger_transactions')
-@Check('CHK_ledger_transactions_kind', `"kind" IN ('funding','release','payout','refund')`)
+@Check('CHK_ledger_transactions_kind', `"kind" IN ('funding','release','payout','partner_payout','refund')`)
 @Index('UQ_ledger_transactions_reference', ['reference'], { unique: true })
 @Index('UQ_ledger_transactions_stripe_object', ['stripeObjectId'], { unique: true })
 @Index('IDX_ledger_transactions_escrow', ['escrowId', 'kind'])

@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { JobsService } from '../jobs/jobs.service';
 import { reconcile, Violation } from './domain/reconciliation';
+import { transferPurpose } from './domain/transfer-purpose';
 import { Escrow } from './escrow.entity';
 import { EscrowRefund } from './escrow-refund.entity';
 import { EscrowService } from './escrow.service';
@@ -112,6 +113,11 @@ export class ReconciliationService implements OnModuleInit {
       select: { id: true },
     });
     for (const { id } of unpaid) await attempt('payout', id, async () => (await this.payouts.payEscrow(id)) === 'paid');
+    const unpaidShares = await this.ds.getRepository(Escrow).find({
+      where: { status: In(['released', 'partially_refunded']), partnerPayoutStatus: 'pending', frozen: false },
+      select: { id: true },
+    });
+    for (const { id } of unpaidShares) await attempt('partner_payout', id, async () => (await this.payouts.payPartnerShare(id)) === 'paid');
     const pending = await this.ds.getRepository(EscrowRefund).find({ where: { status: 'pending', stripeRefundId: IsNull() } });
     for (const refund of pending) {
       await attempt('refund', refund.escrowId, async () => {
@@ -124,7 +130,7 @@ export class ReconciliationService implements OnModuleInit {
   /** M4, both ways, paging through Stripe with starting_after. */
   private async compare(paymentIntents: PaymentIntentView[]): Promise<Violation[]> {
     const [transfers, refunds] = await Promise.all([this.gateway.listTransfers(), this.gateway.listRefunds()]);
-    const txns = await this.ds.getRepository(LedgerTransaction).find({ where: { kind: In(['funding', 'payout']) } });
+    const txns = await this.ds.getRepository(LedgerTransaction).find({ where: { kind: In(['funding', 'payout', 'partner_payout']) } });
     const refundRows = await this.ds.getRepository(EscrowRefund).find();
     const ourIntents = await this.ds.getRepository(Escrow).find({ where: { paymentIntentId: Not(IsNull()) }, select: { paymentIntentId: true } });
     return reconcile(
@@ -132,12 +138,16 @@ export class ReconciliationService implements OnModuleInit {
         charges: paymentIntents
           .filter((pi) => pi.status === 'succeeded' && pi.chargeId && pi.metadata.escrowId)
           .map((pi) => ({ paymentIntentId: pi.id, chargeId: pi.chargeId as string, escrowId: pi.metadata.escrowId, amount: pi.amount })),
-        transfers: transfers.filter((t) => t.metadata.escrowId).map((t) => ({ id: t.id, escrowId: t.metadata.escrowId, amount: t.amount })),
+        transfers: transfers
+          .filter((t) => t.metadata.escrowId)
+          .map((t) => ({ id: t.id, escrowId: t.metadata.escrowId, amount: t.amount, purpose: transferPurpose(t.metadata) })),
         refunds: refunds.filter((r) => r.paymentIntentId).map((r) => ({ id: r.id, paymentIntentId: r.paymentIntentId as string, amount: r.amount, status: r.status })),
       },
       {
         fundings: txns.filter((t) => t.kind === 'funding').map((t) => ({ escrowId: t.escrowId, chargeId: t.stripeObjectId })),
-        payouts: txns.filter((t) => t.kind === 'payout').map((t) => ({ escrowId: t.escrowId, transferId: t.stripeObjectId })),
+        payouts: txns
+          .filter((t) => t.kind === 'payout' || t.kind === 'partner_payout')
+          .map((t) => ({ escrowId: t.escrowId, transferId: t.stripeObjectId, purpose: t.kind === 'payout' ? ('expert' as const) : ('partner' as const) })),
         refunds: refundRows.map((r) => ({ escrowId: r.escrowId, stripeRefundId: r.stripeRefundId, status: r.status, key: r.idempotencyKey })),
         paymentIntentIds: new Set(ourIntents.map((e) => e.paymentIntentId as string)),
       },

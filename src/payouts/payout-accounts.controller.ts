@@ -32,7 +32,7 @@ export class PayoutAccountsController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PayoutOnboardingResponse> {
-    const onboarding = await this.payouts.startOnboarding(me.userId, `${req.protocol}://${req.host}`);
+    const onboarding = await this.payouts.startOnboarding({ kind: 'expert', id: me.userId }, `${req.protocol}://${req.host}`);
     reply.status(onboarding.created ? 201 : 200);
     return PayoutOnboardingResponse.from(onboarding.account, onboarding.onboardingUrl);
   }
@@ -42,6 +42,6 @@ export class PayoutAccountsController {
   @ApiOkResponse({ type: PayoutAccountResponse })
   @ApiErrors(404)
   async get(@CurrentPrincipal() me: Principal): Promise<PayoutAccountResponse> {
-    return PayoutAccountResponse.from(await this.payouts.get(me.userId));
+    return PayoutAccountResponse.from(await this.payouts.get({ kind: 'expert', id: me.userId }));
   }
 }

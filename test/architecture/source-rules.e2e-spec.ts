@@ -44,10 +44,10 @@ const RULES: Rule[] = [
     breaks: "await em.getRepository(HelpRequest).update(id, { status: 'completed' });",
   },
   {
-    name: 'only the escrow lifecycle writes escrows.status, payout_status and frozen',
+    name: 'only the escrow lifecycle writes escrows.status, payout_status, frozen and the partner columns',
     patterns: [
-      /UPDATE\s+"?escrows"?\s+(?:\w+\s+)?SET\b[^`;]*?\b(?:status|payout_status|frozen)\s*=/i,
-      /getRepository\(Escrow\)\s*\.\s*update\s*\([^)]*\b(?:status|payoutStatus|frozen)\s*:/,
+      /UPDATE\s+"?escrows"?\s+(?:\w+\s+)?SET\b[^`;]*?\b(?:status|payout_status|frozen|partner_id|partner_share_bps|partner_payout_status|partner_transfer_id)\s*=/i,
+      /getRepository\(Escrow\)\s*\.\s*update\s*\([^)]*\b(?:status|payoutStatus|frozen|partnerId|partnerShareBps|partnerPayoutStatus|partnerTransferId)\s*:/,
       /\.into\(Escrow\)/,
       /\.update\(Escrow\b/,
     ],

@@ -28,7 +28,7 @@ export const ERROR_CODES = {
   // 404
   not_found: 404,
   route_not_found: 404,
-  payout_account_missing: 404, // GET /v1/experts/me/payout-account before POST (src/payouts)
+  payout_account_missing: 404, // GET /v1/experts/me/payout-account or /v1/partner/payout-account before POST (src/payouts)
   // 405
   method_not_allowed: 405,
   // 409

@@ -5,14 +5,21 @@
  * Pure: the clock comes in `ctx`.
  */
 import { EscrowStatus, heldAmount, PayoutStatus, refundRefusal, releaseRefusal, releaseSplit } from './escrow-rules';
-import { fundingLines, LedgerKind, payoutLines, PostingLine, refundLines, releaseLines } from './ledger-postings';
+import { fundingLines, LedgerKind, partnerPayoutLines, payoutLines, PostingLine, refundLines, releaseLines } from './ledger-postings';
+import { splitPartnerShare } from './money';
 
-export const ESCROW_EVENT_TYPES = ['fund', 'fund_and_refund', 'cancel', 'release', 'refund', 'freeze', 'transfer_recorded'] as const;
+export const ESCROW_EVENT_TYPES = ['fund', 'fund_and_refund', 'cancel', 'release', 'refund', 'freeze', 'transfer_recorded', 'partner_transfer_recorded'] as const;
 export type EscrowEventType = (typeof ESCROW_EVENT_TYPES)[number];
 
+/** The partner whose user posted the request, and its revenue share as it is when the escrow is funded. */
+export interface PartnerTerms {
+  readonly partnerId: string;
+  readonly shareBps: number;
+}
+
 export type EscrowEvent =
-  /** The PaymentIntent succeeded while the request awaited this escrow. */
-  | { readonly type: 'fund'; readonly chargeId: string }
+  /** The PaymentIntent succeeded while the request awaited this escrow; a partner customer's share is fixed now. */
+  | { readonly type: 'fund'; readonly chargeId: string; readonly partner: PartnerTerms | null }
   /** R5: it succeeded after the request stopped awaiting it: recorded and refunded in full at once. */
   | { readonly type: 'fund_and_refund'; readonly chargeId: string; readonly refundKey: string }
   /** The unfunded escrow ends: the request was cancelled, its payment window lapsed, or Stripe cancelled the PaymentIntent. */
@@ -24,7 +31,9 @@ export type EscrowEvent =
   /** A chargeback: release and refunds freeze, whatever the status. */
   | { readonly type: 'freeze' }
   /** The expert's Transfer exists at Stripe: what is owed is paid out. */
-  | { readonly type: 'transfer_recorded'; readonly transferId: string; readonly amount: number };
+  | { readonly type: 'transfer_recorded'; readonly transferId: string; readonly amount: number }
+  /** The partner's revenue-share Transfer exists at Stripe: its share is paid out. */
+  | { readonly type: 'partner_transfer_recorded'; readonly transferId: string; readonly amount: number };
 
 /** The escrow fields the table reads. */
 export interface EscrowState {
@@ -38,6 +47,12 @@ export interface EscrowState {
   readonly feeBps: number;
   readonly frozen: boolean;
   readonly transferId: string | null;
+  /** Set at funding when the customer belongs to a partner. */
+  readonly partnerId: string | null;
+  /** The partner's share of the fee kept, in bps, fixed at funding (0: no share). */
+  readonly partnerShareBps: number;
+  readonly partnerPayoutStatus: PayoutStatus;
+  readonly partnerTransferId: string | null;
 }
 
 /** The columns a move writes (status and payout status included when they change). */
@@ -47,6 +62,10 @@ export interface EscrowChanges {
   readonly frozen?: boolean;
   readonly chargeId?: string;
   readonly transferId?: string;
+  readonly partnerId?: string;
+  readonly partnerShareBps?: number;
+  readonly partnerPayoutStatus?: PayoutStatus;
+  readonly partnerTransferId?: string;
   readonly clientSecret?: null;
   readonly paymentIntentFailedAt?: null;
   readonly refundedAmount?: number;
@@ -98,12 +117,17 @@ const refundable: Guard = (escrow, event) => (event.type === 'refund' ? refundRe
 const wholeRefund = (escrow: EscrowState, event: EscrowEvent) => event.type === 'refund' && event.amount === heldAmount(escrow);
 const payable: Guard = (escrow) =>
   escrow.payoutStatus === 'pending' && !escrow.transferId ? null : { code: 'escrow_not_payable', message: `The payout is ${escrow.payoutStatus}; nothing is owed.` };
+const partnerPayable: Guard = (escrow) =>
+  escrow.partnerPayoutStatus === 'pending' && !escrow.partnerTransferId
+    ? null
+    : { code: 'escrow_not_payable', message: `The partner's payout is ${escrow.partnerPayoutStatus}; nothing is owed.` };
 
 const STATUSES: readonly EscrowStatus[] = ['requires_payment', 'held', 'released', 'refunded', 'partially_refunded', 'cancelled'];
 
 /**
  * The escrow's moves. Freezing keeps any status (a chargeback may come before funding, or hit an
- * older escrow of the request); a Transfer is recorded on released money only.
+ * older escrow of the request); a Transfer — the expert's or the partner's — is recorded on
+ * released money only.
  */
 export const ESCROW_TRANSITIONS: readonly EscrowTransition[] = [
   { from: 'requires_payment', event: 'fund', to: 'held' },
@@ -117,6 +141,8 @@ export const ESCROW_TRANSITIONS: readonly EscrowTransition[] = [
   ...STATUSES.map((status) => ({ from: status, event: 'freeze' as const, to: status })),
   { from: 'released', event: 'transfer_recorded', to: 'released', guard: payable },
   { from: 'partially_refunded', event: 'transfer_recorded', to: 'partially_refunded', guard: payable },
+  { from: 'released', event: 'partner_transfer_recorded', to: 'released', guard: partnerPayable },
+  { from: 'partially_refunded', event: 'partner_transfer_recorded', to: 'partially_refunded', guard: partnerPayable },
 ];
 
 /** The one apply: find the row, check its guard, then name the columns and the postings. */
@@ -133,8 +159,10 @@ export function applyEscrowEvent(escrow: EscrowState, event: EscrowEvent, ctx: E
 function effectOf(escrow: EscrowState, event: EscrowEvent, now: Date): { changes: EscrowChanges; postings: PostingDraft[] } {
   const funding = (chargeId: string): PostingDraft => ({ kind: 'funding', reference: `funding:${escrow.id}`, stripeObjectId: chargeId, lines: fundingLines(escrow.amount) });
   switch (event.type) {
-    case 'fund':
-      return { changes: { chargeId: event.chargeId, fundedAt: now, clientSecret: null, paymentIntentFailedAt: null }, postings: [funding(event.chargeId)] };
+    case 'fund': {
+      const partner = event.partner ? { partnerId: event.partner.partnerId, partnerShareBps: event.partner.shareBps } : {};
+      return { changes: { chargeId: event.chargeId, fundedAt: now, clientSecret: null, paymentIntentFailedAt: null, ...partner }, postings: [funding(event.chargeId)] };
+    }
     case 'fund_and_refund':
       return {
         changes: { chargeId: event.chargeId, fundedAt: now, refundedAmount: escrow.amount, refundedAt: now, clientSecret: null },
@@ -145,9 +173,16 @@ function effectOf(escrow: EscrowState, event: EscrowEvent, now: Date): { changes
     case 'release': {
       const released = heldAmount(escrow);
       const { platformFee, expertPayout } = releaseSplit(escrow);
-      const posting: PostingDraft = { kind: 'release', reference: `release:${escrow.id}`, lines: releaseLines(released, platformFee, expertPayout) };
+      // M9: the partner's share is of the fee this release keeps (after a split, the fee on the rest).
+      const { partnerShare, platformNet } = splitPartnerShare(platformFee, escrow.partnerShareBps);
+      const posting: PostingDraft = { kind: 'release', reference: `release:${escrow.id}`, lines: releaseLines(released, platformNet, expertPayout, partnerShare) };
       return {
-        changes: { releasedAt: now, releaseReason: event.reason, payoutStatus: expertPayout > 0 ? 'pending' : 'none' },
+        changes: {
+          releasedAt: now,
+          releaseReason: event.reason,
+          payoutStatus: expertPayout > 0 ? 'pending' : 'none',
+          ...(partnerShare > 0 && { partnerPayoutStatus: 'pending' as const }),
+        },
         postings: released > 0 ? [posting] : [],
       };
     }
@@ -162,6 +197,13 @@ function effectOf(escrow: EscrowState, event: EscrowEvent, now: Date): { changes
       return {
         changes: { transferId: event.transferId, payoutStatus: 'paid' },
         postings: [{ kind: 'payout', reference: `transfer:${escrow.id}`, stripeObjectId: event.transferId, lines: payoutLines(event.amount) }],
+      };
+    case 'partner_transfer_recorded':
+      return {
+        changes: { partnerTransferId: event.transferId, partnerPayoutStatus: 'paid' },
+        postings: [
+          { kind: 'partner_payout', reference: `transfer:partner:${escrow.id}`, stripeObjectId: event.transferId, lines: partnerPayoutLines(event.amount) },
+        ],
       };
   }
 }

@@ -1,19 +1,29 @@
 import fc from 'fast-check';
-import { fundingLines, payoutLines, postingProblem, refundLines, releaseLines } from './ledger-postings';
-import { splitFee } from './money';
+import { fundingLines, partnerPayoutLines, payoutLines, postingProblem, refundLines, releaseLines } from './ledger-postings';
+import { splitFee, splitPartnerShare } from './money';
 
 const sum = (lines: Array<{ amount: number }>) => lines.reduce((s, l) => s + l.amount, 0);
 
 describe('ledger postings (M1)', () => {
-  it('every posting of the money flow balances, for every amount and fee rate', () => {
+  it('M9 every posting of the money flow balances, for every amount, fee rate and partner share', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 500, max: 1_000_000 }), fc.integer({ min: 0, max: 10_000 }), (amount, bps) => {
+      fc.property(fc.integer({ min: 500, max: 1_000_000 }), fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 10_000 }), (amount, bps, shareBps) => {
         const { platformFee, expertPayout } = splitFee(amount, bps);
-        const postings = [fundingLines(amount), releaseLines(amount, platformFee, expertPayout), refundLines(amount)];
+        const { partnerShare, platformNet } = splitPartnerShare(platformFee, shareBps);
+        const postings = [fundingLines(amount), releaseLines(amount, platformNet, expertPayout, partnerShare), refundLines(amount)];
         if (expertPayout > 0) postings.push(payoutLines(expertPayout));
+        if (partnerShare > 0) postings.push(partnerPayoutLines(partnerShare));
         return postings.every((lines) => postingProblem(lines) === null && sum(lines) === 0);
       }),
     );
+  });
+
+  it('M9 a whole flow with a 20 % partner share leaves escrow_held, expert_payable and partner_payable at zero', () => {
+    const { platformFee, expertPayout } = splitFee(10_000, 1500);
+    const { partnerShare, platformNet } = splitPartnerShare(platformFee, 2000);
+    const all = [...fundingLines(10_000), ...releaseLines(10_000, platformNet, expertPayout, partnerShare), ...payoutLines(expertPayout), ...partnerPayoutLines(partnerShare)];
+    const balance = (account: string) => sum(all.filter((l) => l.account === account));
+    expect(['escrow_held', 'expert_payable', 'partner_payable', 'platform_revenue', 'paid_out'].map(balance)).toEqual([0, 0, 0, 1200, 8800]);
   });
 
   it('a whole flow leaves escrow_held and expert_payable at zero', () => {

@@ -1,18 +1,22 @@
 /**
  * The double-entry ledger's accounts and the postings of each money movement (ISSUE4). Every
  * posting is one currency and sums to zero (M1). Signs: a positive balance on escrow_held,
- * platform_revenue, expert_payable, paid_out and refunded is money in that bucket;
- * customer_funds is the contra account customers' payments come from (its balance is negative).
+ * platform_revenue, expert_payable, partner_payable, paid_out and refunded is money in that
+ * bucket; customer_funds is the contra account customers' payments come from (its balance is
+ * negative). paid_out is every Transfer to a connected account, the expert's and the partner's
+ * alike: both leave the same charge, so "transfers + refunds never exceed the charge" (M2) reads
+ * one account; the transaction's kind (payout, partner_payout) says whose it was.
  */
 
-export const LEDGER_ACCOUNTS = ['customer_funds', 'escrow_held', 'platform_revenue', 'expert_payable', 'paid_out', 'refunded'] as const;
+export const LEDGER_ACCOUNTS = ['customer_funds', 'escrow_held', 'platform_revenue', 'expert_payable', 'partner_payable', 'paid_out', 'refunded'] as const;
 export type LedgerAccount = (typeof LEDGER_ACCOUNTS)[number];
 
 /** The balances GET /v1/admin/ledger reports (customer_funds is their negated sum). */
-export const REPORTED_ACCOUNTS = ['escrow_held', 'platform_revenue', 'expert_payable', 'paid_out', 'refunded'] as const;
+export const REPORTED_ACCOUNTS = ['escrow_held', 'platform_revenue', 'expert_payable', 'partner_payable', 'paid_out', 'refunded'] as const;
 export type ReportedAccount = (typeof REPORTED_ACCOUNTS)[number];
 
-export const LEDGER_KINDS = ['funding', 'release', 'payout', 'refund'] as const;
+/** payout: the expert's Transfer; partner_payout: the partner's revenue-share Transfer (M3: one of each per escrow at most). */
+export const LEDGER_KINDS = ['funding', 'release', 'payout', 'partner_payout', 'refund'] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 
 export interface PostingLine {
@@ -28,11 +32,16 @@ export function fundingLines(amount: number): PostingLine[] {
   ];
 }
 
-/** Held money leaves escrow: the fee is earned, the rest is owed to the expert until transferred. */
-export function releaseLines(released: number, platformFee: number, expertPayout: number): PostingLine[] {
+/**
+ * Held money leaves escrow: the fee is earned — less the partner's share, owed to the partner
+ * (M9: platform fee = partner share + platform net) — and the rest is owed to the expert until
+ * transferred. `platformNet` is the fee the platform keeps after the share.
+ */
+export function releaseLines(released: number, platformNet: number, expertPayout: number, partnerShare = 0): PostingLine[] {
   return dropZero([
     { account: 'escrow_held', amount: -released },
-    { account: 'platform_revenue', amount: platformFee },
+    { account: 'platform_revenue', amount: platformNet },
+    { account: 'partner_payable', amount: partnerShare },
     { account: 'expert_payable', amount: expertPayout },
   ]);
 }
@@ -41,6 +50,14 @@ export function releaseLines(released: number, platformFee: number, expertPayout
 export function payoutLines(amount: number): PostingLine[] {
   return [
     { account: 'expert_payable', amount: -amount },
+    { account: 'paid_out', amount },
+  ];
+}
+
+/** The Transfer to the partner's connected account settles its revenue share. */
+export function partnerPayoutLines(amount: number): PostingLine[] {
+  return [
+    { account: 'partner_payable', amount: -amount },
     { account: 'paid_out', amount },
   ];
 }

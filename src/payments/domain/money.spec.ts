@@ -7,6 +7,7 @@ import {
   MAX_SPLITTABLE_AMOUNT,
   MIN_AMOUNT,
   splitFee,
+  splitPartnerShare,
   splitRefund,
 } from './money';
 
@@ -96,6 +97,75 @@ describe('splitFee', () => {
     [1000, 15.5],
   ])('refuses amount %p at %p bps (a programming error)', (amount, bps) => {
     expect(() => splitFee(amount, bps)).toThrow(RangeError);
+  });
+});
+
+describe('splitPartnerShare (M9: platform fee = partner share + platform net)', () => {
+  const fees = fc.integer({ min: 0, max: MAX_AMOUNT });
+
+  it('takes the share from the fee, floored', () => {
+    expect(splitPartnerShare(1500, 2000)).toEqual({ partnerShare: 300, platformNet: 1200 });
+    expect(splitPartnerShare(149, 2000)).toEqual({ partnerShare: 29, platformNet: 120 }); // 29.8 floored
+    expect(splitPartnerShare(1500, 0)).toEqual({ partnerShare: 0, platformNet: 1500 });
+    expect(splitPartnerShare(0, 10_000)).toEqual({ partnerShare: 0, platformNet: 0 });
+    expect(splitPartnerShare(1500, 10_000)).toEqual({ partnerShare: 1500, platformNet: 0 });
+  });
+
+  it('M9 share + platform net == fee, 0 ≤ share ≤ fee, share == floor(fee·bps/10000) (random fee 0..1,000,000 and rate 0..10000)', () => {
+    fc.assert(
+      fc.property(fees, rates, (fee, bps) => {
+        const { partnerShare, platformNet } = splitPartnerShare(fee, bps);
+        return (
+          partnerShare + platformNet === fee &&
+          partnerShare >= 0 &&
+          partnerShare <= fee &&
+          Number.isInteger(partnerShare) &&
+          partnerShare === referenceFee(fee, bps)
+        );
+      }),
+      { numRuns: 200_000 },
+    );
+  });
+
+  // As for P2: every fee at the rates that matter, every rate at the fees that matter.
+  it.each([0, 1, 500, 2000, 3333, 6667, 9999, 10_000])('M9 every fee 0..1,000,000 at %i bps', (bps) => {
+    let mismatches = 0;
+    for (let fee = 0; fee <= MAX_AMOUNT; fee++) {
+      const { partnerShare, platformNet } = splitPartnerShare(fee, bps);
+      if (!isFloorFee(fee, bps, partnerShare) || partnerShare + platformNet !== fee || platformNet < 0) mismatches++;
+    }
+    expect(mismatches).toBe(0);
+  });
+
+  it.each([0, 1, 75, 149, 1500, 9_999, 150_000, MAX_AMOUNT])('M9 every rate 0..10000 bps at fee %i', (fee) => {
+    let mismatches = 0;
+    for (let bps = 0; bps <= MAX_FEE_BPS; bps++) {
+      const { partnerShare, platformNet } = splitPartnerShare(fee, bps);
+      if (!isFloorFee(fee, bps, partnerShare) || partnerShare + platformNet !== fee || platformNet < 0) mismatches++;
+    }
+    expect(mismatches).toBe(0);
+  });
+
+  it('M9 with the fee split first: partner share + platform net + expert payout == amount, for every amount, fee rate and share rate', () => {
+    fc.assert(
+      fc.property(amounts, rates, rates, (amount, feeBps, shareBps) => {
+        const { platformFee, expertPayout } = splitFee(amount, feeBps);
+        const { partnerShare, platformNet } = splitPartnerShare(platformFee, shareBps);
+        return partnerShare + platformNet + expertPayout === amount && partnerShare <= platformFee && platformNet >= 0;
+      }),
+      { numRuns: 50_000 },
+    );
+  });
+
+  it.each([
+    [12.5, 2000],
+    [-1, 2000],
+    [MAX_SPLITTABLE_AMOUNT + 1, 2000],
+    [1500, -1],
+    [1500, 10_001],
+    [1500, 0.5],
+  ])('refuses fee %p at %p bps (a programming error)', (fee, bps) => {
+    expect(() => splitPartnerShare(fee, bps)).toThrow(RangeError);
   });
 });
 

@@ -82,12 +82,35 @@ export const MAX_SPLITTABLE_AMOUNT = Math.floor(Number.MAX_SAFE_INTEGER / MAX_FE
  */
 export function splitFee(amount: number, feeBps: number): FeeSplit {
   assertAmount(amount, 'amount');
-  if (!Number.isInteger(feeBps) || feeBps < 0 || feeBps > MAX_FEE_BPS) {
-    throw new RangeError(`feeBps must be an integer 0..${MAX_FEE_BPS}, got ${feeBps}`);
-  }
-  const product = amount * feeBps;
-  const platformFee = (product - (product % BPS_DENOMINATOR)) / BPS_DENOMINATOR;
+  assertBps(feeBps, 'feeBps');
+  const platformFee = floorOfBps(amount, feeBps);
   return { platformFee, expertPayout: amount - platformFee };
+}
+
+/** floor(amount × bps / 10000), exactly (see splitFee for why no rounding can happen). */
+function floorOfBps(amount: number, bps: number): number {
+  const product = amount * bps;
+  return (product - (product % BPS_DENOMINATOR)) / BPS_DENOMINATOR;
+}
+
+export interface PartnerShareSplit {
+  /** What the partner is owed: floor(platformFee × shareBps / 10000). */
+  readonly partnerShare: number;
+  /** What the platform keeps of its fee. */
+  readonly platformNet: number;
+}
+
+/**
+ * A partner's revenue share of a platform fee (contract "Partners": `revenueShareBps` of the fee
+ * actually kept): partnerShare = floor(platformFee × shareBps / 10000), platformNet = the rest, so
+ * partnerShare + platformNet == platformFee and 0 ≤ partnerShare ≤ platformFee (M9). The same
+ * exact integer arithmetic as splitFee: the floor favours the platform, never invents a cent.
+ */
+export function splitPartnerShare(platformFee: number, shareBps: number): PartnerShareSplit {
+  assertAmount(platformFee, 'platformFee');
+  assertBps(shareBps, 'shareBps');
+  const partnerShare = floorOfBps(platformFee, shareBps);
+  return { partnerShare, platformNet: platformFee - partnerShare };
 }
 
 export interface RefundSplit {
@@ -122,6 +145,10 @@ export function splitRefund(amount: number, refundAmount: number, feeBps: number
   const releasedAmount = amount - refundAmount;
   const { platformFee, expertPayout } = splitFee(releasedAmount, feeBps);
   return { ok: true, value: { refundAmount, releasedAmount, platformFee, expertPayout } };
+}
+
+function assertBps(bps: number, name: string): void {
+  if (!Number.isInteger(bps) || bps < 0 || bps > MAX_FEE_BPS) throw new RangeError(`${name} must be an integer 0..${MAX_FEE_BPS}, got ${bps}`);
 }
 
 function assertAmount(amount: number, name: string): void {

@@ -1,14 +1,15 @@
 import { LedgerSide, reconcile, StripeSide } from './reconciliation';
+import { transferKey, transferPurpose } from './transfer-purpose';
 
 const stripe = (overrides: Partial<StripeSide> = {}): StripeSide => ({
   charges: [{ paymentIntentId: 'pi_1', chargeId: 'ch_1', escrowId: 'e1', amount: 1000 }],
-  transfers: [{ id: 'tr_1', escrowId: 'e1', amount: 850 }],
+  transfers: [{ id: 'tr_1', escrowId: 'e1', amount: 850, purpose: 'expert' }],
   refunds: [],
   ...overrides,
 });
 const ledger = (overrides: Partial<LedgerSide> = {}): LedgerSide => ({
   fundings: [{ escrowId: 'e1', chargeId: 'ch_1' }],
-  payouts: [{ escrowId: 'e1', transferId: 'tr_1' }],
+  payouts: [{ escrowId: 'e1', transferId: 'tr_1', purpose: 'expert' }],
   refunds: [],
   paymentIntentIds: new Set(['pi_1']),
   ...overrides,
@@ -45,5 +46,47 @@ describe('reconcile (M4)', () => {
       ledger({ refunds: [{ escrowId: 'e1', stripeRefundId: 're_2', status: 'failed', key: 'refund:d3' }] }),
     );
     expect(violations.map((v) => v.code)).toEqual(['refund_failed']);
+  });
+
+  describe('M3 M9 transfers are matched by purpose', () => {
+    const partnerTransfer = { id: 'tr_p', escrowId: 'e1', amount: 30, purpose: 'partner' as const };
+    const partnerPayout = { escrowId: 'e1', transferId: 'tr_p', purpose: 'partner' as const };
+
+    it("the partner's Transfer beside the expert's, each with its own entry → no violation", () => {
+      expect(reconcile(stripe({ transfers: [...stripe().transfers, partnerTransfer] }), ledger({ payouts: [...ledger().payouts, partnerPayout] }))).toEqual([]);
+    });
+
+    it("a partner's Transfer never stands in for the expert's payout, nor the other way round", () => {
+      const swapped = reconcile(
+        stripe({ transfers: [{ ...partnerTransfer, id: 'tr_1' }] }),
+        ledger({ payouts: [{ escrowId: 'e1', transferId: 'tr_1', purpose: 'expert' }] }),
+      );
+      expect(swapped.map((v) => v.code).sort()).toEqual(['ledger_payout_without_stripe_transfer', 'stripe_transfer_without_ledger']);
+    });
+
+    it('a second Transfer of one escrow for one purpose is a duplicate (M3); one of each purpose is not', () => {
+      const twice = reconcile(
+        stripe({ transfers: [...stripe().transfers, partnerTransfer, { ...partnerTransfer, id: 'tr_p2' }] }),
+        ledger({ payouts: [...ledger().payouts, partnerPayout] }),
+      );
+      expect(twice.map((v) => v.code).sort()).toEqual(['duplicate_transfer', 'stripe_transfer_without_ledger']);
+      expect(twice.find((v) => v.code === 'duplicate_transfer')).toMatchObject({ escrowId: 'e1', stripeId: 'tr_p2' });
+    });
+  });
+});
+
+describe('transfer purposes (M3)', () => {
+  it('the expert keeps transfer:<escrowId>; the partner has transfer:partner:<escrowId>', () => {
+    expect(transferKey('expert', 'e1')).toBe('transfer:e1');
+    expect(transferKey('partner', 'e1')).toBe('transfer:partner:e1');
+  });
+
+  it.each([
+    [{ escrowId: 'e1', expertId: 'u1' }, 'expert'],
+    [{ escrowId: 'e1', purpose: 'expert' }, 'expert'],
+    [{ escrowId: 'e1', partnerId: 'p1', purpose: 'partner' }, 'partner'],
+    [{ escrowId: 'e1', purpose: 'holdback' }, 'unknown'],
+  ])('metadata %j → %s', (metadata, purpose) => {
+    expect(transferPurpose(metadata)).toBe(purpose);
   });
 });

@@ -2,6 +2,7 @@
  * M4: Stripe's objects against our ledger, both ways. Pure: the service pages through Stripe and
  * reads the ledger, this decides what disagrees. Only objects carrying our ids are ours.
  */
+import { TransferPurpose } from './transfer-purpose';
 
 export interface Violation {
   code: string;
@@ -13,13 +14,15 @@ export interface Violation {
 export interface StripeSide {
   /** Succeeded PaymentIntents with an escrowId in their metadata: the charge is what was funded. */
   charges: Array<{ paymentIntentId: string; chargeId: string; escrowId: string; amount: number }>;
-  transfers: Array<{ id: string; escrowId: string; amount: number }>;
+  /** Transfers with an escrowId in their metadata; `purpose` from transferPurpose() (the expert's, the partner's). */
+  transfers: Array<{ id: string; escrowId: string; amount: number; purpose: TransferPurpose | 'unknown' }>;
   refunds: Array<{ id: string; paymentIntentId: string; amount: number; status: string }>;
 }
 
 export interface LedgerSide {
   fundings: Array<{ escrowId: string; chargeId: string | null }>;
-  payouts: Array<{ escrowId: string; transferId: string | null }>;
+  /** The expert's payouts (kind payout) and the partners' (kind partner_payout). */
+  payouts: Array<{ escrowId: string; transferId: string | null; purpose: TransferPurpose }>;
   refunds: Array<{ escrowId: string; stripeRefundId: string | null; status: string; key: string }>;
   /** Our PaymentIntent ids, to tell our refunds from anyone else's. */
   paymentIntentIds: Set<string>;
@@ -39,19 +42,48 @@ export function reconcile(stripe: StripeSide, ledger: LedgerSide): Violation[] {
       violations.push({ code: 'ledger_funding_without_stripe_charge', message: `funding of escrow ${funding.escrowId} names no succeeded charge at Stripe`, escrowId: funding.escrowId, stripeId: funding.chargeId ?? undefined });
     }
   }
-  const paidTransfers = new Set(ledger.payouts.map((p) => p.transferId));
-  for (const transfer of stripe.transfers) {
-    if (!paidTransfers.has(transfer.id)) {
-      violations.push({ code: 'stripe_transfer_without_ledger', message: `transfer ${transfer.id} (${transfer.amount}) has no payout entry`, escrowId: transfer.escrowId, stripeId: transfer.id });
-    }
-  }
-  const stripeTransfers = new Set(stripe.transfers.map((t) => t.id));
-  for (const payout of ledger.payouts) {
-    if (!payout.transferId || !stripeTransfers.has(payout.transferId)) {
-      violations.push({ code: 'ledger_payout_without_stripe_transfer', message: `payout of escrow ${payout.escrowId} names no transfer at Stripe`, escrowId: payout.escrowId, stripeId: payout.transferId ?? undefined });
-    }
-  }
+  violations.push(...reconcileTransfers(stripe, ledger));
   violations.push(...reconcileRefunds(stripe, ledger));
+  return violations;
+}
+
+/**
+ * Transfers are matched by id and purpose: an expert's Transfer with the expert's payout entry, a
+ * partner's with the partner's. Two Transfers of one escrow for one purpose break M3.
+ */
+function reconcileTransfers(stripe: StripeSide, ledger: LedgerSide): Violation[] {
+  const violations: Violation[] = [];
+  const key = (purpose: string, id: string | null) => `${purpose} ${id}`;
+  const paidTransfers = new Set(ledger.payouts.map((p) => key(p.purpose, p.transferId)));
+  const perEscrow = new Map<string, string[]>();
+  for (const transfer of stripe.transfers) {
+    if (!paidTransfers.has(key(transfer.purpose, transfer.id))) {
+      violations.push({
+        code: 'stripe_transfer_without_ledger',
+        message: `transfer ${transfer.id} (${transfer.amount}, ${transfer.purpose}) has no payout entry of its purpose`,
+        escrowId: transfer.escrowId,
+        stripeId: transfer.id,
+      });
+    }
+    const escrowPurpose = key(transfer.purpose, transfer.escrowId);
+    perEscrow.set(escrowPurpose, [...(perEscrow.get(escrowPurpose) ?? []), transfer.id]);
+  }
+  for (const [escrowPurpose, ids] of perEscrow) {
+    if (ids.length < 2) continue;
+    const [purpose, escrowId] = escrowPurpose.split(' ');
+    violations.push({ code: 'duplicate_transfer', message: `escrow ${escrowId} has ${ids.length} ${purpose} transfers at Stripe: ${ids.join(', ')}`, escrowId, stripeId: ids[1] });
+  }
+  const stripeTransfers = new Set(stripe.transfers.map((t) => key(t.purpose, t.id)));
+  for (const payout of ledger.payouts) {
+    if (!payout.transferId || !stripeTransfers.has(key(payout.purpose, payout.transferId))) {
+      violations.push({
+        code: 'ledger_payout_without_stripe_transfer',
+        message: `${payout.purpose} payout of escrow ${payout.escrowId} names no ${payout.purpose} transfer at Stripe`,
+        escrowId: payout.escrowId,
+        stripeId: payout.transferId ?? undefined,
+      });
+    }
+  }
   return violations;
 }
 

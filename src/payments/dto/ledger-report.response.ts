@@ -3,9 +3,10 @@ import type { LedgerReport } from '../ledger-report.service';
 
 export class AccountBalancesResponse {
   @ApiProperty({ description: 'Money held for requests in progress.' }) escrow_held!: number;
-  @ApiProperty({ description: 'Platform fees earned on releases.' }) platform_revenue!: number;
+  @ApiProperty({ description: 'Platform fees earned on releases, net of partners’ revenue shares.' }) platform_revenue!: number;
   @ApiProperty({ description: 'Released to experts, not yet transferred.' }) expert_payable!: number;
-  @ApiProperty({ description: 'Transferred to experts.' }) paid_out!: number;
+  @ApiProperty({ description: 'Partners’ revenue shares of released fees, not yet transferred.' }) partner_payable!: number;
+  @ApiProperty({ description: 'Transferred to connected accounts: experts’ payouts and partners’ shares.' }) paid_out!: number;
   @ApiProperty({ description: 'Returned to customers.' }) refunded!: number;
 }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Stripe from 'stripe';
+import { transferKey, TransferPurpose } from '../domain/transfer-purpose';
 import { STRIPE_CLIENT } from './stripe.client';
 import { toPaymentProviderError, untrustedAnswer } from './stripe-errors';
 import {
@@ -26,7 +27,10 @@ export interface NewPaymentIntent {
 export interface NewTransfer {
   escrowId: string;
   requestId: string;
-  expertId: string;
+  /** Whose money it is: the expert's payout or the partner's revenue share (its own key, M3). */
+  purpose: TransferPurpose;
+  /** The expert's user id, or the partner's id. */
+  payeeId: string;
   amount: number;
   currency: string;
   destination: string;
@@ -39,6 +43,12 @@ export interface NewRefund {
   paymentIntentId: string;
   amount: number;
   idempotencyKey: string;
+}
+
+/** Who a Connect account pays: an expert (by user id) or a partner (by partner id). */
+export interface ConnectOwner {
+  kind: 'expert' | 'partner';
+  id: string;
 }
 
 /** Stripe never lists more than 100 per page; reconciliation stops paging after this many. */
@@ -85,8 +95,16 @@ export class StripeGateway {
     return viewPaymentIntent(pi);
   }
 
-  /** M3: one Transfer per escrow, whatever retries happen (key `transfer:<escrowId>`). */
+  /**
+   * M3: one Transfer per escrow and purpose, whatever retries happen (key `transfer:<escrowId>`
+   * for the expert, `transfer:partner:<escrowId>` for the partner). The expert's metadata is what
+   * it always was; the partner's names its purpose, so neither is taken for the other.
+   */
   async createTransfer(input: NewTransfer): Promise<TransferView> {
+    const metadata: Record<string, string> =
+      input.purpose === 'expert'
+        ? { escrowId: input.escrowId, requestId: input.requestId, expertId: input.payeeId }
+        : { escrowId: input.escrowId, requestId: input.requestId, partnerId: input.payeeId, purpose: input.purpose };
     const transfer = await this.call(() =>
       this.stripe.transfers.create(
         {
@@ -95,9 +113,9 @@ export class StripeGateway {
           destination: input.destination,
           source_transaction: input.sourceTransaction,
           transfer_group: input.requestId,
-          metadata: { escrowId: input.escrowId, requestId: input.requestId, expertId: input.expertId },
+          metadata,
         },
-        { idempotencyKey: `transfer:${input.escrowId}` },
+        { idempotencyKey: transferKey(input.purpose, input.escrowId) },
       ),
     );
     const view = viewTransfer(transfer);
@@ -135,13 +153,15 @@ export class StripeGateway {
     return viewAccount(await this.call(() => this.stripe.accounts.retrieve(id)));
   }
 
-  /** For the payout-accounts feature: an Express account that can receive transfers, keyed by the expert. */
-  async createExpressAccount(expertId: string, email: string | undefined): Promise<AccountView> {
+  /**
+   * For the payout-accounts feature: an Express account that can receive transfers, keyed by its
+   * owner — an expert (`account:<userId>`) or a partner (`account:partner:<partnerId>`).
+   */
+  async createExpressAccount(owner: ConnectOwner, email: string | undefined): Promise<AccountView> {
+    const [metadata, idempotencyKey] =
+      owner.kind === 'expert' ? [{ userId: owner.id }, `account:${owner.id}`] : [{ partnerId: owner.id }, `account:partner:${owner.id}`];
     const account = await this.call(() =>
-      this.stripe.accounts.create(
-        { type: 'express', email, capabilities: { transfers: { requested: true } }, metadata: { userId: expertId } },
-        { idempotencyKey: `account:${expertId}` },
-      ),
+      this.stripe.accounts.create({ type: 'express', email, capabilities: { transfers: { requested: true } }, metadata }, { idempotencyKey }),
     );
     return viewAccount(account);
   }

@@ -1,0 +1,44 @@
+import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentPrincipal, Principal, Roles } from '../common/auth/principal';
+import { ApiErrors } from '../docs/error-response';
+import { PayoutAccountResponse, PayoutOnboardingResponse } from '../payments/dto/payout-account.response';
+import { NoBodyFieldsPipe } from './no-body-fields.pipe';
+import { PayoutAccountsService } from './payout-accounts.service';
+
+/** A partner's Connect account, where its revenue share is transferred: as the experts' route, with the partner's key alone. */
+@ApiTags('partners')
+@ApiSecurity('apiKey')
+@ApiErrors(401, 403)
+@Roles('partner')
+@Controller('v1/partner/payout-account')
+export class PartnerPayoutAccountController {
+  constructor(private readonly payouts: PayoutAccountsService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Create the partner’s Stripe Connect Express account (once; 201) and return a fresh onboarding link (200 when the account existed).',
+  })
+  @ApiCreatedResponse({ type: PayoutOnboardingResponse })
+  @ApiOkResponse({ type: PayoutOnboardingResponse })
+  @ApiErrors(400, 502, 503)
+  async start(
+    @CurrentPrincipal() me: Principal,
+    @Body(NoBodyFieldsPipe) _body: Record<string, never>,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PayoutOnboardingResponse> {
+    const onboarding = await this.payouts.startOnboarding({ kind: 'partner', id: me.partnerId as string }, `${req.protocol}://${req.host}`);
+    reply.status(onboarding.created ? 201 : 200);
+    return PayoutOnboardingResponse.from(onboarding.account, onboarding.onboardingUrl);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'The partner’s payout account status; 404 payout_account_missing before the first POST.' })
+  @ApiOkResponse({ type: PayoutAccountResponse })
+  @ApiErrors(404)
+  async get(@CurrentPrincipal() me: Principal): Promise<PayoutAccountResponse> {
+    return PayoutAccountResponse.from(await this.payouts.get({ kind: 'partner', id: me.partnerId as string }));
+  }
+}
