@@ -20,6 +20,7 @@ export class NotificationsService implements OnApplicationBootstrap, OnApplicati
   private readonly reconnected: Array<() => void> = [];
   private client: Client | null = null;
   private stopping = false;
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -39,11 +40,14 @@ export class NotificationsService implements OnApplicationBootstrap, OnApplicati
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    for (const timer of this.timers) clearTimeout(timer);
     await this.client?.end().catch(() => undefined);
     this.client = null;
   }
 
   private async connect(again: boolean): Promise<void> {
+    // A retry timer can outlive the application: once it is stopping, nothing connects again.
+    if (this.stopping) return;
     const client = new Client({ connectionString: this.config.databaseUrl, application_name: 'fixbid-listen' });
     client.on('notification', (msg) => {
       for (const handler of this.handlers.get(msg.channel) ?? []) handler(msg.payload ?? '');
@@ -55,12 +59,16 @@ export class NotificationsService implements OnApplicationBootstrap, OnApplicati
     try {
       await client.connect();
       for (const channel of this.handlers.keys()) await client.query(`LISTEN ${quoteIdent(channel)}`);
+      if (this.stopping) {
+        await client.end();
+        return;
+      }
       this.client = client;
       if (again) for (const handler of this.reconnected) handler();
     } catch (err) {
       this.logger.warn({ err }, 'could not listen for notifications; retrying');
       await client.end().catch(() => undefined);
-      if (!this.stopping) setTimeout(() => void this.connect(again), RECONNECT_MS).unref();
+      this.later(() => void this.connect(again));
     }
   }
 
@@ -68,7 +76,17 @@ export class NotificationsService implements OnApplicationBootstrap, OnApplicati
     if (this.stopping || this.client !== lost) return;
     this.client = null;
     await lost.end().catch(() => undefined);
-    setTimeout(() => void this.connect(true), RECONNECT_MS).unref();
+    this.later(() => void this.connect(true));
+  }
+
+  private later(run: () => void): void {
+    if (this.stopping) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      run();
+    }, RECONNECT_MS);
+    timer.unref();
+    this.timers.add(timer);
   }
 }
 

@@ -59,7 +59,9 @@ const RULES: Rule[] = [
     patterns: [/\bFOR\s+UPDATE\b/i, /pessimistic_write/, /pg_advisory_xact_lock/],
     owners: ['src/database/locks.ts', 'src/requests/request-lifecycle.service.ts'],
     // Accounts (users, refresh tokens) are their own aggregate: locked alone, never with a request.
-    scope: (path) => !path.startsWith('src/auth/') && !path.startsWith('src/admin/'),
+    // The webhook dispatcher takes its queue rows (events to fan out, deliveries to send) with SKIP
+    // LOCKED, alone in their own transactions: never beside a marketplace row.
+    scope: (path) => !path.startsWith('src/auth/') && !path.startsWith('src/admin/') && path !== 'src/webhooks/webhook-dispatcher.service.ts',
     breaks: "await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });",
   },
   {
