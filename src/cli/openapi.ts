@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
@@ -41,12 +42,17 @@ function projectRoot(from: string): string {
   return dir;
 }
 
-/** npm run openapi [-- --out <file>]: writes openapi.yaml at the project root. */
+/**
+ * npm run openapi [-- --out <file>]: writes openapi.yaml at the project root, then the typed
+ * client's client/schema.gen.ts from it (scripts/generate-client.mjs). With --out, only the spec.
+ */
 async function main(): Promise<void> {
+  const root = projectRoot(__dirname);
   const outFlag = process.argv.indexOf('--out');
-  const out = outFlag > 0 ? resolve(process.argv[outFlag + 1]) : join(projectRoot(__dirname), 'openapi.yaml');
+  const out = outFlag > 0 ? resolve(process.argv[outFlag + 1]) : join(root, 'openapi.yaml');
   writeFileSync(out, await renderOpenApiYaml());
   console.log(`Wrote ${out}`);
+  if (outFlag < 0) execFileSync(process.execPath, [join(root, 'scripts', 'generate-client.mjs')], { stdio: 'inherit' });
 }
 
 if (require.main === module) {
