@@ -133,11 +133,13 @@ async function payInSandbox(escrow: Schemas['EscrowResponse']): Promise<boolean>
 async function feedOf(fixbid: FixbidClient, requestId: string): Promise<FixbidEvent[]> {
   const events: FixbidEvent[] = [];
   let cursor: string | undefined;
-  do {
+  for (let more = true; more; ) {
     const page = await ok('GET /v1/events', fixbid.GET('/v1/events', { params: { query: { limit: 100, cursor } } }));
     events.push(...page.data.filter((e) => e.requestId === requestId));
+    // The last page still carries a cursor, to resume from later; hasMore says whether to go on now.
     cursor = page.nextCursor ?? undefined;
-  } while (cursor);
+    more = page.hasMore;
+  }
   return events;
 }
 

@@ -46,12 +46,11 @@ export class EventsFeedService {
         LIMIT $${params.length + 3}`,
       [...params, after, query.type ?? null, query.limit + 1],
     )) as EventRow[];
-    return toPage(
-      rows,
-      query.limit,
-      (row) => toEvent(row, audience === 'partner' ? (row.as_customer ? 'customer' : 'expert') : audience),
-      (row) => this.cursors.encode({ sort: row.position, id: row.position }, SCOPE),
-    );
+    const cursorOf = (position: string) => this.cursors.encode({ sort: position, id: position }, SCOPE);
+    const page = toPage(rows, query.limit, (row) => toEvent(row, audience === 'partner' ? (row.as_customer ? 'customer' : 'expert') : audience), (row) => cursorOf(row.position));
+    // A feed is polled: the last page still says where to resume (after its last event, or where the caller was).
+    const last = rows.slice(0, query.limit).at(-1);
+    return { ...page, nextCursor: page.nextCursor ?? (last ? cursorOf(last.position) : (query.cursor ?? null)) };
   }
 
   /** The caller's filter: who reads which event (mirrors readsEvent), and in whose view. */

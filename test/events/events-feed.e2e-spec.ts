@@ -27,11 +27,12 @@ describe('GET /v1/events', () => {
   async function all(headers: Record<string, string>, query = ''): Promise<Ev[]> {
     const out: Ev[] = [];
     let cursor: string | null = null;
-    do {
-      const res: { body: { data: Ev[]; nextCursor: string | null } } = await t.http.get(`/v1/events?limit=7${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`).set(headers).expect(200);
+    for (let more = true; more; ) {
+      const res: { body: { data: Ev[]; hasMore: boolean; nextCursor: string | null } } = await t.http.get(`/v1/events?limit=7${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`).set(headers).expect(200);
       out.push(...res.body.data);
       cursor = res.body.nextCursor;
-    } while (cursor);
+      more = res.body.hasMore;
+    }
     return out;
   }
   const as = (user: TestUser) => ({ authorization: user.auth });
@@ -115,6 +116,18 @@ describe('GET /v1/events', () => {
 
   it('a route for users: anonymous → 401; an expert reads none of a customer\'s other requests', async () => {
     await t.http.get('/v1/events').expect(401);
+  });
+
+  it('a poller resumes: the last page keeps a cursor, and asking again with it brings only what came since', async () => {
+    const customer = await registerUser(t, 'customer');
+    await postRequest(t, customer);
+    const last = await t.http.get('/v1/events?limit=100').set(as(customer)).expect(200);
+    expect(last.body).toMatchObject({ hasMore: false, nextCursor: expect.any(String) });
+    const idle = await t.http.get(`/v1/events?cursor=${encodeURIComponent(last.body.nextCursor)}`).set(as(customer)).expect(200);
+    expect(idle.body).toEqual({ data: [], hasMore: false, nextCursor: last.body.nextCursor });
+    const later = await postRequest(t, customer);
+    const resumed = await t.http.get(`/v1/events?cursor=${encodeURIComponent(idle.body.nextCursor)}`).set(as(customer)).expect(200);
+    expect(resumed.body.data.map((e: Ev) => [e.type, e.requestId])).toEqual([['request.created', later.id]]);
   });
 });
 
