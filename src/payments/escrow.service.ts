@@ -165,7 +165,17 @@ export class EscrowService implements OnModuleInit {
   }
 
   /** A2: the owner, the escrow's expert and admins; anyone else gets the same 404 as a missing one. */
-  async findForViewer(principal: Principal, requestId: string): Promise<{ escrow: Escrow; viewer: EscrowViewer }> {
+  async findForViewer(principal: Principal, requestId: string): Promise<{ escrow: Escrow; viewer: EscrowViewer; payoutReady: boolean }> {
+    const found = await this.findViewable(principal, requestId);
+    // Only a pending payout asks whether the expert's account can take it (one more read, then).
+    if (found.escrow.payoutStatus !== 'pending') return { ...found, payoutReady: true };
+    const [account] = (await this.ds.query(`SELECT (payouts_enabled AND status = 'enabled') AS "payable" FROM payout_accounts WHERE user_id = $1`, [
+      found.escrow.expertId,
+    ])) as Array<{ payable: boolean }>;
+    return { ...found, payoutReady: Boolean(account?.payable) };
+  }
+
+  private async findViewable(principal: Principal, requestId: string): Promise<{ escrow: Escrow; viewer: EscrowViewer }> {
     const request = await this.ds.getRepository(HelpRequest).findOne({ where: { id: requestId }, select: { id: true, customerId: true } });
     const escrow = request
       ? await this.ds.getRepository(Escrow).findOne({ where: { requestId }, order: { createdAt: 'DESC', id: 'DESC' } })

@@ -21,4 +21,12 @@ export class ReconciliationRun {
 
   @Column({ type: 'jsonb' })
   violations!: LedgerViolation[];
+
+  /** M4: the newest Stripe `created` this run has seen; the next run lists from there (less a margin). */
+  @Column({ type: 'timestamptz', nullable: true })
+  watermark!: Date | null;
+
+  /** Stripe objects this run read (listed or retrieved): what a run costs. */
+  @Column({ name: 'stripe_objects', type: 'int', default: 0 })
+  stripeObjects!: number;
 }
