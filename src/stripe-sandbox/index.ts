@@ -8,7 +8,7 @@ import { WebhookDelivery, WebhookDispatcher } from './webhooks';
 export type { FailNextOptions, FaultControl, FaultKind } from './faults';
 export type { WebhookDelivery } from './webhooks';
 export { signWebhookPayload } from './webhooks';
-export { TEST_CARDS } from './charges';
+export { TEST_CARDS } from './payment-methods';
 export { SANDBOX_API_VERSION } from './events';
 
 export interface StripeSandboxOptions {

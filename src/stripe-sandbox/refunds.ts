@@ -95,7 +95,6 @@ function createRefund(ctx: RequestContext) {
   const previous = { amount_refunded: charge.amount_refunded, refunded: charge.refunded };
   charge.amount_refunded += amount;
   charge.refunded = charge.amount_refunded === charge.amount;
-  charge.refunds.data.unshift(refund);
   ctx.emit('refund.created', refund);
   ctx.emit('charge.refunded', charge, previous);
   return json(render(refund, p.expand(), ctx.state));

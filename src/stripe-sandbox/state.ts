@@ -113,6 +113,8 @@ export class SandboxState {
     };
     fill(this.paymentIntents, saved.paymentIntents);
     fill(this.charges, saved.charges);
+    // Files written before charges stopped embedding `refunds` (Stripe API 2022-11-15).
+    for (const charge of this.charges.values()) delete (charge as { refunds?: unknown }).refunds;
     fill(this.refunds, saved.refunds);
     fill(this.transfers, saved.transfers);
     fill(this.reversals, saved.reversals);

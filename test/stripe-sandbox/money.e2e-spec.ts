@@ -29,7 +29,10 @@ describe('Stripe sandbox: refunds, transfers, reversals and chargebacks', () => 
     expect(rest.amount).toBe(7000);
     charge = await stripe.charges.retrieve(pi.latest_charge as string);
     expect(charge).toMatchObject({ amount_refunded: 10_000, refunded: true });
-    expect(charge.refunds?.data.map((r) => r.id)).toEqual([rest.id, part.id]);
+    expect(charge.refunds).toBeUndefined(); // not embedded since API 2022-11-15
+    const expanded = await stripe.charges.retrieve(pi.latest_charge as string, { expand: ['refunds'] });
+    expect(expanded.refunds?.data.map((r) => r.id)).toEqual([rest.id, part.id]);
+    expect((await stripe.refunds.list({ charge: charge.id })).data.map((r) => r.id)).toEqual([rest.id, part.id]);
     await expect(stripe.refunds.create({ payment_intent: pi.id })).rejects.toMatchObject({ code: 'charge_already_refunded' });
 
     expect((await stripe.refunds.retrieve(part.id)).amount).toBe(3000);

@@ -1,0 +1,72 @@
+import type { CardSummary, PaymentMethodObject } from './objects';
+
+/** What a test card does after it pays: Stripe's documented test-mode behaviours. */
+export interface TestCard {
+  card: CardSummary;
+  decline?: { code: string; declineCode: string; message: string };
+  /** pm_card_createDispute: the charge succeeds, then a chargeback opens. */
+  disputes?: boolean;
+}
+
+const card = (brand: string, last4: string, funding = 'credit'): CardSummary => ({
+  brand,
+  country: 'US',
+  exp_month: 12,
+  exp_year: new Date().getUTCFullYear() + 3,
+  fingerprint: `sbx${brand}${last4}`,
+  funding,
+  last4,
+});
+
+const declined = (last4: string, declineCode: string, message: string, code = 'card_declined'): TestCard => ({
+  card: card('visa', last4),
+  decline: { code, declineCode, message },
+});
+
+/** Stripe's `pm_card_*` test PaymentMethods the sandbox understands (docs.stripe.com/testing). */
+export const TEST_CARDS: Record<string, TestCard> = {
+  pm_card_visa: { card: card('visa', '4242') },
+  pm_card_visa_debit: { card: card('visa', '5556', 'debit') },
+  pm_card_mastercard: { card: card('mastercard', '4444') },
+  pm_card_amex: { card: card('amex', '0005') },
+  pm_card_chargeDeclined: declined('0002', 'generic_decline', 'Your card was declined.'),
+  pm_card_chargeDeclinedInsufficientFunds: declined('9995', 'insufficient_funds', 'Your card has insufficient funds.'),
+  pm_card_chargeDeclinedFraudulent: declined('0019', 'fraudulent', 'Your card was declined.'),
+  pm_card_chargeDeclinedExpiredCard: declined('0069', 'expired_card', 'Your card has expired.', 'expired_card'),
+  pm_card_createDispute: { card: card('visa', '0259'), disputes: true },
+};
+
+/**
+ * The whole PaymentMethod object Stripe puts in a decline (`error.payment_method`,
+ * `last_payment_error.payment_method`): clients read its card and billing details from there.
+ */
+export function paymentMethodObject(id: string, test: TestCard, created: number): PaymentMethodObject {
+  return {
+    id,
+    object: 'payment_method',
+    allow_redisplay: 'unspecified',
+    billing_details: {
+      address: { city: null, country: null, line1: null, line2: null, postal_code: null, state: null },
+      email: null,
+      name: null,
+      phone: null,
+      tax_id: null,
+    },
+    card: {
+      ...test.card,
+      checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'unchecked' },
+      display_brand: test.card.brand,
+      generated_from: null,
+      networks: { available: [test.card.brand], preferred: null },
+      regulated_status: 'unregulated',
+      three_d_secure_usage: { supported: true },
+      wallet: null,
+    },
+    created,
+    customer: null,
+    customer_account: null,
+    livemode: false,
+    metadata: {},
+    type: 'card',
+  };
+}
