@@ -10,27 +10,42 @@ function stripeFee(amount: number): number {
   return Math.round(amount * 0.029) + 30;
 }
 
-export function createBalanceTransaction(
-  state: SandboxState,
-  input: { amount: number; currency: string; type: string; source: string; description?: string; fee?: number },
-): BalanceTransactionObject {
+export interface NewBalanceTransaction {
+  amount: number;
+  currency: string;
+  type: string;
+  source: string;
+  description?: string;
+  fee?: number;
+  feeDescription?: string;
+  reportingCategory?: string;
+}
+
+/**
+ * One movement of the platform's balance. Only a charge's proceeds wait (two days, as Stripe's
+ * default payout schedule in the US); debits, reversals and refund failures are available at once.
+ */
+export function createBalanceTransaction(state: SandboxState, input: NewBalanceTransaction): BalanceTransactionObject {
   const fee = input.fee ?? 0;
+  const settles = input.type === 'charge';
   const txn: BalanceTransactionObject = {
     id: state.newId('txn'),
     object: 'balance_transaction',
     amount: input.amount,
-    available_on: state.now() + 2 * 86400,
+    available_on: state.now() + (settles ? 2 * 86400 : 0),
     balance_type: 'payments',
     created: state.now(),
     currency: input.currency,
     description: input.description ?? null,
     exchange_rate: null,
     fee,
-    fee_details: fee ? [{ amount: fee, application: null, currency: input.currency, description: 'Stripe processing fees', type: 'stripe_fee' }] : [],
+    fee_details: fee
+      ? [{ amount: fee, application: null, currency: input.currency, description: input.feeDescription ?? 'Stripe processing fees', type: 'stripe_fee' }]
+      : [],
     net: input.amount - fee,
-    reporting_category: input.type === 'transfer_refund' ? 'transfer_reversal' : input.type,
+    reporting_category: input.reportingCategory ?? (input.type === 'transfer_refund' ? 'transfer_reversal' : input.type),
     source: input.source,
-    status: 'pending',
+    status: settles ? 'pending' : 'available',
     type: input.type,
   };
   state.balanceTransactions.set(txn.id, txn);

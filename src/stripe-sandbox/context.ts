@@ -14,6 +14,8 @@ export interface RequestContext {
   publishable: boolean;
   requestId: string;
   idempotencyKey: string | undefined;
+  /** The `Stripe-Account` header: the connected account a platform acts as (GET /v1/balance reads it). */
+  stripeAccount: string | undefined;
   /** http://127.0.0.1:<port>, for URLs the sandbox hands out (account links). */
   sandboxUrl: string;
   state: SandboxState;

@@ -77,3 +77,18 @@ export interface AccountLinkObject {
   url: string;
 }
 
+export interface BalanceAmount {
+  amount: number;
+  currency: string;
+  source_types: { card: number };
+}
+
+/** GET /v1/balance: the platform's, or a connected account's with the Stripe-Account header. */
+export interface BalanceObject {
+  object: 'balance';
+  available: BalanceAmount[];
+  /** Platform only: funds held for connected accounts' negative balances (always 0 here). */
+  connect_reserved?: { amount: number; currency: string }[];
+  livemode: false;
+  pending: BalanceAmount[];
+}

@@ -218,5 +218,5 @@ export interface EventObject {
   type: string;
 }
 
-export type { AccountLinkObject, AccountObject, Requirements, TransferObject, TransferReversalObject } from './objects-connect';
+export type { AccountLinkObject, AccountObject, BalanceAmount, BalanceObject, Requirements, TransferObject, TransferReversalObject } from './objects-connect';
 export type { BalanceTransactionObject, DisputeObject } from './objects-disputes';

@@ -1,4 +1,5 @@
 import { accountRoutes } from './accounts';
+import { balanceRoutes } from './balances';
 import { chargeRoutes } from './charges';
 import { json, Route } from './context';
 import { disputeRoutes } from './disputes';
@@ -75,6 +76,7 @@ export class Router {
       ...accountRoutes,
       ...eventRoutes,
       ...disputeRoutes,
+      ...balanceRoutes,
       ...sandboxRoutes(faults, dispatcher),
     ];
     this.compiled = routes.map((route) => {

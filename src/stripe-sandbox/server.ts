@@ -153,6 +153,7 @@ export class SandboxServer {
       publishable: auth.publishable,
       requestId,
       idempotencyKey,
+      stripeAccount: header(req, 'stripe-account') || undefined,
       sandboxUrl: this.url,
       state,
       emit: (type, object, previous) => {

@@ -12,6 +12,12 @@ import type {
   TransferReversalObject,
 } from './objects';
 
+/** A connected account's available balance per currency (what a reversal can take back). */
+export interface AccountBalance {
+  id: string;
+  available: Record<string, number>;
+}
+
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const MAX_EVENTS = 10_000;
 
@@ -39,6 +45,7 @@ export class SandboxState {
   readonly balanceTransactions = new Map<string, BalanceTransactionObject>();
   readonly events = new Map<string, EventObject>();
   readonly idempotency = new Map<string, IdempotencyRecord>();
+  readonly accountBalances = new Map<string, AccountBalance>();
   private listeners: (() => void)[] = [];
 
   constructor(private readonly clock: () => number = Date.now) {}
@@ -102,6 +109,7 @@ export class SandboxState {
       balanceTransactions: [...this.balanceTransactions.values()],
       events: [...this.events.values()],
       idempotency: [...this.idempotency.entries()],
+      accountBalances: [...this.accountBalances.values()],
     };
   }
 
@@ -124,6 +132,18 @@ export class SandboxState {
     fill(this.events, saved.events);
     this.idempotency.clear();
     for (const [key, record] of saved.idempotency ?? []) this.idempotency.set(key, record);
+    if (saved.accountBalances) fill(this.accountBalances, saved.accountBalances);
+    else this.rebuildAccountBalances();
+  }
+
+  /** State files written before balances were kept: what was transferred, less what was reversed. */
+  private rebuildAccountBalances(): void {
+    this.accountBalances.clear();
+    for (const transfer of this.transfers.values()) {
+      const entry = this.accountBalances.get(transfer.destination) ?? { id: transfer.destination, available: {} };
+      entry.available[transfer.currency] = (entry.available[transfer.currency] ?? 0) + transfer.amount - transfer.amount_reversed;
+      this.accountBalances.set(entry.id, entry);
+    }
   }
 }
 
@@ -139,4 +159,5 @@ export interface SerializedState {
   balanceTransactions: BalanceTransactionObject[];
   events: EventObject[];
   idempotency: [string, IdempotencyRecord][];
+  accountBalances?: AccountBalance[];
 }

@@ -131,6 +131,7 @@ export const STRIPE_FIELDS: Record<string, Record<string, FieldType>> = {
     created: integer, currency: string, description: nString, exchange_rate: nullable(is('number', (v) => typeof v === 'number')),
     fee: integer, fee_details: array, net: integer, reporting_category: string, source: nString, status: string, type: string,
   },
+  balance: { object: literal('balance'), available: array, livemode: boolean, pending: array },
   list: { object: literal('list'), data: array, has_more: boolean, url: string },
   error: {
     type: oneOf('api_error', 'card_error', 'idempotency_error', 'invalid_request_error'), message: string, code: string,
@@ -146,6 +147,7 @@ export const OPTIONAL_FIELDS: Record<string, Record<string, FieldType>> = {
     next_action: object, pending_reason: oneOf('charge_pending', 'insufficient_funds', 'processing'), presentment_details: object,
   },
   payment_method: { allow_redisplay: oneOf('always', 'limited', 'unspecified') },
+  balance: { connect_reserved: array, instant_available: array, issuing: object, refund_and_dispute_prefunding: object },
 };
 
 /**

@@ -56,6 +56,8 @@ describe('Stripe sandbox: objects carry the fields and JSON types of Stripe’s 
     const other = await paidIntent(stripe, 5000, 'req_conf_cb');
     const dispute = (await raw(sandbox, 'POST', `/sandbox/charges/${other.latest_charge as string}/dispute`, '')).json;
     add('dispute', 'chargeback', await json(`/v1/disputes/${(dispute as { id: string }).id}`));
+    add('balance', 'platform', await json('/v1/balance'));
+    add('balance', 'connected account', (await raw(sandbox, 'GET', '/v1/balance', undefined, { 'Stripe-Account': account.id })).json);
     for (const path of ['/v1/payment_intents', '/v1/charges', '/v1/refunds', '/v1/transfers', '/v1/accounts', '/v1/events?limit=100', '/v1/disputes']) {
       add('list', path, await json(path));
     }
