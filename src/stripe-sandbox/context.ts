@@ -1,5 +1,6 @@
 import type { EventObject } from './objects';
 import type { Params } from './params';
+import type { TaskKind } from './scheduler';
 import type { SandboxState } from './state';
 
 /** What a route handler sees. Handlers are synchronous: a request's changes are atomic. */
@@ -21,6 +22,8 @@ export interface RequestContext {
   state: SandboxState;
   /** Records an Event for this change; it is delivered to the webhook after the response is sent. */
   emit(type: string, object: object, previousAttributes?: Record<string, unknown>): EventObject;
+  /** Has Stripe act on an object on its own a little later (see scheduler.ts). */
+  schedule(kind: TaskKind, target: string, outcome?: string): void;
 }
 
 export type HandlerResult =

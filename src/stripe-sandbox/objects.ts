@@ -219,4 +219,4 @@ export interface EventObject {
 }
 
 export type { AccountLinkObject, AccountObject, BalanceAmount, BalanceObject, Requirements, TransferObject, TransferReversalObject } from './objects-connect';
-export type { BalanceTransactionObject, DisputeObject } from './objects-disputes';
+export type { BalanceTransactionObject, DisputeEvidence, DisputeObject, DisputeStatus } from './objects-disputes';

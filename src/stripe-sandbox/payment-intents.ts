@@ -138,7 +138,7 @@ function confirmPaymentIntent(ctx: RequestContext, pi: PaymentIntentObject, paym
     Object.assign(pi, { status: 'succeeded', amount_received: pi.amount, payment_method: paymentMethod, last_payment_error: null });
     ctx.emit('charge.succeeded', charge);
     ctx.emit('payment_intent.succeeded', pi);
-    if (test.disputes) openDispute(ctx, charge, 'fraudulent');
+    if (test.dispute) openDispute(ctx, charge, { reason: test.dispute.reason, inquiry: test.dispute.kind === 'inquiry', networkReasonCode: test.dispute.networkReasonCode });
     return;
   }
   const { code, declineCode, message } = test.decline;

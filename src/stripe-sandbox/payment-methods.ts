@@ -4,8 +4,8 @@ import type { CardSummary, PaymentMethodObject } from './objects';
 export interface TestCard {
   card: CardSummary;
   decline?: { code: string; declineCode: string; message: string };
-  /** pm_card_createDispute: the charge succeeds, then a chargeback opens. */
-  disputes?: boolean;
+  /** The charge succeeds, then the cardholder's bank opens a dispute of this kind. */
+  dispute?: { kind: 'chargeback' | 'inquiry'; reason: string; networkReasonCode: string };
 }
 
 const card = (brand: string, last4: string, funding = 'credit'): CardSummary => ({
@@ -23,7 +23,11 @@ const declined = (last4: string, declineCode: string, message: string, code = 'c
   decline: { code, declineCode, message },
 });
 
-/** Stripe's `pm_card_*` test PaymentMethods the sandbox understands (docs.stripe.com/testing). */
+/**
+ * Stripe's `pm_card_*` test PaymentMethods the sandbox understands (docs.stripe.com/testing), by
+ * their card numbers' last four digits: 0259 fraud chargeback, 2685 product not received,
+ * 1976 inquiry.
+ */
 export const TEST_CARDS: Record<string, TestCard> = {
   pm_card_visa: { card: card('visa', '4242') },
   pm_card_visa_debit: { card: card('visa', '5556', 'debit') },
@@ -33,7 +37,12 @@ export const TEST_CARDS: Record<string, TestCard> = {
   pm_card_chargeDeclinedInsufficientFunds: declined('9995', 'insufficient_funds', 'Your card has insufficient funds.'),
   pm_card_chargeDeclinedFraudulent: declined('0019', 'fraudulent', 'Your card was declined.'),
   pm_card_chargeDeclinedExpiredCard: declined('0069', 'expired_card', 'Your card has expired.', 'expired_card'),
-  pm_card_createDispute: { card: card('visa', '0259'), disputes: true },
+  pm_card_createDispute: { card: card('visa', '0259'), dispute: { kind: 'chargeback', reason: 'fraudulent', networkReasonCode: '10.4' } },
+  pm_card_createDisputeProductNotReceived: {
+    card: card('visa', '2685'),
+    dispute: { kind: 'chargeback', reason: 'product_not_received', networkReasonCode: '13.1' },
+  },
+  pm_card_createDisputeInquiry: { card: card('visa', '1976'), dispute: { kind: 'inquiry', reason: 'fraudulent', networkReasonCode: '10' } },
 };
 
 /**

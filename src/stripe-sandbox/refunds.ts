@@ -46,7 +46,9 @@ function createRefund(ctx: RequestContext) {
   if (charge.status !== 'succeeded') {
     throw invalidRequest(`Charge ${charge.id} has not succeeded; there is nothing to refund.`, { code: 'charge_not_refundable', param: 'charge' });
   }
-  if (charge.disputed) {
+  // An inquiry leaves the charge refundable; a chargeback does not (the bank already took the money back).
+  const chargeback = [...ctx.state.disputes.values()].find((d) => d.charge === charge.id && !d.is_charge_refundable);
+  if (chargeback) {
     throw invalidRequest(`Charge ${charge.id} has been charged back; cannot issue a refund.`, { code: 'charge_disputed', param: 'charge' });
   }
   const remaining = charge.amount - charge.amount_refunded;
@@ -100,6 +102,12 @@ function createRefund(ctx: RequestContext) {
   return json(render(refund, p.expand(), ctx.state));
 }
 
+function getRefund(ctx: RequestContext, id: string): RefundObject {
+  const refund = ctx.state.refunds.get(id);
+  if (!refund) throw resourceMissing('refund', id);
+  return refund;
+}
+
 export const refundRoutes: Route[] = [
   { method: 'POST', pattern: '/v1/refunds', handler: createRefund },
   {
@@ -116,11 +124,9 @@ export const refundRoutes: Route[] = [
   {
     method: 'GET',
     pattern: '/v1/refunds/:id',
-    handler: ({ params, state, pathParams }) => {
-      params.allowOnly(['expand']);
-      const refund = state.refunds.get(pathParams.id);
-      if (!refund) throw resourceMissing('refund', pathParams.id);
-      return json(render(refund, params.expand(), state));
+    handler: (ctx) => {
+      ctx.params.allowOnly(['expand']);
+      return json(render(getRefund(ctx, ctx.pathParams.id), ctx.params.expand(), ctx.state));
     },
   },
 ];

@@ -11,6 +11,7 @@ import type {
   TransferObject,
   TransferReversalObject,
 } from './objects';
+import type { ScheduledTask } from './scheduler';
 
 /** A connected account's available balance per currency (what a reversal can take back). */
 export interface AccountBalance {
@@ -46,6 +47,7 @@ export class SandboxState {
   readonly events = new Map<string, EventObject>();
   readonly idempotency = new Map<string, IdempotencyRecord>();
   readonly accountBalances = new Map<string, AccountBalance>();
+  readonly scheduled = new Map<string, ScheduledTask>();
   private listeners: (() => void)[] = [];
 
   constructor(private readonly clock: () => number = Date.now) {}
@@ -110,6 +112,7 @@ export class SandboxState {
       events: [...this.events.values()],
       idempotency: [...this.idempotency.entries()],
       accountBalances: [...this.accountBalances.values()],
+      scheduled: [...this.scheduled.values()],
     };
   }
 
@@ -132,6 +135,7 @@ export class SandboxState {
     fill(this.events, saved.events);
     this.idempotency.clear();
     for (const [key, record] of saved.idempotency ?? []) this.idempotency.set(key, record);
+    fill(this.scheduled, saved.scheduled);
     if (saved.accountBalances) fill(this.accountBalances, saved.accountBalances);
     else this.rebuildAccountBalances();
   }
@@ -160,4 +164,5 @@ export interface SerializedState {
   events: EventObject[];
   idempotency: [string, IdempotencyRecord][];
   accountBalances?: AccountBalance[];
+  scheduled?: ScheduledTask[];
 }

@@ -120,10 +120,14 @@ export const STRIPE_FIELDS: Record<string, Record<string, FieldType>> = {
   },
   dispute: {
     id: id('dp_'), object: literal('dispute'), amount: integer, balance_transactions: array, charge: id('ch_'), created: integer,
-    currency: string, enhanced_eligibility_types: array, evidence: object, evidence_details: object,
-    'evidence_details.due_by': nInteger, intended_submission_method: nString, is_charge_refundable: boolean, livemode: boolean,
+    currency: string, enhanced_eligibility_types: array, evidence: object, 'evidence.enhanced_evidence': object,
+    'evidence.uncategorized_text': nString, evidence_details: object, 'evidence_details.due_by': nInteger,
+    'evidence_details.enhanced_eligibility': object, 'evidence_details.has_evidence': boolean, 'evidence_details.past_due': boolean,
+    'evidence_details.submission_count': integer, 'evidence_details.submission_method': string, intended_submission_method: nString, is_charge_refundable: boolean, livemode: boolean,
     metadata: object, network_reason_code: nString, payment_intent: nullable(id('pi_')), payment_method_details: object,
-    reason: string,
+    'payment_method_details.type': string, 'payment_method_details.card.brand': string,
+    'payment_method_details.card.case_type': oneOf('block', 'chargeback', 'compliance', 'inquiry', 'resolution'),
+    'payment_method_details.card.network': string, 'payment_method_details.card.network_reason_code': nString, reason: string,
     status: oneOf('appeal_needs_response', 'appeal_under_review', 'lost', 'needs_response', 'prevented', 'under_review', 'warning_closed', 'warning_needs_response', 'warning_under_review', 'won'),
   },
   balance_transaction: {

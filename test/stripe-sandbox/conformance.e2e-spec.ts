@@ -15,7 +15,7 @@ describe('Stripe sandbox: objects carry the fields and JSON types of Stripe’s 
   const json = async (path: string) => (await raw(sandbox, 'GET', path)).json;
 
   beforeAll(async () => {
-    sandbox = await startSandbox();
+    sandbox = await startSandbox({ asyncDelayMs: 10 });
     const stripe = sandboxStripe(sandbox);
     const fresh = await stripe.paymentIntents.create({ amount: 5000, currency: 'usd', metadata: { requestId: 'r1' } });
     add('payment_intent', 'requires_payment_method', await json(`/v1/payment_intents/${fresh.id}`));
@@ -56,8 +56,20 @@ describe('Stripe sandbox: objects carry the fields and JSON types of Stripe’s 
     const other = await paidIntent(stripe, 5000, 'req_conf_cb');
     const dispute = (await raw(sandbox, 'POST', `/sandbox/charges/${other.latest_charge as string}/dispute`, '')).json;
     add('dispute', 'chargeback', await json(`/v1/disputes/${(dispute as { id: string }).id}`));
+    await stripe.disputes.update((dispute as { id: string }).id, { evidence: { uncategorized_text: 'winning_evidence' } });
+    const inquiryPi = await stripe.paymentIntents.create({ amount: 5000, currency: 'usd', payment_method: 'pm_card_createDisputeInquiry', confirm: true });
+    const [inquiry] = (await stripe.disputes.list({ payment_intent: inquiryPi.id })).data;
+    add('dispute', 'inquiry', await json(`/v1/disputes/${inquiry.id}`));
+    await stripe.disputes.close(inquiry.id);
+    await sandbox.webhooksIdle();
+    add('dispute', 'won', await json(`/v1/disputes/${(dispute as { id: string }).id}`));
+    add('dispute', 'inquiry closed', await json(`/v1/disputes/${inquiry.id}`));
     add('balance', 'platform', await json('/v1/balance'));
     add('balance', 'connected account', (await raw(sandbox, 'GET', '/v1/balance', undefined, { 'Stripe-Account': account.id })).json);
+    for (const { value } of samples.get('dispute') ?? []) {
+      for (const txn of (value as { balance_transactions: unknown[] }).balance_transactions) add('balance_transaction', 'in dispute.balance_transactions', txn);
+    }
+
     for (const path of ['/v1/payment_intents', '/v1/charges', '/v1/refunds', '/v1/transfers', '/v1/accounts', '/v1/events?limit=100', '/v1/disputes']) {
       add('list', path, await json(path));
     }
@@ -118,7 +130,8 @@ describe('Stripe sandbox: objects carry the fields and JSON types of Stripe’s 
     const types = (samples.get('event') ?? []).map((s) => s.label);
     for (const type of [
       'payment_intent.created', 'payment_intent.succeeded', 'payment_intent.payment_failed', 'payment_intent.canceled', 'charge.refunded',
-      'charge.dispute.created', 'account.updated', 'transfer.created',
+      'charge.dispute.created', 'charge.dispute.funds_withdrawn', 'charge.dispute.updated',
+      'charge.dispute.closed', 'charge.dispute.funds_reinstated', 'account.updated', 'transfer.created',
     ]) {
       expect(types).toContain(type);
     }
