@@ -5,7 +5,7 @@ import { SandboxServer } from './server';
 import { SandboxState } from './state';
 import { WebhookDelivery, WebhookDispatcher } from './webhooks';
 
-export type { FailNextOptions, FaultControl, FaultKind } from './faults';
+export type { FailNextOptions, FaultControl, FaultKind, RefuseNextOptions } from './faults';
 export type { WebhookDelivery } from './webhooks';
 export { signWebhookPayload } from './webhooks';
 export { TEST_CARDS } from './payment-methods';
@@ -31,8 +31,8 @@ export interface StripeSandboxOptions {
   /** Milliseconds since the epoch, for `created` fields and idempotency expiry; default Date.now. */
   clock?: () => number;
   /**
-   * How long Stripe's own later changes wait: a dispute decided after evidence. Default 200 ms;
-   * webhooksIdle() waits for them.
+   * How long Stripe's own later changes wait: a `pm_card_refundFail` refund failing, a dispute
+   * decided after evidence. Default 200 ms; webhooksIdle() waits for them.
    */
   asyncDelayMs?: number;
 }

@@ -6,6 +6,8 @@ export interface TestCard {
   decline?: { code: string; declineCode: string; message: string };
   /** The charge succeeds, then the cardholder's bank opens a dispute of this kind. */
   dispute?: { kind: 'chargeback' | 'inquiry'; reason: string; networkReasonCode: string };
+  /** pm_card_refundFail: a refund starts `succeeded` and fails a little later (expired_or_canceled_card). */
+  refundFails?: boolean;
 }
 
 const card = (brand: string, last4: string, funding = 'credit'): CardSummary => ({
@@ -26,7 +28,7 @@ const declined = (last4: string, declineCode: string, message: string, code = 'c
 /**
  * Stripe's `pm_card_*` test PaymentMethods the sandbox understands (docs.stripe.com/testing), by
  * their card numbers' last four digits: 0259 fraud chargeback, 2685 product not received,
- * 1976 inquiry.
+ * 1976 inquiry, 5126 refund fails asynchronously.
  */
 export const TEST_CARDS: Record<string, TestCard> = {
   pm_card_visa: { card: card('visa', '4242') },
@@ -43,6 +45,7 @@ export const TEST_CARDS: Record<string, TestCard> = {
     dispute: { kind: 'chargeback', reason: 'product_not_received', networkReasonCode: '13.1' },
   },
   pm_card_createDisputeInquiry: { card: card('visa', '1976'), dispute: { kind: 'inquiry', reason: 'fraudulent', networkReasonCode: '10' } },
+  pm_card_refundFail: { card: card('visa', '5126'), refundFails: true },
 };
 
 /**

@@ -1,12 +1,12 @@
 import type { SandboxState } from './state';
 
-/** What Stripe does "a little later" on its own: a bank deciding a dispute. */
-export type TaskKind = 'dispute_outcome';
+/** What Stripe does "a little later" on its own: a refund failing, a bank deciding a dispute. */
+export type TaskKind = 'refund_failure' | 'dispute_outcome';
 
 export interface ScheduledTask {
   id: string;
   kind: TaskKind;
-  /** The object it acts on: a dispute id. */
+  /** The object it acts on: a refund or dispute id. */
   target: string;
   /** dispute_outcome: `won`, `lost`, `warning_closed` or `escalate`. */
   outcome?: string;
@@ -16,7 +16,7 @@ export interface ScheduledTask {
 
 /**
  * Runs scheduled tasks after `delayMs`, outside any API request, so a client sees the first
- * answer (a dispute `under_review`) and only later the change and its
+ * answer (a refund `succeeded`, a dispute `under_review`) and only later the change and its
  * webhooks, as with Stripe. Tasks live in the state, so a state file carries them over a restart.
  */
 export class Scheduler {

@@ -2,7 +2,7 @@ import http, { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { authenticate } from './auth';
 import type { RequestContext } from './context';
-import { apiError, errorEnvelope, idempotencyMismatch, invalidRequest, SandboxError } from './errors';
+import { apiError, errorEnvelope, idempotencyMismatch, invalidRequest, refusedRequest, SandboxError } from './errors';
 import { createEvent, EventRequest } from './events';
 import type { ArmedFault, Faults } from './faults';
 import { canonicalJson, FormObject, FormParseError, parseFormBody } from './form-body';
@@ -185,9 +185,12 @@ export class SandboxServer {
     const eventRequest = route.public ? { id: null, idempotencyKey: null } : { id: requestId, idempotencyKey: idempotencyKey ?? null };
     const base = { method, path, pathParams, query: url.searchParams, params: new Params(raw), apiKey: auth.apiKey, publishable: auth.publishable, requestId, idempotencyKey };
     const ctx = this.context({ ...base, stripeAccount: header(req, 'stripe-account') || undefined }, eventRequest, emitted);
+    const refusal = route.public ? undefined : this.deps.faults.takeRefusal(method, path);
     let reply: Reply;
     let save = true;
     try {
+      // A refused request has "started executing" at Stripe: its error is kept under the key.
+      if (refusal) throw refusedRequest(refusal.status, refusal.message, refusal.code);
       const result = route.handler(ctx);
       reply =
         'html' in result

@@ -61,9 +61,12 @@ describe('Stripe sandbox: objects carry the fields and JSON types of Stripe’s 
     const [inquiry] = (await stripe.disputes.list({ payment_intent: inquiryPi.id })).data;
     add('dispute', 'inquiry', await json(`/v1/disputes/${inquiry.id}`));
     await stripe.disputes.close(inquiry.id);
+    const failing = await stripe.paymentIntents.create({ amount: 5000, currency: 'usd', payment_method: 'pm_card_refundFail', confirm: true });
+    const doomed = await stripe.refunds.create({ payment_intent: failing.id });
     await sandbox.webhooksIdle();
     add('dispute', 'won', await json(`/v1/disputes/${(dispute as { id: string }).id}`));
     add('dispute', 'inquiry closed', await json(`/v1/disputes/${inquiry.id}`));
+    add('refund', 'failed', await json(`/v1/refunds/${doomed.id}`));
     add('balance', 'platform', await json('/v1/balance'));
     add('balance', 'connected account', (await raw(sandbox, 'GET', '/v1/balance', undefined, { 'Stripe-Account': account.id })).json);
     for (const { value } of samples.get('dispute') ?? []) {
@@ -130,12 +133,14 @@ describe('Stripe sandbox: objects carry the fields and JSON types of Stripe’s 
     const types = (samples.get('event') ?? []).map((s) => s.label);
     for (const type of [
       'payment_intent.created', 'payment_intent.succeeded', 'payment_intent.payment_failed', 'payment_intent.canceled', 'charge.refunded',
-      'charge.dispute.created', 'charge.dispute.funds_withdrawn', 'charge.dispute.updated',
+      'charge.refund.updated', 'refund.failed', 'charge.dispute.created', 'charge.dispute.funds_withdrawn', 'charge.dispute.updated',
       'charge.dispute.closed', 'charge.dispute.funds_reinstated', 'account.updated', 'transfer.created',
     ]) {
       expect(types).toContain(type);
     }
     const refunded = (samples.get('event') ?? []).filter((s) => s.label === 'charge.refunded').map((s) => (s.value as Stripe.Event).data.object);
     expect(refunded).toContainEqual(expect.objectContaining({ object: 'charge', amount_refunded: 2000 }));
+    const failed = (samples.get('event') ?? []).find((s) => s.label === 'refund.failed')?.value as Stripe.Event;
+    expect(failed.data.object).toMatchObject({ object: 'refund', status: 'failed', failure_reason: 'expired_or_canceled_card' });
   });
 });
