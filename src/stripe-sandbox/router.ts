@@ -8,6 +8,7 @@ import { eventRoutes } from './events';
 import type { FaultKind, Faults } from './faults';
 import { paymentIntentRoutes } from './payment-intents';
 import { refundRoutes } from './refunds';
+import { searchRoutes } from './search';
 import { transferRoutes } from './transfers';
 import type { WebhookDispatcher } from './webhooks';
 
@@ -73,6 +74,7 @@ export class Router {
 
   constructor(faults: Faults, dispatcher: WebhookDispatcher) {
     const routes = [
+      ...searchRoutes,
       ...paymentIntentRoutes,
       ...chargeRoutes,
       ...refundRoutes,

@@ -137,6 +137,7 @@ export const STRIPE_FIELDS: Record<string, Record<string, FieldType>> = {
   },
   balance: { object: literal('balance'), available: array, livemode: boolean, pending: array },
   list: { object: literal('list'), data: array, has_more: boolean, url: string },
+  search_result: { object: literal('search_result'), data: array, has_more: boolean, next_page: nString, url: string },
   error: {
     type: oneOf('api_error', 'card_error', 'idempotency_error', 'invalid_request_error'), message: string, code: string,
     param: string, doc_url: string, request_log_url: string,
@@ -152,6 +153,7 @@ export const OPTIONAL_FIELDS: Record<string, Record<string, FieldType>> = {
   },
   payment_method: { allow_redisplay: oneOf('always', 'limited', 'unspecified') },
   balance: { connect_reserved: array, instant_available: array, issuing: object, refund_and_dispute_prefunding: object },
+  search_result: { total_count: integer },
 };
 
 /**

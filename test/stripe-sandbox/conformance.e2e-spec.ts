@@ -69,6 +69,7 @@ describe('Stripe sandbox: objects carry the fields and JSON types of Stripe’s 
     add('refund', 'failed', await json(`/v1/refunds/${doomed.id}`));
     add('balance', 'platform', await json('/v1/balance'));
     add('balance', 'connected account', (await raw(sandbox, 'GET', '/v1/balance', undefined, { 'Stripe-Account': account.id })).json);
+    add('search_result', 'payment_intents', await json(`/v1/payment_intents/search?query=${encodeURIComponent("metadata['requestId']:'r1'")}&expand[]=total_count`));
     for (const { value } of samples.get('dispute') ?? []) {
       for (const txn of (value as { balance_transactions: unknown[] }).balance_transactions) add('balance_transaction', 'in dispute.balance_transactions', txn);
     }
