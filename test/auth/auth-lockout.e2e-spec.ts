@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
+import { AdminAccountsService } from '../../src/auth/admin-accounts.service';
 import { emailKey } from '../../src/auth/domain/login-protection';
 import { LoginProtectionService } from '../../src/auth/login-protection.service';
+import { PasswordHasher } from '../../src/auth/password-hasher';
+import { RefreshTokensService } from '../../src/auth/refresh-tokens.service';
 import { createTestApp, TestApp } from '../support/test-app';
 import { PASSWORD, registerUser, uniqueEmail } from '../support/factories';
 
@@ -236,6 +239,21 @@ describe('auth: login protection', () => {
       await passTime(u.email, 61);
       await login(u.email, PASSWORD, { ip: freshIp(), deviceToken }).expect(200);
     });
+  });
+
+  it('admin:create lifts the email\'s protection, its pairs\' refusals and its devices\' refusals', async () => {
+    const u = await registerUser(t);
+    const { deviceToken } = (await login(u.email, PASSWORD, { ip: freshIp() }).expect(200)).body as { deviceToken: string };
+    for (let i = 0; i < 5; i++) await login(u.email, 'wrong password!', { ip: freshIp(), deviceToken });
+    await flood(u.email);
+    const ip = freshIp();
+    expectRefusal(await login(u.email, PASSWORD, { ip }));
+    expectRefusal(await login(u.email, PASSWORD, { ip: freshIp(), deviceToken }));
+    await new AdminAccountsService(t.ds, new PasswordHasher(), new RefreshTokensService(t.ds)).createOrUpdateAdmin({ email: u.email, password: 'brand new password' });
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM login_protection WHERE email_key = $1`, [emailKey(u.email)]);
+    expect(n).toBe(0);
+    await login(u.email, 'brand new password', { ip: freshIp(), deviceToken }).expect(200);
+    await login(u.email, 'brand new password', { ip }).expect(200);
   });
 
   describe('S7 nothing tells whether an email exists', () => {
