@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { withTransaction } from '../database/transaction';
 import { emailProblem, normalizeEmail, passwordProblem } from '../users/domain/user-input';
+import { emailKey } from './domain/login-protection';
 import { PasswordHasher } from './password-hasher';
 import { RefreshTokensService } from './refresh-tokens.service';
 
@@ -82,10 +83,22 @@ export class AdminAccountsService implements OnApplicationBootstrap {
     const { email, password } = checkAdminCredentials(input);
     const passwordHash = await this.hasher.hash(password);
     return withTransaction(this.ds, async (em) => {
+      // Lifts every login refusal of this email — its pairs' and its devices' included — taking the
+      // rows as logins do: the email's row first, then pairs, devices, and the user row last.
+      await em.query(
+        `DELETE FROM "login_protection" WHERE "key" IN (
+           SELECT "key" FROM "login_protection" WHERE "email_key" = $1 ORDER BY "scope", "key" FOR UPDATE)`,
+        [emailKey(email)],
+      );
+      await em.query(
+        `UPDATE "login_devices" SET "failures" = 0, "last_attempt_at" = NULL, "refused_until" = NULL
+          WHERE "user_id" = (SELECT "id" FROM "users" WHERE "email" = $1)`,
+        [email],
+      );
       const rows: Array<{ id: string; created: boolean }> = await em.query(
         `INSERT INTO "users" ("email", "display_name", "role", "password_hash") VALUES ($1, $2, 'admin', $3)
          ON CONFLICT ("email") DO UPDATE SET "role" = 'admin', "password_hash" = EXCLUDED."password_hash",
-           "suspended_at" = NULL, "failed_login_count" = 0, "locked_until" = NULL, "updated_at" = now()
+           "suspended_at" = NULL, "updated_at" = now()
          RETURNING "id", (xmax = 0) AS "created"`,
         [email, ADMIN_DISPLAY_NAME, passwordHash],
       );

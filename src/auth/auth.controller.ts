@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Ip, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -11,7 +11,7 @@ import {
 } from '@nestjs/swagger';
 import { Public } from '../common/auth/principal';
 import { AuthService } from './auth.service';
-import { AuthResponse } from './dto/auth.response';
+import { AuthResponse, LoginResponse } from './dto/auth.response';
 import { LoginDto } from './dto/login.dto';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
 import { RegisterDto } from './dto/register.dto';
@@ -33,11 +33,14 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(HttpStatus.OK)
-  @ApiOkResponse({ type: AuthResponse })
-  @ApiUnauthorizedResponse({ description: '`invalid_credentials` (wrong email or password, one answer) or `account_suspended`.' })
-  @ApiTooManyRequestsResponse({ description: '`rate_limited` (per address or per email) or `account_locked` after repeated failures; see `Retry-After`.' })
-  async login(@Body() body: LoginDto): Promise<AuthResponse> {
-    return AuthResponse.from(await this.auth.login(body.email, body.password));
+  @ApiOkResponse({ type: LoginResponse })
+  @ApiUnauthorizedResponse({
+    description:
+      '`invalid_credentials`: one answer, in about the same time, for an unknown email, a wrong password, and an attempt refused after repeated failures (from this address, or — without this account\'s `deviceToken` — from anywhere); or `account_suspended`.',
+  })
+  @ApiTooManyRequestsResponse({ description: '`rate_limited`: too many logins from this address; see `Retry-After`.' })
+  async login(@Body() body: LoginDto, @Ip() address: string): Promise<LoginResponse> {
+    return LoginResponse.fromLogin(await this.auth.login(body.email, body.password, { address, deviceToken: body.deviceToken }));
   }
 
   @Post('refresh')

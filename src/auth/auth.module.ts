@@ -8,6 +8,7 @@ import { AdminAccountsService } from './admin-accounts.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtStrategy } from './jwt.strategy';
+import { LoginProtectionService } from './login-protection.service';
 import { PasswordHasher } from './password-hasher';
 import { RefreshTokensService } from './refresh-tokens.service';
 
@@ -35,6 +36,7 @@ import { RefreshTokensService } from './refresh-tokens.service';
     RefreshTokensService,
     JwtStrategy,
     AdminAccountsService,
+    LoginProtectionService,
   ],
   exports: [AccessTokens, PasswordHasher, RefreshTokensService, JwtStrategy],
 })

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { withTransaction } from '../database/transaction';
 import { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { AccessTokens } from './access-tokens';
-import { isLocked, lockedUntilAfter, retryAfterSeconds } from './domain/lockout';
 import { judgeRefreshToken } from './domain/refresh-rotation';
+import { LoginProtectionService } from './login-protection.service';
 import { PasswordHasher } from './password-hasher';
 import { RefreshTokensService } from './refresh-tokens.service';
 
@@ -17,6 +17,17 @@ export interface Session {
   refreshToken: string;
 }
 
+/** A login's session and the token by which this client is known to the account from now on (S7). */
+export interface LoginSession extends Session {
+  deviceToken: string;
+}
+
+/** Where a login comes from: the client's address, and the device token an earlier login gave it. */
+export interface LoginClient {
+  address: string;
+  deviceToken?: string;
+}
+
 export interface Registration {
   email: string;
   password: string;
@@ -24,17 +35,10 @@ export interface Registration {
   role: 'customer' | 'expert';
 }
 
-/** Same code and message whether the email or the password was wrong (S2). */
+/** Same code and message whether the email or the password was wrong, or the attempt refused (S2, S7). */
 const invalidCredentials = () => new DomainError('invalid_credentials', 'The email or password is incorrect.');
 const invalidRefreshToken = () => new DomainError('invalid_refresh_token', 'The refresh token is invalid, expired or revoked.');
 const suspended = () => new DomainError('account_suspended', 'This account is suspended.');
-
-function accountLocked(until: Date, now: Date): DomainError {
-  const seconds = retryAfterSeconds(until, now);
-  return new DomainError('account_locked', `Too many failed logins; try again in ${seconds} seconds.`, undefined, {
-    'Retry-After': String(seconds),
-  });
-}
 
 @Injectable()
 export class AuthService {
@@ -44,6 +48,7 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly refreshTokens: RefreshTokensService,
     private readonly accessTokens: AccessTokens,
+    private readonly protection: LoginProtectionService,
   ) {}
 
   /** Hashes outside the transaction (slow, CPU-bound); the user and its first token commit together. */
@@ -57,25 +62,28 @@ export class AuthService {
     return { user, refreshToken, accessToken: this.accessTokens.sign(user) };
   }
 
-  async login(email: string, password: string): Promise<Session> {
+  /**
+   * One argon2 verification on every path — known email or not, allowed or refused — and the
+   * same statements before it, so neither the answer nor its time tells whether the email has an
+   * account (S2, S7). The attempt is counted before the password is looked at (see
+   * LoginProtectionService.claim); a refused one is checked against the dummy hash and answers
+   * the same 401 as a wrong password.
+   */
+  async login(email: string, password: string, client: LoginClient): Promise<LoginSession> {
     const now = new Date();
     const user = await this.users.findByEmail(email);
-    // Locked: refused without looking at the password, so guessing stops costing us CPU.
-    if (user && isLocked(user.lockedUntil, now)) throw accountLocked(user.lockedUntil, now);
-    // Always one argon2 verification, known email or not (S2).
-    const matches = await this.hasher.verify(user?.passwordHash, password);
-    if (!user || !matches) {
-      if (user) await this.recordFailedLogin(user.id, now);
-      throw invalidCredentials();
-    }
+    const ticket = await this.protection.claim({ email, address: client.address, deviceToken: client.deviceToken, userId: user?.id ?? null }, now);
+    const matches = await this.hasher.verify(ticket.allowed ? user?.passwordHash : undefined, password);
+    if (!ticket.allowed || !user || !matches) throw invalidCredentials();
     if (user.suspendedAt) throw suspended();
     // S1: parameters changed since this hash was made; hashing stays outside the transaction.
     const rehashed = user.passwordHash && this.hasher.needsRehash(user.passwordHash) ? await this.hasher.hash(password) : undefined;
-    const refreshToken = await withTransaction(this.ds, async (em) => {
-      await this.recordSuccessfulLogin(em, user, rehashed);
-      return this.refreshTokens.issue(em, user.id, now);
+    const { refreshToken, deviceToken } = await withTransaction(this.ds, async (em) => {
+      const device = await this.protection.succeeded(em, ticket, user.id, now);
+      if (rehashed) await em.getRepository(User).update({ id: user.id }, { passwordHash: rehashed });
+      return { deviceToken: device, refreshToken: await this.refreshTokens.issue(em, user.id, now) };
     });
-    return { user, refreshToken, accessToken: this.accessTokens.sign(user) };
+    return { user, refreshToken, deviceToken, accessToken: this.accessTokens.sign(user) };
   }
 
   /**
@@ -109,29 +117,5 @@ export class AuthService {
   /** Ends the session the token belongs to. Idempotent: an unknown or spent token is already logged out. */
   async logout(value: string): Promise<void> {
     await this.refreshTokens.revokeFamilyOf(value, new Date());
-  }
-
-  /**
-   * Counts a failure under the row lock. A failure racing past an existing lock neither
-   * counts nor extends it, so the lockout grows with failures across locks, not with bursts.
-   */
-  private async recordFailedLogin(userId: string, now: Date): Promise<void> {
-    await withTransaction(this.ds, async (em: EntityManager) => {
-      const user = await em.getRepository(User).findOne({ where: { id: userId }, lock: { mode: 'pessimistic_write' } });
-      if (!user || isLocked(user.lockedUntil, now)) return;
-      const failures = user.failedLoginCount + 1;
-      await em.getRepository(User).update(
-        { id: userId },
-        { failedLoginCount: failures, lockedUntil: lockedUntilAfter(failures, now) ?? user.lockedUntil },
-      );
-    });
-  }
-
-  /** Resets the failure count (S3) and stores the upgraded hash, if any; writes nothing when neither applies. */
-  private async recordSuccessfulLogin(em: EntityManager, user: User, rehashed: string | undefined): Promise<void> {
-    const changes: Partial<Pick<User, 'failedLoginCount' | 'lockedUntil' | 'passwordHash'>> = {};
-    if (user.failedLoginCount !== 0 || user.lockedUntil) Object.assign(changes, { failedLoginCount: 0, lockedUntil: null });
-    if (rehashed) changes.passwordHash = rehashed;
-    if (Object.keys(changes).length > 0) await em.getRepository(User).update({ id: user.id }, changes);
   }
 }

@@ -80,8 +80,23 @@ function buildAccount(p: Params, now: number): AccountObject {
     metadata: applyMetadata({}, p),
     payouts_enabled: false,
     requirements: requirements([...INITIAL_DUE], 'requirements.past_due'),
+    // branding, card_payments and payments are always present in Stripe's account (API 2026-10-28).
     settings: {
+      branding: { icon: null, logo: null, primary_color: null, secondary_color: null },
+      card_payments: {
+        decline_on: { avs_failure: false, cvc_failure: false },
+        statement_descriptor_prefix: null,
+        statement_descriptor_prefix_kana: null,
+        statement_descriptor_prefix_kanji: null,
+      },
       dashboard: { display_name: null, timezone: 'Etc/UTC' },
+      payments: {
+        statement_descriptor: null,
+        statement_descriptor_kana: null,
+        statement_descriptor_kanji: null,
+        statement_descriptor_prefix_kana: null,
+        statement_descriptor_prefix_kanji: null,
+      },
       payouts: { debit_negative_balances: true, schedule: { delay_days: 2, interval: 'daily' }, statement_descriptor: null },
     },
     tos_acceptance: { date: null, ip: null, user_agent: null },

@@ -1,70 +1,51 @@
 import { json, Route } from './context';
 import { resourceMissing } from './errors';
 import { LIST_PARAMS, newestFirst, paginate, render } from './lists';
-import type { BalanceTransactionObject, CardSummary, ChargeObject, PaymentIntentObject } from './objects';
+import type { BalanceTransactionObject, ChargeObject, PaymentIntentObject } from './objects';
+import type { TestCard } from './payment-methods';
 import type { SandboxState } from './state';
-
-/** Stripe's test PaymentMethods the sandbox understands, with the outcome of charging them. */
-export interface TestCard {
-  card: CardSummary;
-  decline?: { code: string; declineCode: string; message: string };
-  /** pm_card_createDispute: the charge succeeds, then a chargeback opens. */
-  disputes?: boolean;
-}
-
-const card = (brand: string, last4: string, funding = 'credit'): CardSummary => ({
-  brand,
-  country: 'US',
-  exp_month: 12,
-  exp_year: new Date().getUTCFullYear() + 3,
-  fingerprint: `sbx${brand}${last4}`,
-  funding,
-  last4,
-});
-
-const declined = (last4: string, declineCode: string, message: string, code = 'card_declined'): TestCard => ({
-  card: card('visa', last4),
-  decline: { code, declineCode, message },
-});
-
-export const TEST_CARDS: Record<string, TestCard> = {
-  pm_card_visa: { card: card('visa', '4242') },
-  pm_card_visa_debit: { card: card('visa', '5556', 'debit') },
-  pm_card_mastercard: { card: card('mastercard', '4444') },
-  pm_card_amex: { card: card('amex', '0005') },
-  pm_card_chargeDeclined: declined('0002', 'generic_decline', 'Your card was declined.'),
-  pm_card_chargeDeclinedInsufficientFunds: declined('9995', 'insufficient_funds', 'Your card has insufficient funds.'),
-  pm_card_chargeDeclinedFraudulent: declined('0019', 'fraudulent', 'Your card was declined.'),
-  pm_card_chargeDeclinedExpiredCard: declined('0069', 'expired_card', 'Your card has expired.', 'expired_card'),
-  pm_card_createDispute: { card: card('visa', '0259'), disputes: true },
-};
 
 /** Stripe's US card pricing, so balance transactions look like real ones: 2.9 % + 30. */
 function stripeFee(amount: number): number {
   return Math.round(amount * 0.029) + 30;
 }
 
-export function createBalanceTransaction(
-  state: SandboxState,
-  input: { amount: number; currency: string; type: string; source: string; description?: string; fee?: number },
-): BalanceTransactionObject {
+export interface NewBalanceTransaction {
+  amount: number;
+  currency: string;
+  type: string;
+  source: string;
+  description?: string;
+  fee?: number;
+  feeDescription?: string;
+  reportingCategory?: string;
+}
+
+/**
+ * One movement of the platform's balance. Only a charge's proceeds wait (two days, as Stripe's
+ * default payout schedule in the US); debits, reversals and refund failures are available at once.
+ */
+export function createBalanceTransaction(state: SandboxState, input: NewBalanceTransaction): BalanceTransactionObject {
   const fee = input.fee ?? 0;
+  const settles = input.type === 'charge';
   const txn: BalanceTransactionObject = {
     id: state.newId('txn'),
     object: 'balance_transaction',
     amount: input.amount,
-    available_on: state.now() + 2 * 86400,
+    available_on: state.now() + (settles ? 2 * 86400 : 0),
     balance_type: 'payments',
     created: state.now(),
     currency: input.currency,
     description: input.description ?? null,
     exchange_rate: null,
     fee,
-    fee_details: fee ? [{ amount: fee, application: null, currency: input.currency, description: 'Stripe processing fees', type: 'stripe_fee' }] : [],
+    fee_details: fee
+      ? [{ amount: fee, application: null, currency: input.currency, description: input.feeDescription ?? 'Stripe processing fees', type: 'stripe_fee' }]
+      : [],
     net: input.amount - fee,
-    reporting_category: input.type === 'transfer_refund' ? 'transfer_reversal' : input.type,
+    reporting_category: input.reportingCategory ?? (input.type === 'transfer_refund' ? 'transfer_reversal' : input.type),
     source: input.source,
-    status: 'pending',
+    status: settles ? 'pending' : 'available',
     type: input.type,
   };
   state.balanceTransactions.set(txn.id, txn);
@@ -131,7 +112,6 @@ export function createCharge(state: SandboxState, pi: PaymentIntentObject, payme
     receipt_number: null,
     receipt_url: ok ? `https://pay.stripe.com/receipts/sandbox/${id}` : null,
     refunded: false,
-    refunds: { object: 'list', data: [], has_more: false, url: `/v1/charges/${id}/refunds` },
     review: null,
     shipping: null,
     source: null,

@@ -1,5 +1,6 @@
 import type { EventObject } from './objects';
 import type { Params } from './params';
+import type { TaskKind } from './scheduler';
 import type { SandboxState } from './state';
 
 /** What a route handler sees. Handlers are synchronous: a request's changes are atomic. */
@@ -14,11 +15,15 @@ export interface RequestContext {
   publishable: boolean;
   requestId: string;
   idempotencyKey: string | undefined;
+  /** The `Stripe-Account` header: the connected account a platform acts as (GET /v1/balance reads it). */
+  stripeAccount: string | undefined;
   /** http://127.0.0.1:<port>, for URLs the sandbox hands out (account links). */
   sandboxUrl: string;
   state: SandboxState;
   /** Records an Event for this change; it is delivered to the webhook after the response is sent. */
   emit(type: string, object: object, previousAttributes?: Record<string, unknown>): EventObject;
+  /** Has Stripe act on an object on its own a little later (see scheduler.ts). */
+  schedule(kind: TaskKind, target: string, outcome?: string): void;
 }
 
 export type HandlerResult =

@@ -1,67 +1,111 @@
 import { getCharge } from './charges';
 import { json, RequestContext, Route } from './context';
+import { allowedOutcomes, alreadyClosed, decideDispute, DisputeOutcome, EVIDENCE_FIELDS, isClosed, isInquiry, openDispute, submitEvidence } from './dispute-lifecycle';
 import { invalidRequest, paramError, resourceMissing } from './errors';
 import { LIST_PARAMS, newestFirst, paginate, render } from './lists';
-import type { ChargeObject, DisputeObject } from './objects';
+import type { DisputeObject } from './objects';
+import { applyMetadata, Params } from './params';
+import type { SandboxState } from './state';
 
-const EVIDENCE_FIELDS = ['access_activity_log', 'billing_address', 'cancellation_policy', 'cancellation_policy_disclosure', 'cancellation_rebuttal', 'customer_communication', 'customer_email_address', 'customer_name', 'customer_purchase_ip', 'customer_signature', 'duplicate_charge_documentation', 'duplicate_charge_explanation', 'duplicate_charge_id', 'product_description', 'receipt', 'refund_policy', 'refund_policy_disclosure', 'refund_refusal_explanation', 'service_date', 'service_documentation', 'shipping_address', 'shipping_carrier', 'shipping_date', 'shipping_documentation', 'shipping_tracking_number', 'uncategorized_file', 'uncategorized_text'];
+export { openDispute } from './dispute-lifecycle';
 
 const REASONS = ['bank_cannot_process', 'check_returned', 'credit_not_processed', 'customer_initiated', 'debit_not_authorized', 'duplicate', 'fraudulent', 'general', 'incorrect_account_details', 'insufficient_funds', 'product_not_received', 'product_unacceptable', 'subscription_canceled', 'unrecognized'] as const;
+const UPDATE_PARAMS = ['evidence', 'expand', 'intended_submission_method', 'metadata', 'submit'];
+/** Stripe caps the combined text of all evidence fields. */
+const MAX_EVIDENCE_CHARS = 150_000;
 
-/** A chargeback on a succeeded charge: the charge becomes `disputed` and `charge.dispute.created` fires. */
-export function openDispute(ctx: RequestContext, charge: ChargeObject, reason: string, amount = charge.amount - charge.amount_refunded): DisputeObject {
-  const dispute: DisputeObject = {
-    id: ctx.state.newId('dp'),
-    object: 'dispute',
-    amount,
-    balance_transactions: [],
-    charge: charge.id,
-    created: ctx.state.now(),
-    currency: charge.currency,
-    enhanced_eligibility_types: [],
-    evidence: Object.fromEntries(EVIDENCE_FIELDS.map((field) => [field, null])),
-    evidence_details: {
-      due_by: ctx.state.now() + 7 * 86400,
-      has_evidence: false,
-      past_due: false,
-      submission_count: 0,
-      enhanced_eligibility: {},
-    },
-    intended_submission_method: null,
-    // A chargeback (as opposed to an inquiry) can no longer be refunded.
-    is_charge_refundable: false,
-    livemode: false,
-    metadata: {},
-    network_reason_code: '10.4',
-    payment_intent: charge.payment_intent,
-    payment_method_details: {
-      card: { brand: charge.payment_method_details.card.brand, case_type: 'chargeback', network_reason_code: '10.4' },
-      type: 'card',
-    },
-    reason,
-    status: 'needs_response',
-  };
-  ctx.state.disputes.set(dispute.id, dispute);
-  charge.disputed = true;
-  ctx.emit('charge.dispute.created', dispute);
+export function getDispute(state: SandboxState, id: string): DisputeObject {
+  const dispute = state.disputes.get(id);
+  if (!dispute) throw resourceMissing('dispute', id, 'dispute');
   return dispute;
+}
+
+/** Evidence given in the request merged into what is staged; '' clears a field. */
+function applyEvidence(params: Params, dispute: DisputeObject): boolean {
+  const given = params.object('evidence');
+  if (!given) return false;
+  for (const [field, value] of Object.entries(given)) {
+    if (field === 'enhanced_evidence') continue; // accepted, not modelled
+    if (!EVIDENCE_FIELDS.includes(field)) throw paramError(`Received unknown parameter: evidence[${field}]`, 'parameter_unknown', `evidence[${field}]`);
+    if (typeof value !== 'string') throw paramError('Invalid string', 'parameter_invalid_string', `evidence[${field}]`);
+    dispute.evidence[field] = value === '' ? null : value;
+  }
+  const text = (field: string) => dispute.evidence[field];
+  const total = EVIDENCE_FIELDS.reduce((sum, field) => sum + (typeof text(field) === 'string' ? (text(field) as string).length : 0), 0);
+  if (total > MAX_EVIDENCE_CHARS) throw paramError(`The combined character count of all evidence fields is limited to ${MAX_EVIDENCE_CHARS}.`, 'parameter_invalid_string', 'evidence');
+  dispute.evidence_details.has_evidence = EVIDENCE_FIELDS.some((field) => dispute.evidence[field] !== null);
+  return true;
+}
+
+/**
+ * POST /v1/disputes/:id: stage evidence (`submit=false`) or submit it (the default) — the dispute
+ * goes `under_review` and `charge.dispute.updated` fires; test-mode evidence decides it later.
+ */
+function updateDispute(ctx: RequestContext) {
+  const p = ctx.params.allowOnly(UPDATE_PARAMS);
+  const submit = p.boolean('submit') ?? true;
+  const intended = p.oneOf('intended_submission_method', ['manual', 'prefer_manual', 'prefer_smart_disputes', 'smart_disputes']);
+  const dispute = getDispute(ctx.state, ctx.pathParams.id);
+  const before = structuredClone(dispute);
+  // Evidence is checked on a copy, so a refused update changes nothing.
+  const staged = structuredClone(dispute);
+  const evidenceGiven = applyEvidence(p, staged);
+  const metadata = applyMetadata(dispute.metadata, p);
+  const submitting = evidenceGiven || p.has('submit');
+  if (isClosed(dispute) && submitting) throw alreadyClosed(dispute);
+  Object.assign(dispute, { evidence: staged.evidence, evidence_details: staged.evidence_details, metadata });
+  if (intended) dispute.intended_submission_method = intended;
+  if (submit && submitting) submitEvidence(ctx, dispute);
+  const previous: Record<string, unknown> = {};
+  for (const field of ['status', 'evidence', 'evidence_details', 'metadata', 'intended_submission_method'] as const) {
+    if (JSON.stringify(before[field]) !== JSON.stringify(dispute[field])) previous[field] = before[field];
+  }
+  if (Object.keys(previous).length > 0) ctx.emit('charge.dispute.updated', dispute, previous);
+  return json(render(dispute, p.expand(), ctx.state));
+}
+
+/** POST /v1/disputes/:id/close: the platform accepts the loss (an inquiry just closes). */
+function closeDispute(ctx: RequestContext) {
+  const p = ctx.params.allowOnly(['expand']);
+  const dispute = getDispute(ctx.state, ctx.pathParams.id);
+  if (isClosed(dispute)) throw alreadyClosed(dispute);
+  decideDispute(ctx, dispute, isInquiry(dispute) ? 'warning_closed' : 'lost');
+  return json(render(dispute, p.expand(), ctx.state));
 }
 
 export const disputeRoutes: Route[] = [
   {
-    // Test helper, not a Stripe route: simulates the customer's bank opening a chargeback.
+    // Test helper, not a Stripe route: the customer's bank opens a chargeback (or, with
+    // inquiry=true, an inquiry) on any succeeded charge, for any amount up to the charge.
     method: 'POST',
     pattern: '/sandbox/charges/:id/dispute',
     public: true,
     handler: (ctx) => {
-      const p = ctx.params.allowOnly(['amount', 'reason']);
+      const p = ctx.params.allowOnly(['amount', 'reason', 'inquiry']);
       const charge = getCharge(ctx.state, ctx.pathParams.id);
       const reason = p.oneOf('reason', REASONS) ?? 'fraudulent';
       const amount = p.integer('amount') ?? charge.amount - charge.amount_refunded;
       if (charge.status !== 'succeeded') throw invalidRequest(`Charge ${charge.id} has not succeeded; it cannot be disputed.`);
       if (charge.disputed) throw invalidRequest(`Charge ${charge.id} is already disputed.`, { code: 'charge_disputed' });
       if (amount < 1 || amount > charge.amount) throw paramError('Invalid dispute amount.', 'parameter_invalid_integer', 'amount');
-      return json(openDispute(ctx, charge, reason, amount));
+      return json(openDispute(ctx, charge, { reason, amount, inquiry: p.boolean('inquiry') ?? false }));
+    },
+  },
+  {
+    // Test helper: the bank decides now — won|lost for a chargeback, warning_closed|escalate for an inquiry.
+    method: 'POST',
+    pattern: '/sandbox/disputes/:id/decide',
+    public: true,
+    handler: (ctx) => {
+      const p = ctx.params.allowOnly(['outcome']);
+      const dispute = getDispute(ctx.state, ctx.pathParams.id);
+      const outcome = p.oneOf<DisputeOutcome>('outcome', ['won', 'lost', 'warning_closed', 'escalate']);
+      if (!outcome) throw paramError('Missing required param: outcome.', 'parameter_missing', 'outcome');
+      if (!allowedOutcomes(dispute).includes(outcome)) {
+        throw invalidRequest(`Dispute ${dispute.id} (${dispute.status}) cannot end ${outcome}; allowed: ${allowedOutcomes(dispute).join(', ') || 'none, it is closed'}.`, { param: 'outcome' });
+      }
+      decideDispute(ctx, dispute, outcome);
+      return json(dispute);
     },
   },
   {
@@ -80,9 +124,9 @@ export const disputeRoutes: Route[] = [
     pattern: '/v1/disputes/:id',
     handler: ({ params, state, pathParams }) => {
       params.allowOnly(['expand']);
-      const dispute = state.disputes.get(pathParams.id);
-      if (!dispute) throw resourceMissing('dispute', pathParams.id, 'dispute');
-      return json(render(dispute, params.expand(), state));
+      return json(render(getDispute(state, pathParams.id), params.expand(), state));
     },
   },
+  { method: 'POST', pattern: '/v1/disputes/:id', handler: updateDispute },
+  { method: 'POST', pattern: '/v1/disputes/:id/close', handler: closeDispute },
 ];

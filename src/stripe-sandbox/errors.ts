@@ -90,6 +90,12 @@ export function apiError(status = 500): SandboxError {
   return new SandboxError(status, { type: 'api_error', message }, false);
 }
 
+/** A request Stripe refuses once it started executing (a fault a test armed with refuseNext). */
+export function refusedRequest(status: 400 | 402, message: string, code: string | undefined): SandboxError {
+  if (status === 402) return new SandboxError(402, { type: 'card_error', code, message });
+  return invalidRequest(message, { code });
+}
+
 export function idempotencyMismatch(key: string, sameEndpoint: boolean): SandboxError {
   const message = sameEndpoint
     ? `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`

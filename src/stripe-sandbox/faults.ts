@@ -20,6 +20,16 @@ export interface FailNextOptions {
   applyFirst?: boolean;
 }
 
+export interface RefuseNextOptions {
+  /** Stripe's error code, e.g. 'charge_not_refundable'; none by default. */
+  code?: string;
+  message?: string;
+  /** 400 (invalid_request_error, default) or 402 (card_error). */
+  status?: 400 | 402;
+  /** How many matching requests are refused (default 1). */
+  count?: number;
+}
+
 export interface FaultControl {
   /**
    * Fail the next `count` requests whose path matches: an exact path ('/v1/refunds'), a glob
@@ -27,11 +37,27 @@ export interface FaultControl {
    * a method ('POST /v1/transfers'), or a RegExp tested against 'METHOD /path'.
    */
   failNext(pathPattern: string | RegExp, options?: FailNextOptions): void;
+  /**
+   * Refuse the next `count` matching requests the way Stripe refuses a request it has started
+   * to execute: a 400 (or 402) in Stripe's error shape, saved under the idempotency key, so the
+   * same key replays the refusal and only a new key tries again. Nothing is created.
+   */
+  refuseNext(pathPattern: string | RegExp, options?: RefuseNextOptions): void;
   /** Create the next `count` matching events (visible in /v1/events) but never deliver them. */
   dropWebhooks(typePattern: string | RegExp, count?: number): void;
   clear(): void;
   /** What is still armed, for assertions and GET /sandbox/faults. */
-  pending(): { requests: { pattern: string; status: FaultKind; remaining: number; applyFirst: boolean }[]; webhooks: { pattern: string; remaining: number }[] };
+  pending(): {
+    requests: { pattern: string; status: FaultKind; remaining: number; applyFirst: boolean }[];
+    refusals: { pattern: string; status: number; code: string | null; remaining: number }[];
+    webhooks: { pattern: string; remaining: number }[];
+  };
+}
+
+export interface Refusal {
+  status: 400 | 402;
+  code: string | undefined;
+  message: string;
 }
 
 interface RequestFault {
@@ -64,6 +90,7 @@ const VALID: FaultKind[] = [500, 502, 503, 429, 'timeout', 'reset'];
 
 export class Faults implements FaultControl {
   private requests: RequestFault[] = [];
+  private refusals: (Refusal & { pattern: string | RegExp; remaining: number })[] = [];
   private webhooks: WebhookDrop[] = [];
 
   failNext(pathPattern: string | RegExp, options: FailNextOptions = {}): void {
@@ -73,18 +100,27 @@ export class Faults implements FaultControl {
     this.requests.push({ pattern: pathPattern, status, remaining: count, applyFirst: options.applyFirst ?? false });
   }
 
+  refuseNext(pathPattern: string | RegExp, options: RefuseNextOptions = {}): void {
+    const status = options.status ?? 400;
+    if (status !== 400 && status !== 402) throw new Error(`Unsupported refusal status ${String(status)}; use 400 or 402`);
+    const message = options.message ?? 'The request was refused (sandbox fault injected by the test).';
+    this.refusals.push({ pattern: pathPattern, status, code: options.code, message, remaining: options.count ?? 1 });
+  }
+
   dropWebhooks(typePattern: string | RegExp, count = 1): void {
     this.webhooks.push({ pattern: typePattern, remaining: count });
   }
 
   clear(): void {
     this.requests = [];
+    this.refusals = [];
     this.webhooks = [];
   }
 
   pending() {
     return {
       requests: this.requests.map((f) => ({ pattern: String(f.pattern), status: f.status, remaining: f.remaining, applyFirst: f.applyFirst })),
+      refusals: this.refusals.map((r) => ({ pattern: String(r.pattern), status: r.status, code: r.code ?? null, remaining: r.remaining })),
       webhooks: this.webhooks.map((w) => ({ pattern: String(w.pattern), remaining: w.remaining })),
     };
   }
@@ -96,6 +132,15 @@ export class Faults implements FaultControl {
     fault.remaining -= 1;
     this.requests = this.requests.filter((f) => f.remaining > 0);
     return { status: fault.status, applyFirst: fault.applyFirst };
+  }
+
+  /** Consumes one armed refusal matching this request, if any. */
+  takeRefusal(method: string, path: string): Refusal | undefined {
+    const refusal = this.refusals.find((r) => r.remaining > 0 && matchesRequest(r.pattern, method, path));
+    if (!refusal) return undefined;
+    refusal.remaining -= 1;
+    this.refusals = this.refusals.filter((r) => r.remaining > 0);
+    return { status: refusal.status, code: refusal.code, message: refusal.message };
   }
 
   takeWebhookDrop(type: string): boolean {

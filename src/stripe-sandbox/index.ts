@@ -5,10 +5,10 @@ import { SandboxServer } from './server';
 import { SandboxState } from './state';
 import { WebhookDelivery, WebhookDispatcher } from './webhooks';
 
-export type { FailNextOptions, FaultControl, FaultKind } from './faults';
+export type { FailNextOptions, FaultControl, FaultKind, RefuseNextOptions } from './faults';
 export type { WebhookDelivery } from './webhooks';
 export { signWebhookPayload } from './webhooks';
-export { TEST_CARDS } from './charges';
+export { TEST_CARDS } from './payment-methods';
 export { SANDBOX_API_VERSION } from './events';
 
 export interface StripeSandboxOptions {
@@ -30,6 +30,11 @@ export interface StripeSandboxOptions {
   log?: (line: string) => void;
   /** Milliseconds since the epoch, for `created` fields and idempotency expiry; default Date.now. */
   clock?: () => number;
+  /**
+   * How long Stripe's own later changes wait: a `pm_card_refundFail` refund failing, a dispute
+   * decided after evidence. Default 200 ms; webhooksIdle() waits for them.
+   */
+  asyncDelayMs?: number;
 }
 
 export interface StripeSandbox {
@@ -46,7 +51,7 @@ export interface StripeSandbox {
   start(): Promise<void>;
   /** Stop for good: cancels pending webhook retries and writes the state file. */
   close(): Promise<void>;
-  /** Resolves once no webhook is queued, in flight or waiting for a retry. */
+  /** Resolves once no scheduled change is pending and no webhook is queued, in flight or waiting for a retry. */
   webhooksIdle(): Promise<void>;
   /** Every delivery attempt so far (newest last), including dropped ones. */
   webhookDeliveries(): readonly WebhookDelivery[];
@@ -71,8 +76,17 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
     state,
     log,
   });
-  const server = new SandboxServer({ host: options.host ?? '127.0.0.1', apiVersion: options.apiVersion ?? SANDBOX_API_VERSION, state, faults, dispatcher, log });
+  const server = new SandboxServer({
+    host: options.host ?? '127.0.0.1',
+    apiVersion: options.apiVersion ?? SANDBOX_API_VERSION,
+    state,
+    faults,
+    dispatcher,
+    asyncDelayMs: options.asyncDelayMs ?? 200,
+    log,
+  });
   await server.listen(options.port);
+  server.scheduler.resume();
   const port = server.port;
   let closed = false;
 
@@ -98,11 +112,15 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
     async close() {
       if (closed) return;
       closed = true;
+      server.scheduler.close();
       dispatcher.close();
       await server.stop();
       stateFile?.saveNow();
     },
-    webhooksIdle: () => dispatcher.idle(),
+    async webhooksIdle() {
+      await server.scheduler.idle();
+      await dispatcher.idle();
+    },
     webhookDeliveries: () => dispatcher.deliveries,
     async resendEvent(eventId) {
       const event = state.events.get(eventId);

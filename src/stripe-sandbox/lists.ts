@@ -76,6 +76,15 @@ export function newestFirst<T>(map: Map<string, T>): T[] {
 }
 
 /**
+ * `expand[]=refunds` on a charge: since API version 2022-11-15 a charge carries its refunds only
+ * when asked, as a list of the ten newest (the rest through GET /v1/refunds?charge=).
+ */
+function chargeRefunds(state: SandboxState, chargeId: string): ListObject<unknown> {
+  const refunds = newestFirst(state.refunds).filter((refund) => refund.charge === chargeId);
+  return { object: 'list', data: refunds.slice(0, 10), has_more: refunds.length > 10, url: `/v1/charges/${chargeId}/refunds` };
+}
+
+/**
  * A deep copy of `object` with `expand[]` paths replaced by the objects their ids name
  * (`latest_charge`, `data.payment_intent`, `latest_charge.balance_transaction`).
  */
@@ -93,6 +102,7 @@ function expandPath(node: unknown, path: string[], state: SandboxState, full: st
     return;
   }
   const record = node as Record<string, unknown>;
+  if (!(head in record) && record.object === 'charge' && head === 'refunds') record.refunds = chargeRefunds(state, String(record.id));
   if (!(head in record)) {
     throw paramError(`This property cannot be expanded (${full}).`, 'parameter_invalid_string', 'expand');
   }

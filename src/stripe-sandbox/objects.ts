@@ -29,7 +29,8 @@ export interface LastPaymentError {
   message: string;
   doc_url: string;
   charge: string;
-  payment_method: { id: string; object: 'payment_method'; type: 'card'; card: CardSummary };
+  /** The whole PaymentMethod, as Stripe sends it (not a summary). */
+  payment_method: PaymentMethodObject;
   payment_method_type?: 'card';
 }
 
@@ -90,6 +91,41 @@ export interface CardSummary {
   last4: string;
 }
 
+/** A card PaymentMethod (`pm_card_*` test tokens keep their token as id: the sandbox stores no PaymentMethods). */
+export interface PaymentMethodObject {
+  id: string;
+  object: 'payment_method';
+  allow_redisplay: 'always' | 'limited' | 'unspecified';
+  billing_details: BillingDetails;
+  card: CardSummary & {
+    checks: Record<'address_line1_check' | 'address_postal_code_check' | 'cvc_check', Nullable<string>>;
+    display_brand: string;
+    generated_from: null;
+    networks: { available: string[]; preferred: null };
+    regulated_status: 'regulated' | 'unregulated';
+    three_d_secure_usage: { supported: boolean };
+    wallet: null;
+  };
+  created: number;
+  customer: Nullable<string>;
+  customer_account: null;
+  livemode: false;
+  metadata: Metadata;
+  type: 'card';
+}
+
+export interface BillingDetails {
+  address: Record<'city' | 'country' | 'line1' | 'line2' | 'postal_code' | 'state', null>;
+  email: null;
+  name: null;
+  phone: null;
+  tax_id: null;
+}
+
+/**
+ * A Charge. Since API version 2022-11-15 Stripe no longer embeds `refunds` by default: it is
+ * added only when the request asks for `expand[]=refunds` (see lists.ts).
+ */
 export interface ChargeObject {
   id: string;
   object: 'charge';
@@ -100,13 +136,7 @@ export interface ChargeObject {
   application_fee: null;
   application_fee_amount: null;
   balance_transaction: Nullable<string>;
-  billing_details: {
-    address: Record<'city' | 'country' | 'line1' | 'line2' | 'postal_code' | 'state', null>;
-    email: null;
-    name: null;
-    phone: null;
-    tax_id: null;
-  };
+  billing_details: BillingDetails;
   calculated_statement_descriptor: string;
   captured: boolean;
   created: number;
@@ -140,7 +170,6 @@ export interface ChargeObject {
   receipt_number: null;
   receipt_url: Nullable<string>;
   refunded: boolean;
-  refunds: ListObject<RefundObject>;
   review: null;
   shipping: null;
   source: null;
@@ -162,7 +191,11 @@ export interface RefundObject {
   currency: string;
   customer: null;
   customer_account: null;
-  destination_details: { card: { reference_status: string; reference_type: string; type: 'refund' }; type: 'card' };
+  destination_details: { card: { reference_status: string; reference_type: string; type: 'refund' | 'reversal' }; type: 'card' };
+  /** Only once the refund failed: the balance transaction that gave the money back to the platform. */
+  failure_balance_transaction?: string;
+  /** Only once the refund failed: `expired_or_canceled_card`, `lost_or_stolen_card`, `unknown`. */
+  failure_reason?: string;
   metadata: Metadata;
   payment_intent: Nullable<string>;
   payment_method: Nullable<string>;
@@ -171,114 +204,6 @@ export interface RefundObject {
   source_transfer_reversal: null;
   status: 'succeeded' | 'pending' | 'failed' | 'canceled';
   transfer_reversal: null;
-}
-
-export interface TransferObject {
-  id: string;
-  object: 'transfer';
-  amount: number;
-  amount_reversed: number;
-  balance_transaction: string;
-  created: number;
-  currency: string;
-  description: Nullable<string>;
-  destination: string;
-  destination_payment: string;
-  livemode: false;
-  metadata: Metadata;
-  reversals: ListObject<TransferReversalObject>;
-  reversed: boolean;
-  source_transaction: Nullable<string>;
-  source_type: 'card';
-  transfer_group: Nullable<string>;
-}
-
-export interface TransferReversalObject {
-  id: string;
-  object: 'transfer_reversal';
-  amount: number;
-  balance_transaction: string;
-  created: number;
-  currency: string;
-  destination_payment_refund: string;
-  metadata: Metadata;
-  source_refund: null;
-  transfer: string;
-}
-
-export interface Requirements {
-  alternatives: unknown[];
-  current_deadline: Nullable<number>;
-  currently_due: string[];
-  disabled_reason: Nullable<string>;
-  errors: unknown[];
-  eventually_due: string[];
-  past_due: string[];
-  pending_verification: string[];
-}
-
-export interface AccountObject {
-  id: string;
-  object: 'account';
-  business_profile: Record<string, unknown>;
-  business_type: Nullable<string>;
-  capabilities: Record<string, 'active' | 'inactive' | 'pending'>;
-  charges_enabled: boolean;
-  controller: Record<string, unknown>;
-  country: string;
-  created: number;
-  default_currency: string;
-  details_submitted: boolean;
-  email: Nullable<string>;
-  external_accounts: ListObject<Record<string, unknown>>;
-  future_requirements: Requirements;
-  metadata: Metadata;
-  payouts_enabled: boolean;
-  requirements: Requirements;
-  settings: Record<string, unknown>;
-  tos_acceptance: { date: Nullable<number>; ip: Nullable<string>; user_agent: Nullable<string> };
-  type: 'express' | 'standard' | 'custom' | 'none';
-}
-
-export interface DisputeObject {
-  id: string;
-  object: 'dispute';
-  amount: number;
-  balance_transactions: unknown[];
-  charge: string;
-  created: number;
-  currency: string;
-  enhanced_eligibility_types: string[];
-  evidence: Record<string, null>;
-  evidence_details: { due_by: number; has_evidence: boolean; past_due: boolean; submission_count: number; enhanced_eligibility: Record<string, never> };
-  intended_submission_method: null;
-  is_charge_refundable: boolean;
-  livemode: false;
-  metadata: Metadata;
-  network_reason_code: Nullable<string>;
-  payment_intent: Nullable<string>;
-  payment_method_details: { card: { brand: string; case_type: string; network_reason_code: string }; type: 'card' };
-  reason: string;
-  status: string;
-}
-
-export interface BalanceTransactionObject {
-  id: string;
-  object: 'balance_transaction';
-  amount: number;
-  available_on: number;
-  balance_type: 'payments';
-  created: number;
-  currency: string;
-  description: Nullable<string>;
-  exchange_rate: null;
-  fee: number;
-  fee_details: { amount: number; application: null; currency: string; description: string; type: string }[];
-  net: number;
-  reporting_category: string;
-  source: string;
-  status: 'available' | 'pending';
-  type: string;
 }
 
 export interface EventObject {
@@ -293,9 +218,5 @@ export interface EventObject {
   type: string;
 }
 
-export interface AccountLinkObject {
-  object: 'account_link';
-  created: number;
-  expires_at: number;
-  url: string;
-}
+export type { AccountLinkObject, AccountObject, BalanceAmount, BalanceObject, Requirements, TransferObject, TransferReversalObject } from './objects-connect';
+export type { BalanceTransactionObject, DisputeEvidence, DisputeObject, DisputeStatus } from './objects-disputes';

@@ -1,10 +1,11 @@
-import { createCharge, TEST_CARDS, TestCard } from './charges';
+import { createCharge } from './charges';
 import { json, RequestContext, Route } from './context';
 import { openDispute } from './disputes';
 import { docUrl, invalidRequest, paramError, resourceMissing, SandboxError, unexpectedState } from './errors';
 import { LIST_PARAMS, newestFirst, paginate, render } from './lists';
 import type { PaymentIntentObject, PaymentIntentStatus } from './objects';
 import { applyMetadata, checkChargeAmount, Params } from './params';
+import { paymentMethodObject, TEST_CARDS, TestCard } from './payment-methods';
 import { randomToken, SandboxState } from './state';
 
 // Every parameter Stripe's API takes on these endpoints (stripe-node v23 types); the ones the
@@ -137,11 +138,11 @@ function confirmPaymentIntent(ctx: RequestContext, pi: PaymentIntentObject, paym
     Object.assign(pi, { status: 'succeeded', amount_received: pi.amount, payment_method: paymentMethod, last_payment_error: null });
     ctx.emit('charge.succeeded', charge);
     ctx.emit('payment_intent.succeeded', pi);
-    if (test.disputes) openDispute(ctx, charge, 'fraudulent');
+    if (test.dispute) openDispute(ctx, charge, { reason: test.dispute.reason, inquiry: test.dispute.kind === 'inquiry', networkReasonCode: test.dispute.networkReasonCode });
     return;
   }
   const { code, declineCode, message } = test.decline;
-  const pmObject = { id: paymentMethod, object: 'payment_method' as const, type: 'card' as const, card: test.card };
+  const pmObject = paymentMethodObject(paymentMethod, test, ctx.state.now());
   pi.status = 'requires_payment_method';
   pi.payment_method = null;
   pi.last_payment_error = { type: 'card_error', code, decline_code: declineCode, message, doc_url: docUrl(code), charge: charge.id, payment_method: pmObject, payment_method_type: 'card' };
@@ -155,7 +156,7 @@ function confirmPaymentIntent(ctx: RequestContext, pi: PaymentIntentObject, paym
     doc_url: docUrl(code),
     charge: charge.id,
     payment_intent: structuredClone(pi),
-    payment_method: pmObject,
+    payment_method: structuredClone(pmObject),
     advice_code: 'try_again_later',
   });
 }

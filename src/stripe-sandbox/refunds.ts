@@ -5,6 +5,7 @@ import { LIST_PARAMS, newestFirst, paginate, render } from './lists';
 import type { ChargeObject, RefundObject } from './objects';
 import { applyMetadata } from './params';
 import { getPaymentIntent } from './payment-intents';
+import { TEST_CARDS } from './payment-methods';
 
 const CREATE_PARAMS = ['amount', 'charge', 'currency', 'customer', 'expand', 'instructions_email', 'metadata', 'origin', 'payment_intent', 'reason', 'refund_application_fee', 'reverse_transfer'];
 
@@ -46,7 +47,9 @@ function createRefund(ctx: RequestContext) {
   if (charge.status !== 'succeeded') {
     throw invalidRequest(`Charge ${charge.id} has not succeeded; there is nothing to refund.`, { code: 'charge_not_refundable', param: 'charge' });
   }
-  if (charge.disputed) {
+  // An inquiry leaves the charge refundable; a chargeback does not (the bank already took the money back).
+  const chargeback = [...ctx.state.disputes.values()].find((d) => d.charge === charge.id && !d.is_charge_refundable);
+  if (chargeback) {
     throw invalidRequest(`Charge ${charge.id} has been charged back; cannot issue a refund.`, { code: 'charge_disputed', param: 'charge' });
   }
   const remaining = charge.amount - charge.amount_refunded;
@@ -95,14 +98,57 @@ function createRefund(ctx: RequestContext) {
   const previous = { amount_refunded: charge.amount_refunded, refunded: charge.refunded };
   charge.amount_refunded += amount;
   charge.refunded = charge.amount_refunded === charge.amount;
-  charge.refunds.data.unshift(refund);
   ctx.emit('refund.created', refund);
   ctx.emit('charge.refunded', charge, previous);
+  if (TEST_CARDS[charge.payment_method ?? '']?.refundFails) ctx.schedule('refund_failure', refund.id);
   return json(render(refund, p.expand(), ctx.state));
+}
+
+export const REFUND_FAILURE_REASONS = ['expired_or_canceled_card', 'lost_or_stolen_card', 'declined', 'insufficient_funds', 'merchant_request', 'charge_for_pending_refund_disputed', 'unknown'] as const;
+
+/**
+ * A refund the card network could not deliver: `failed` with a failure_reason, its money back in
+ * the platform balance (failure_balance_transaction), the charge's amount_refunded lowered, and
+ * `charge.refund.updated`, `refund.updated`, `refund.failed` — all three carrying the Refund.
+ * Returns false (and changes nothing) when the refund is not succeeded or pending.
+ */
+export function failRefund(ctx: RequestContext, refund: RefundObject, reason: string): boolean {
+  if (refund.status !== 'succeeded' && refund.status !== 'pending') return false;
+  const previous = { status: refund.status };
+  const txn = createBalanceTransaction(ctx.state, { amount: refund.amount, currency: refund.currency, type: 'refund_failure', source: refund.id, description: 'REFUND FAILURE' });
+  Object.assign(refund, { status: 'failed', failure_reason: reason, failure_balance_transaction: txn.id });
+  const charge = ctx.state.charges.get(refund.charge);
+  if (charge) {
+    charge.amount_refunded -= refund.amount;
+    charge.refunded = charge.amount_refunded === charge.amount;
+  }
+  ctx.emit('charge.refund.updated', refund, previous);
+  ctx.emit('refund.updated', refund, previous);
+  ctx.emit('refund.failed', refund);
+  return true;
+}
+
+function getRefund(ctx: RequestContext, id: string): RefundObject {
+  const refund = ctx.state.refunds.get(id);
+  if (!refund) throw resourceMissing('refund', id);
+  return refund;
 }
 
 export const refundRoutes: Route[] = [
   { method: 'POST', pattern: '/v1/refunds', handler: createRefund },
+  {
+    // Test helper, not a Stripe route: the card network bounces this refund now (as pm_card_refundFail does on its own).
+    method: 'POST',
+    pattern: '/sandbox/refunds/:id/fail',
+    public: true,
+    handler: (ctx) => {
+      const p = ctx.params.allowOnly(['failure_reason']);
+      const reason = p.oneOf('failure_reason', REFUND_FAILURE_REASONS) ?? 'expired_or_canceled_card';
+      const refund = getRefund(ctx, ctx.pathParams.id);
+      if (!failRefund(ctx, refund, reason)) throw invalidRequest(`Refund ${refund.id} is ${String(refund.status)}; only a succeeded or pending refund can fail.`);
+      return json(refund);
+    },
+  },
   {
     method: 'GET',
     pattern: '/v1/refunds',
@@ -117,11 +163,9 @@ export const refundRoutes: Route[] = [
   {
     method: 'GET',
     pattern: '/v1/refunds/:id',
-    handler: ({ params, state, pathParams }) => {
-      params.allowOnly(['expand']);
-      const refund = state.refunds.get(pathParams.id);
-      if (!refund) throw resourceMissing('refund', pathParams.id);
-      return json(render(refund, params.expand(), state));
+    handler: (ctx) => {
+      ctx.params.allowOnly(['expand']);
+      return json(render(getRefund(ctx, ctx.pathParams.id), ctx.params.expand(), ctx.state));
     },
   },
 ];

@@ -1,4 +1,5 @@
 import { accountRoutes } from './accounts';
+import { balanceRoutes } from './balances';
 import { chargeRoutes } from './charges';
 import { json, Route } from './context';
 import { disputeRoutes } from './disputes';
@@ -7,6 +8,7 @@ import { eventRoutes } from './events';
 import type { FaultKind, Faults } from './faults';
 import { paymentIntentRoutes } from './payment-intents';
 import { refundRoutes } from './refunds';
+import { searchRoutes } from './search';
 import { transferRoutes } from './transfers';
 import type { WebhookDispatcher } from './webhooks';
 
@@ -30,15 +32,19 @@ function sandboxRoutes(faults: Faults, dispatcher: WebhookDispatcher): Route[] {
       pattern: '/sandbox/faults',
       public: true,
       handler: ({ params }) => {
-        params.allowOnly(['path', 'status', 'count', 'apply_first', 'webhook_type']);
+        params.allowOnly(['path', 'status', 'count', 'apply_first', 'webhook_type', 'refuse_code', 'refuse_message']);
         const count = params.integer('count') ?? 1;
         const webhookType = params.string('webhook_type');
+        const path = params.string('path');
         if (webhookType) {
           faults.dropWebhooks(webhookType, count);
+        } else if (params.has('refuse_code') || params.has('refuse_message')) {
+          if (!path) throw paramError('Missing required param: path.', 'parameter_missing', 'path');
+          const status = params.oneOf('status', ['400', '402']) ?? '400';
+          faults.refuseNext(path, { code: params.string('refuse_code') || undefined, message: params.string('refuse_message'), status: Number(status) as 400 | 402, count });
         } else {
           const status = params.oneOf('status', ['500', '502', '503', '429', 'timeout', 'reset']) ?? '500';
           const kind = (/^\d+$/.test(status) ? Number(status) : status) as FaultKind;
-          const path = params.string('path');
           if (!path) throw paramError('Missing required param: path (or webhook_type).', 'parameter_missing', 'path');
           faults.failNext(path, { status: kind, count, applyFirst: params.boolean('apply_first') ?? false });
         }
@@ -68,6 +74,7 @@ export class Router {
 
   constructor(faults: Faults, dispatcher: WebhookDispatcher) {
     const routes = [
+      ...searchRoutes,
       ...paymentIntentRoutes,
       ...chargeRoutes,
       ...refundRoutes,
@@ -75,6 +82,7 @@ export class Router {
       ...accountRoutes,
       ...eventRoutes,
       ...disputeRoutes,
+      ...balanceRoutes,
       ...sandboxRoutes(faults, dispatcher),
     ];
     this.compiled = routes.map((route) => {

@@ -2,15 +2,17 @@ import http, { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { authenticate } from './auth';
 import type { RequestContext } from './context';
-import { apiError, errorEnvelope, idempotencyMismatch, invalidRequest, SandboxError } from './errors';
-import { createEvent } from './events';
+import { apiError, errorEnvelope, idempotencyMismatch, invalidRequest, refusedRequest, SandboxError } from './errors';
+import { createEvent, EventRequest } from './events';
 import type { ArmedFault, Faults } from './faults';
 import { canonicalJson, FormObject, FormParseError, parseFormBody } from './form-body';
 import { IdempotencyStore } from './idempotency';
 import type { EventObject } from './objects';
 import { Params } from './params';
 import { Router } from './router';
+import { Scheduler, ScheduledTask } from './scheduler';
 import { randomToken, SandboxState } from './state';
+import { runTask } from './tasks';
 import type { WebhookDispatcher } from './webhooks';
 
 const MAX_BODY = 1024 * 1024;
@@ -30,6 +32,8 @@ export interface ServerDeps {
   state: SandboxState;
   faults: Faults;
   dispatcher: WebhookDispatcher;
+  /** How long Stripe's own later changes (a refund failing, a dispute decided) wait. */
+  asyncDelayMs: number;
   log: (line: string) => void;
 }
 
@@ -40,11 +44,47 @@ export class SandboxServer {
   private readonly hangTimers = new Set<NodeJS.Timeout>();
   private readonly router: Router;
   private readonly idempotency: IdempotencyStore;
+  readonly scheduler: Scheduler;
   port = 0;
 
   constructor(private readonly deps: ServerDeps) {
     this.router = new Router(deps.faults, deps.dispatcher);
     this.idempotency = new IdempotencyStore(deps.state);
+    this.scheduler = new Scheduler(deps.state, deps.asyncDelayMs, (task) => this.runScheduled(task), deps.log);
+  }
+
+  /** A scheduled change, made as Stripe makes its own: no API request, events with `request.id` null. */
+  private runScheduled(task: ScheduledTask): void {
+    const emitted: EventObject[] = [];
+    const base = {
+      method: 'TASK',
+      path: `/${task.kind}/${task.target}`,
+      pathParams: {},
+      query: new URLSearchParams(),
+      params: new Params({}),
+      apiKey: '',
+      publishable: false,
+      requestId: `req_${randomToken(14)}`,
+      idempotencyKey: undefined,
+      stripeAccount: undefined,
+    };
+    runTask(this.context(base, { id: null, idempotencyKey: null }, emitted), task);
+    if (emitted.length > 0) this.deps.dispatcher.enqueue(emitted);
+  }
+
+  private context(base: Omit<RequestContext, 'sandboxUrl' | 'state' | 'emit' | 'schedule'>, eventRequest: EventRequest, emitted: EventObject[]): RequestContext {
+    const state = this.deps.state;
+    return {
+      ...base,
+      sandboxUrl: this.url,
+      state,
+      emit: (type, object, previous) => {
+        const event = createEvent(state, this.deps.apiVersion, type, object, eventRequest, previous);
+        emitted.push(event);
+        return event;
+      },
+      schedule: (kind, target, outcome) => this.scheduler.schedule(kind, target, outcome),
+    };
   }
 
   get url(): string {
@@ -143,27 +183,14 @@ export class SandboxServer {
     }
     const state = this.deps.state;
     const eventRequest = route.public ? { id: null, idempotencyKey: null } : { id: requestId, idempotencyKey: idempotencyKey ?? null };
-    const ctx: RequestContext = {
-      method,
-      path,
-      pathParams,
-      query: url.searchParams,
-      params: new Params(raw),
-      apiKey: auth.apiKey,
-      publishable: auth.publishable,
-      requestId,
-      idempotencyKey,
-      sandboxUrl: this.url,
-      state,
-      emit: (type, object, previous) => {
-        const event = createEvent(state, this.deps.apiVersion, type, object, eventRequest, previous);
-        emitted.push(event);
-        return event;
-      },
-    };
+    const base = { method, path, pathParams, query: url.searchParams, params: new Params(raw), apiKey: auth.apiKey, publishable: auth.publishable, requestId, idempotencyKey };
+    const ctx = this.context({ ...base, stripeAccount: header(req, 'stripe-account') || undefined }, eventRequest, emitted);
+    const refusal = route.public ? undefined : this.deps.faults.takeRefusal(method, path);
     let reply: Reply;
     let save = true;
     try {
+      // A refused request has "started executing" at Stripe: its error is kept under the key.
+      if (refusal) throw refusedRequest(refusal.status, refusal.message, refusal.code);
       const result = route.handler(ctx);
       reply =
         'html' in result

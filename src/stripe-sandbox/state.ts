@@ -11,6 +11,13 @@ import type {
   TransferObject,
   TransferReversalObject,
 } from './objects';
+import type { ScheduledTask } from './scheduler';
+
+/** A connected account's available balance per currency (what a reversal can take back). */
+export interface AccountBalance {
+  id: string;
+  available: Record<string, number>;
+}
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const MAX_EVENTS = 10_000;
@@ -39,6 +46,8 @@ export class SandboxState {
   readonly balanceTransactions = new Map<string, BalanceTransactionObject>();
   readonly events = new Map<string, EventObject>();
   readonly idempotency = new Map<string, IdempotencyRecord>();
+  readonly accountBalances = new Map<string, AccountBalance>();
+  readonly scheduled = new Map<string, ScheduledTask>();
   private listeners: (() => void)[] = [];
 
   constructor(private readonly clock: () => number = Date.now) {}
@@ -102,6 +111,8 @@ export class SandboxState {
       balanceTransactions: [...this.balanceTransactions.values()],
       events: [...this.events.values()],
       idempotency: [...this.idempotency.entries()],
+      accountBalances: [...this.accountBalances.values()],
+      scheduled: [...this.scheduled.values()],
     };
   }
 
@@ -113,6 +124,8 @@ export class SandboxState {
     };
     fill(this.paymentIntents, saved.paymentIntents);
     fill(this.charges, saved.charges);
+    // Files written before charges stopped embedding `refunds` (Stripe API 2022-11-15).
+    for (const charge of this.charges.values()) delete (charge as { refunds?: unknown }).refunds;
     fill(this.refunds, saved.refunds);
     fill(this.transfers, saved.transfers);
     fill(this.reversals, saved.reversals);
@@ -122,6 +135,19 @@ export class SandboxState {
     fill(this.events, saved.events);
     this.idempotency.clear();
     for (const [key, record] of saved.idempotency ?? []) this.idempotency.set(key, record);
+    fill(this.scheduled, saved.scheduled);
+    if (saved.accountBalances) fill(this.accountBalances, saved.accountBalances);
+    else this.rebuildAccountBalances();
+  }
+
+  /** State files written before balances were kept: what was transferred, less what was reversed. */
+  private rebuildAccountBalances(): void {
+    this.accountBalances.clear();
+    for (const transfer of this.transfers.values()) {
+      const entry = this.accountBalances.get(transfer.destination) ?? { id: transfer.destination, available: {} };
+      entry.available[transfer.currency] = (entry.available[transfer.currency] ?? 0) + transfer.amount - transfer.amount_reversed;
+      this.accountBalances.set(entry.id, entry);
+    }
   }
 }
 
@@ -137,4 +163,6 @@ export interface SerializedState {
   balanceTransactions: BalanceTransactionObject[];
   events: EventObject[];
   idempotency: [string, IdempotencyRecord][];
+  accountBalances?: AccountBalance[];
+  scheduled?: ScheduledTask[];
 }

@@ -1,3 +1,4 @@
+import { accountAvailable, adjustAccountBalance } from './balances';
 import { committedAmount, createBalanceTransaction, getCharge } from './charges';
 import { json, RequestContext, Route } from './context';
 import { invalidRequest, paramError, resourceMissing } from './errors';
@@ -80,6 +81,7 @@ function createTransfer(ctx: RequestContext) {
     transfer_group: transferGroup,
   };
   ctx.state.transfers.set(id, transfer);
+  adjustAccountBalance(ctx.state, destination.id, currency, amount);
   ctx.emit('transfer.created', transfer);
   return json(render(transfer, p.expand(), ctx.state));
 }
@@ -103,6 +105,15 @@ function createReversal(ctx: RequestContext) {
       { code: 'amount_too_large', param: 'amount' },
     );
   }
+  // Stripe takes a reversal from the connected account's available balance: money the expert
+  // already paid out to the bank cannot be pulled back.
+  const available = accountAvailable(ctx.state, transfer.destination, transfer.currency);
+  if (amount > available) {
+    throw invalidRequest(
+      `Insufficient funds in the connected account ${transfer.destination} to reverse this transfer: the reversal needs ${dollars(amount)} and the account's available balance is ${dollars(available)}.`,
+      { code: 'balance_insufficient', param: 'amount' },
+    );
+  }
   const id = ctx.state.newId('trr');
   const balance = createBalanceTransaction(ctx.state, { amount, currency: transfer.currency, type: 'transfer_refund', source: id });
   const reversal: TransferReversalObject = {
@@ -118,6 +129,7 @@ function createReversal(ctx: RequestContext) {
     transfer: transfer.id,
   };
   ctx.state.reversals.set(id, reversal);
+  adjustAccountBalance(ctx.state, transfer.destination, transfer.currency, -amount);
   const previous = { amount_reversed: transfer.amount_reversed, reversed: transfer.reversed };
   transfer.amount_reversed += amount;
   transfer.reversed = transfer.amount_reversed === transfer.amount;

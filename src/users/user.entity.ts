@@ -46,13 +46,6 @@ export class User {
   @Column({ name: 'external_id', type: 'text', nullable: true })
   externalId!: string | null;
 
-  /** Consecutive failed logins (S3); reset by a successful one. */
-  @Column({ name: 'failed_login_count', type: 'int', default: 0 })
-  failedLoginCount!: number;
-
-  @Column({ name: 'locked_until', type: 'timestamptz', nullable: true })
-  lockedUntil!: Date | null;
-
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -1,3 +1,4 @@
+import { emailKey } from '../../src/auth/domain/login-protection';
 import { createTestApp, TestApp } from '../support/test-app';
 import { PASSWORD, registerUser, uniqueEmail } from '../support/factories';
 
@@ -80,8 +81,8 @@ describe('auth: input validation (V4, B1, B10)', () => {
     it('B10 the same through login: a 1 MB password → 400 without touching the account', async () => {
       const u = await registerUser(t);
       await expect400({ email: u.email, password: 'p'.repeat(1_000_000) }, 'invalid_field', 'password', '/v1/auth/login');
-      const [row] = await t.ds.query(`SELECT failed_login_count FROM users WHERE id = $1`, [u.id]);
-      expect(row.failed_login_count).toBe(0);
+      const [row] = await t.ds.query(`SELECT count(*)::int AS n FROM login_protection WHERE email_key = $1`, [emailKey(u.email)]);
+      expect(row.n).toBe(0); // not even counted as an attempt
     });
 
     it('displayName of 0 characters, only spaces, or 81 characters → 400; 80 is fine', async () => {

@@ -57,6 +57,15 @@ export const STRIPE_FIELDS: Record<string, Record<string, FieldType>> = {
   last_payment_error: {
     type: oneOf('api_error', 'card_error', 'idempotency_error', 'invalid_request_error'), code: string, decline_code: string,
     message: string, doc_url: string, charge: id('ch_'), payment_method: object, 'payment_method.id': string,
+    'payment_method.object': literal('payment_method'), 'payment_method.billing_details': object, 'payment_method.created': integer,
+  },
+  payment_method: {
+    id: string, object: literal('payment_method'), billing_details: object, 'billing_details.address': object,
+    'billing_details.email': nString, 'billing_details.name': nString, 'billing_details.phone': nString, card: object,
+    'card.brand': string, 'card.checks': nObject, 'card.country': nString, 'card.display_brand': nString, 'card.exp_month': integer,
+    'card.exp_year': integer, 'card.funding': string, 'card.generated_from': nObject, 'card.last4': string, 'card.networks': nObject,
+    'card.regulated_status': nString, 'card.three_d_secure_usage': nObject, 'card.wallet': nObject, created: integer, customer: nString,
+    customer_account: nString, livemode: boolean, metadata: nObject, type: string,
   },
   charge: {
     id: id('ch_'), object: literal('charge'), amount: integer, amount_captured: integer, amount_refunded: integer,
@@ -68,7 +77,7 @@ export const STRIPE_FIELDS: Record<string, Record<string, FieldType>> = {
     'outcome.reason': nString, 'outcome.seller_message': nString, 'outcome.type': string, paid: boolean,
     payment_intent: nullable(id('pi_')), payment_method: nString, payment_method_details: nObject,
     'payment_method_details.type': string, receipt_email: nString, receipt_number: nString, receipt_url: nString,
-    refunded: boolean, refunds: nullable(list), review: nString, shipping: nObject, source: nObject, source_transfer: nString,
+    refunded: boolean, review: nString, shipping: nObject, source: nObject, source_transfer: nString,
     statement_descriptor: nString, statement_descriptor_suffix: nString, status: oneOf('failed', 'pending', 'succeeded'),
     transfer_data: nObject, transfer_group: nString,
   },
@@ -96,6 +105,11 @@ export const STRIPE_FIELDS: Record<string, Record<string, FieldType>> = {
     default_currency: string, details_submitted: boolean, email: nString, external_accounts: list, future_requirements: object,
     metadata: object, payouts_enabled: boolean, requirements: object, ...prefixed('requirements', REQUIREMENTS),
     ...prefixed('future_requirements', REQUIREMENTS), settings: nObject, tos_acceptance: object,
+    // Account.Settings: branding, card_payments, dashboard and payments are not optional in the spec.
+    'settings.branding': object, 'settings.branding.icon': nString, 'settings.branding.logo': nString,
+    'settings.branding.primary_color': nString, 'settings.branding.secondary_color': nString, 'settings.card_payments': object,
+    'settings.card_payments.statement_descriptor_prefix': nString, 'settings.dashboard': object, 'settings.payments': object,
+    'settings.payments.statement_descriptor': nString,
     type: oneOf('custom', 'express', 'none', 'standard'),
   },
   account_link: { object: literal('account_link'), created: integer, expires_at: integer, url: string },
@@ -106,10 +120,14 @@ export const STRIPE_FIELDS: Record<string, Record<string, FieldType>> = {
   },
   dispute: {
     id: id('dp_'), object: literal('dispute'), amount: integer, balance_transactions: array, charge: id('ch_'), created: integer,
-    currency: string, enhanced_eligibility_types: array, evidence: object, evidence_details: object,
-    'evidence_details.due_by': nInteger, intended_submission_method: nString, is_charge_refundable: boolean, livemode: boolean,
+    currency: string, enhanced_eligibility_types: array, evidence: object, 'evidence.enhanced_evidence': object,
+    'evidence.uncategorized_text': nString, evidence_details: object, 'evidence_details.due_by': nInteger,
+    'evidence_details.enhanced_eligibility': object, 'evidence_details.has_evidence': boolean, 'evidence_details.past_due': boolean,
+    'evidence_details.submission_count': integer, 'evidence_details.submission_method': string, intended_submission_method: nString, is_charge_refundable: boolean, livemode: boolean,
     metadata: object, network_reason_code: nString, payment_intent: nullable(id('pi_')), payment_method_details: object,
-    reason: string,
+    'payment_method_details.type': string, 'payment_method_details.card.brand': string,
+    'payment_method_details.card.case_type': oneOf('block', 'chargeback', 'compliance', 'inquiry', 'resolution'),
+    'payment_method_details.card.network': string, 'payment_method_details.card.network_reason_code': nString, reason: string,
     status: oneOf('appeal_needs_response', 'appeal_under_review', 'lost', 'needs_response', 'prevented', 'under_review', 'warning_closed', 'warning_needs_response', 'warning_under_review', 'won'),
   },
   balance_transaction: {
@@ -117,16 +135,36 @@ export const STRIPE_FIELDS: Record<string, Record<string, FieldType>> = {
     created: integer, currency: string, description: nString, exchange_rate: nullable(is('number', (v) => typeof v === 'number')),
     fee: integer, fee_details: array, net: integer, reporting_category: string, source: nString, status: string, type: string,
   },
+  balance: { object: literal('balance'), available: array, livemode: boolean, pending: array },
   list: { object: literal('list'), data: array, has_more: boolean, url: string },
+  search_result: { object: literal('search_result'), data: array, has_more: boolean, next_page: nString, url: string },
   error: {
     type: oneOf('api_error', 'card_error', 'idempotency_error', 'invalid_request_error'), message: string, code: string,
     param: string, doc_url: string, request_log_url: string,
   },
 };
 
+/** Fields the spec marks optional (absent in some cases): type-checked only where present. */
+export const OPTIONAL_FIELDS: Record<string, Record<string, FieldType>> = {
+  charge: { refunds: list },
+  refund: {
+    description: string, failure_balance_transaction: id('txn_'), failure_reason: string, instructions_email: string,
+    next_action: object, pending_reason: oneOf('charge_pending', 'insufficient_funds', 'processing'), presentment_details: object,
+  },
+  payment_method: { allow_redisplay: oneOf('always', 'limited', 'unspecified') },
+  balance: { connect_reserved: array, instant_available: array, issuing: object, refund_and_dispute_prefunding: object },
+  search_result: { total_count: integer },
+};
+
+/**
+ * Fields Stripe leaves out unless the request expands them. Since API version 2022-11-15 a charge
+ * no longer embeds `refunds`; code that reads it without `expand[]=refunds` breaks on real Stripe.
+ */
+export const EXPAND_ONLY_FIELDS: Record<string, string[]> = { charge: ['refunds'] };
+
 /** The top-level fields Stripe's spec defines for each object: the sandbox may not invent others. */
 export function specFieldNames(kind: string): string[] {
-  return Object.keys(STRIPE_FIELDS[kind]).filter((name) => !name.includes('.'));
+  return [...Object.keys(STRIPE_FIELDS[kind]), ...Object.keys(OPTIONAL_FIELDS[kind] ?? {})].filter((name) => !name.includes('.'));
 }
 
 export function read(value: unknown, path: string): { present: boolean; value: unknown } {

@@ -29,7 +29,10 @@ describe('Stripe sandbox: refunds, transfers, reversals and chargebacks', () => 
     expect(rest.amount).toBe(7000);
     charge = await stripe.charges.retrieve(pi.latest_charge as string);
     expect(charge).toMatchObject({ amount_refunded: 10_000, refunded: true });
-    expect(charge.refunds?.data.map((r) => r.id)).toEqual([rest.id, part.id]);
+    expect(charge.refunds).toBeUndefined(); // not embedded since API 2022-11-15
+    const expanded = await stripe.charges.retrieve(pi.latest_charge as string, { expand: ['refunds'] });
+    expect(expanded.refunds?.data.map((r) => r.id)).toEqual([rest.id, part.id]);
+    expect((await stripe.refunds.list({ charge: charge.id })).data.map((r) => r.id)).toEqual([rest.id, part.id]);
     await expect(stripe.refunds.create({ payment_intent: pi.id })).rejects.toMatchObject({ code: 'charge_already_refunded' });
 
     expect((await stripe.refunds.retrieve(part.id)).amount).toBe(3000);
@@ -111,7 +114,7 @@ describe('Stripe sandbox: refunds, transfers, reversals and chargebacks', () => 
     expect(reversedEvents.data.filter((e) => (e.data.object as Stripe.Transfer).id === transfer.id)).toHaveLength(2);
   });
 
-  it('a simulated chargeback: dispute object, charge.disputed, charge.dispute.created, and no refund of a charged-back charge', async () => {
+  it('a simulated chargeback: dispute object, charge.disputed, charge.dispute.created then .funds_withdrawn, and no refund of a charged-back charge', async () => {
     const pi = await paidIntent(stripe, 10_000, 'req_cb');
     const opened = await raw(sandbox, 'POST', `/sandbox/charges/${pi.latest_charge as string}/dispute`, '', { Authorization: '' });
     expect(opened.status).toBe(200);
@@ -121,7 +124,10 @@ describe('Stripe sandbox: refunds, transfers, reversals and chargebacks', () => 
     expect((await stripe.charges.retrieve(pi.latest_charge as string)).disputed).toBe(true);
     expect((await stripe.disputes.retrieve(dispute.id)).id).toBe(dispute.id);
     const events = await stripe.events.list({ type: 'charge.dispute.*' });
-    expect(events.data[0]).toMatchObject({ type: 'charge.dispute.created', data: { object: { id: dispute.id } } });
+    expect(events.data.slice(0, 2).reverse()).toMatchObject([
+      { type: 'charge.dispute.created', data: { object: { id: dispute.id } } },
+      { type: 'charge.dispute.funds_withdrawn', data: { object: { id: dispute.id } } },
+    ]);
     await expect(stripe.refunds.create({ payment_intent: pi.id })).rejects.toMatchObject({ code: 'charge_disputed' });
     expect((await raw(sandbox, 'POST', `/sandbox/charges/${pi.latest_charge as string}/dispute`, '')).status).toBe(400);
   });

@@ -76,3 +76,18 @@ export async function raw(
   const text = await response.text();
   return { status: response.status, json: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : { text }, headers: response.headers };
 }
+
+/** The types of the events about one object, oldest first (Stripe lists newest first). */
+export async function eventTypesFor(stripe: Stripe, objectId: string, type = '*'): Promise<string[]> {
+  const events = await stripe.events.list({ type, limit: 100 }).autoPagingToArray({ limit: 10_000 });
+  return events
+    .filter((event) => (event.data.object as { id?: string }).id === objectId)
+    .reverse()
+    .map((event) => event.type);
+}
+
+/** POST to a /sandbox test hook (no API key), form-encoded like the SDK. */
+export async function hook(sandbox: StripeSandbox, path: string, params: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+  const { status, json } = await raw(sandbox, 'POST', path, new URLSearchParams(params).toString(), { Authorization: '' });
+  return { status, json };
+}

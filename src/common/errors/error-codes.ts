@@ -69,7 +69,6 @@ export const ERROR_CODES = {
   // 429
   rate_limited: 429,
   quota_exceeded: 429, // per-user hourly quotas (API4): bids, requests
-  account_locked: 429,
   // 5xx
   internal_error: 500,
   service_unavailable: 503,

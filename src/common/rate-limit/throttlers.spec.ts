@@ -1,5 +1,5 @@
 import { FastifyRequest } from 'fastify';
-import { emailOf, isAuthLimitedRoute, throttlersFor } from './throttlers';
+import { emailOf, isAuthLimitedRoute, isPerEmailLimitedRoute, throttlersFor } from './throttlers';
 
 const request = (method: string, url: string, body?: unknown) =>
   ({ method, routeOptions: { url }, body }) as unknown as FastifyRequest;
@@ -10,6 +10,11 @@ describe('rate-limit throttlers (L1)', () => {
     expect(isAuthLimitedRoute(request('POST', '/v1/auth/register'))).toBe(true);
     expect(isAuthLimitedRoute(request('POST', '/v1/auth/refresh'))).toBe(false);
     expect(isAuthLimitedRoute(request('GET', '/v1/auth/login'))).toBe(false);
+  });
+
+  it('S7 only register is limited per email: login failures per email are the login protection\'s', () => {
+    expect(isPerEmailLimitedRoute(request('POST', '/v1/auth/register'))).toBe(true);
+    expect(isPerEmailLimitedRoute(request('POST', '/v1/auth/login'))).toBe(false);
   });
 
   it('the email is the account identity: trimmed, NFKC, lower case; non-strings have none', () => {

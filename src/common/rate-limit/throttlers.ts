@@ -17,6 +17,11 @@ export function isAuthLimitedRoute(request: FastifyRequest): boolean {
   return AUTH_LIMITED_ROUTES.has(`${request.method} ${request.routeOptions?.url ?? ''}`);
 }
 
+/** Register is also limited per email; login is not (see the `auth-email` throttler). */
+export function isPerEmailLimitedRoute(request: FastifyRequest): boolean {
+  return `${request.method} ${request.routeOptions?.url ?? ''}` === 'POST /v1/auth/register';
+}
+
 /**
  * The account a login or register is about, normalised as the account's email is (NFKC, lower
  * case), so `ＡＬＩＣＥ@…` and `alice@…` share one budget. Guards run before validation: the body
@@ -31,8 +36,8 @@ export function emailOf(request: FastifyRequest): string | undefined {
 
 /**
  * The named throttlers. `default` counts every request of a caller (user, or IP when anonymous)
- * across all routes; the auth ones only see login and register. Their Retry-After is set by
- * RateLimitGuard (the library would name it `Retry-After-auth-ip`).
+ * across all routes; `auth-ip` sees login and register, `auth-email` register only. Their
+ * Retry-After is set by RateLimitGuard (the library would name it `Retry-After-auth-ip`).
  */
 export function throttlersFor(config: Pick<AppConfig, 'rateLimitPerMinute' | 'authRateLimitPerMinute'>): ThrottlerOptions[] {
   return [
@@ -50,8 +55,10 @@ export function throttlersFor(config: Pick<AppConfig, 'rateLimitPerMinute' | 'au
       ttl: MINUTE_MS,
       limit: config.authRateLimitPerMinute,
       setHeaders: false,
+      // Sign-ups only: a per-email login limit would let anyone keep an owner out of their own
+      // devices (S7); login failures per email are counted by the login protection (src/auth).
       // Without an email the request fails validation; the per-IP limit still counts it.
-      skipIf: (context) => !isAuthLimitedRoute(requestOf(context)) || !emailOf(requestOf(context)),
+      skipIf: (context) => !isPerEmailLimitedRoute(requestOf(context)) || !emailOf(requestOf(context)),
       getTracker: (req) => `email:${emailOf(req as FastifyRequest)}`,
     },
   ];
