@@ -23,6 +23,9 @@ export class MoneyAfterItMoved1796028256899 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "escrow_refunds" ADD "failure_reason" text`);
     await queryRunner.query(`ALTER TABLE "reconciliation_runs" ADD "watermark" TIMESTAMP WITH TIME ZONE`);
     await queryRunner.query(`ALTER TABLE "reconciliation_runs" ADD "stripe_objects" integer NOT NULL DEFAULT '0'`);
+    await queryRunner.query(`ALTER TABLE "reconciliation_runs" ADD "sweep_cursor" uuid`);
+    await queryRunner.query(`CREATE INDEX "IDX_ledger_transactions_created" ON "ledger_transactions"  ("created_at") `);
+    await queryRunner.query(`CREATE INDEX "IDX_escrow_refunds_updated" ON "escrow_refunds"  ("updated_at") `);
     await queryRunner.query(`ALTER TABLE "stripe_events" ADD "status" text NOT NULL DEFAULT 'applied'`);
     await queryRunner.query(`ALTER TABLE "stripe_events" ADD "object" jsonb`);
     await queryRunner.query(`ALTER TABLE "stripe_events" ADD "link_id" text`);
@@ -104,6 +107,9 @@ export class MoneyAfterItMoved1796028256899 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "stripe_events" DROP COLUMN "link_id"`);
     await queryRunner.query(`ALTER TABLE "stripe_events" DROP COLUMN "object"`);
     await queryRunner.query(`ALTER TABLE "stripe_events" DROP COLUMN "status"`);
+    await queryRunner.query(`DROP INDEX "public"."IDX_escrow_refunds_updated"`);
+    await queryRunner.query(`DROP INDEX "public"."IDX_ledger_transactions_created"`);
+    await queryRunner.query(`ALTER TABLE "reconciliation_runs" DROP COLUMN "sweep_cursor"`);
     await queryRunner.query(`ALTER TABLE "reconciliation_runs" DROP COLUMN "stripe_objects"`);
     await queryRunner.query(`ALTER TABLE "reconciliation_runs" DROP COLUMN "watermark"`);
     await queryRunner.query(`ALTER TABLE "escrow_refunds" DROP COLUMN "failure_reason"`);

@@ -24,6 +24,7 @@ export const REFUND_MAX_ATTEMPTS = 6;
 @Index('UQ_escrow_refunds_stripe_refund', ['stripeRefundId'], { unique: true })
 @Index('IDX_escrow_refunds_escrow', ['escrowId'])
 @Index('IDX_escrow_refunds_status', ['status', 'createdAt'])
+@Index('IDX_escrow_refunds_updated', ['updatedAt'])
 export class EscrowRefund {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

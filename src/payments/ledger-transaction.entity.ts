@@ -15,6 +15,7 @@ import { Escrow } from './escrow.entity';
 @Index('UQ_ledger_transactions_reference', ['reference'], { unique: true })
 @Index('UQ_ledger_transactions_stripe_object', ['stripeObjectId'], { unique: true })
 @Index('IDX_ledger_transactions_escrow', ['escrowId', 'kind'])
+@Index('IDX_ledger_transactions_created', ['createdAt'])
 export class LedgerTransaction {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

@@ -26,6 +26,10 @@ export class ReconciliationRun {
   @Column({ type: 'timestamptz', nullable: true })
   watermark!: Date | null;
 
+  /** Where the bounded sweep of unfinished escrows stopped (an escrow id); the next run goes on from there. */
+  @Column({ name: 'sweep_cursor', type: 'uuid', nullable: true })
+  sweepCursor!: string | null;
+
   /** Stripe objects this run read (listed or retrieved): what a run costs. */
   @Column({ name: 'stripe_objects', type: 'int', default: 0 })
   stripeObjects!: number;

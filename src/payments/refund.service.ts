@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError, notFound } from '../common/errors/domain-error';
+import { updatedRows } from '../database/hydrate';
 import { lockRows } from '../database/locks';
 import { withTransaction } from '../database/transaction';
 import { DisputeOpeningService } from '../disputes/dispute-opening.service';
@@ -157,8 +158,8 @@ export class RefundService implements OnModuleInit {
       const earlier = key.renewed ? (await this.gateway.listPaymentIntentRefunds(paymentIntentId)).find((r) => r.metadata.refundId === refund.id) : undefined;
       made = earlier ?? (await this.gateway.createRefund({ escrowId: escrow.id, refundId: refund.id, paymentIntentId, amount: refund.amount, idempotencyKey: key.key }));
     } catch (err) {
-      const attempts = refund.attempts + 1;
-      await this.ds.getRepository(EscrowRefund).update(refund.id, { attempts });
+      // Counted in one statement: the job and a fast path failing at once both count.
+      const [{ attempts }] = updatedRows(await this.ds.query(`UPDATE escrow_refunds SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts`, [refund.id])) as Array<{ attempts: number }>;
       if (REFUSED(err) || attempts >= REFUND_MAX_ATTEMPTS) {
         const why = err instanceof PaymentProviderError ? (err.stripeCode ?? err.code) : 'error';
         await withTransaction(this.ds, (em) => this.fail(em, refund.id, REFUSED(err) ? `refused by Stripe (${why})` : `gave up after ${attempts} attempts (${why})`, now));
@@ -237,10 +238,11 @@ export class RefundService implements OnModuleInit {
   private async fail(em: EntityManager, refundId: string, why: string, now: Date): Promise<void> {
     const found = await em.getRepository(EscrowRefund).findOneBy({ id: refundId });
     if (!found || found.status === 'failed') return;
-    // The lock order: escrow, then its refund row.
-    const escrow = await this.escrows.lock(em, found.escrowId);
+    // The lock order: the request (its events), the escrow, then its refund row.
+    const held = await this.escrows.lockWithRequest(em, found.escrowId);
     const [row] = await lockRows(em, 'escrow_refunds', 'id', [refundId]);
-    if (!escrow || !row || row.status === 'failed') return;
+    if (!held || !row || row.status === 'failed') return;
+    const { escrow } = held;
     const after = await this.escrows.apply(em, escrow, { type: 'refund_failed', refundKey: found.idempotencyKey, amount: found.amount }, now);
     await em.getRepository(EscrowRefund).update(refundId, { status: 'failed', failureReason: why });
     const reason = `A refund of ${found.amount} (minor units, ${found.currency}) ${why}: the money is held again. Retry it, or write it off as owed to the customer.`;

@@ -203,11 +203,11 @@ describe('escrow state table', () => {
     expect(result).toMatchObject({ ok: true, changes: { payoutStatus: 'none' } });
   });
 
-  it('a frozen escrow (chargeback) is never released, and refunded only whole', () => {
+  it('M6 a frozen escrow (chargeback) is never released nor refunded, not even whole: Stripe decides', () => {
     const frozen = escrowIn('held', { frozen: true, chargebackStatus: 'open', chargebackAmount: 10_000 });
     expect(applyEscrowEvent(frozen, { type: 'release', reason: 'review', payoutAvailableAt: now }, ctx)).toMatchObject({ ok: false, code: 'escrow_frozen' });
     expect(applyEscrowEvent(frozen, { type: 'refund', amount: 2500, refundKey: 'k' }, ctx)).toMatchObject({ ok: false, code: 'escrow_frozen' });
-    expect(applyEscrowEvent(frozen, { type: 'refund', amount: 10_000, refundKey: 'k' }, ctx)).toMatchObject({ ok: true, changes: { status: 'refunded' } });
+    expect(applyEscrowEvent(frozen, { type: 'refund', amount: 10_000, refundKey: 'k' }, ctx)).toMatchObject({ ok: false, code: 'escrow_frozen' });
   });
 
   it('refunds: part keeps it held, the rest ends it; never more than held, never 0', () => {
@@ -386,6 +386,10 @@ describe('after the money moved (issue 9)', () => {
     ]);
     const pending = applyEscrowEvent(partnerEscrowIn('released', open), { type: 'chargeback_lost', released: parts }, ctx);
     expect(pending.ok && pending.postings[0].lines.map((l) => l.account)).toEqual(['chargeback_loss', 'platform_revenue', 'expert_payable', 'partner_payable']);
+    // Lost whole before any Transfer: nothing is owed to either payee any more.
+    expect(pending).toMatchObject({ ok: true, changes: { payoutStatus: 'none', partnerPayoutStatus: 'none' } });
+    const partial = applyEscrowEvent(partnerEscrowIn('released', { ...open, chargebackAmount: 5000 }), { type: 'chargeback_lost', released: parts }, ctx);
+    expect(partial.ok && 'payoutStatus' in partial.changes).toBe(false);
   });
 
   it('M8 a payout starts only unfrozen, due and owed; a Transfer that exists is recorded even on a frozen escrow', () => {

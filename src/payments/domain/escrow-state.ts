@@ -322,8 +322,17 @@ function effectOf(escrow: EscrowState, event: EscrowEvent, now: Date): { changes
         const lines = chargebackFromReleasedLines({ ...cost, expertPaid: paid(escrow.payoutStatus), partnerPaid: paid(escrow.partnerPayoutStatus) });
         postings.push(ref('chargeback', `chargeback:released:${escrow.id}`, lines));
       }
+      // A payout not made yet that the loss took whole: nothing is owed any more.
+      const nothingOwed = (status: PayoutStatus, part: number, of: number) => status === 'pending' && of > 0 && part >= of;
+      const payouts: EscrowChanges = {
+        ...(nothingOwed(escrow.payoutStatus, cost.expert, event.released.expertPayout) && { payoutStatus: 'none' as const }),
+        ...(nothingOwed(escrow.partnerPayoutStatus, cost.partner, event.released.partnerShare) && { partnerPayoutStatus: 'none' as const }),
+      };
       // The rest of a held escrow is settled by an admin as a customer's dispute: it thaws.
-      return { changes: { frozen: false, chargebackStatus: 'lost', chargebackLoss: lost, chargebackLossHeld: escrow.chargebackLossHeld + cost.fromHeld }, postings };
+      return {
+        changes: { frozen: false, chargebackStatus: 'lost', chargebackLoss: lost, chargebackLossHeld: escrow.chargebackLossHeld + cost.fromHeld, ...payouts },
+        postings,
+      };
     }
     case 'transfer_started': {
       // The first decision's time stays: it dates the Stripe key (stripeKey renews it after 23 h).

@@ -20,6 +20,8 @@ import {
 } from './stripe-objects';
 
 export interface NewPaymentIntent {
+  /** `pi:<escrowId>`, renewed once 23 h old (stripeKey). */
+  idempotencyKey: string;
   escrowId: string;
   requestId: string;
   bidId: string;
@@ -94,7 +96,7 @@ export class StripeGateway {
           description: `Fixbid help request ${input.requestId}`,
           metadata: { requestId: input.requestId, escrowId: input.escrowId, bidId: input.bidId },
         },
-        { idempotencyKey: `pi:${input.escrowId}` },
+        { idempotencyKey: input.idempotencyKey },
       ),
     );
     const view = viewPaymentIntent(pi);
