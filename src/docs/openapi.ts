@@ -64,7 +64,10 @@ function addPartnerAccess(document: OpenAPIObject): void {
   }
 }
 
-/** Every POST takes `Idempotency-Key` (contract §1); the global interceptor implements it. */
+/**
+ * Every POST takes `Idempotency-Key` (contract §1); the global interceptor implements it. The
+ * auth routes accept the header and ignore it (their answers carry tokens), so it is not listed there.
+ */
 function addIdempotencyKeyHeader(document: OpenAPIObject): void {
   document.components ??= {};
   document.components.parameters = {
@@ -76,12 +79,12 @@ function addIdempotencyKeyHeader(document: OpenAPIObject): void {
       description:
         'Scoped to the caller, kept 24 h: the same key and body replay the first response (header ' +
         '`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call ' +
-        'runs → 409 `idempotency_key_in_use`.',
+        'runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed.',
       schema: { type: 'string', minLength: 1, maxLength: 255 },
     },
   };
-  for (const item of Object.values(document.paths)) {
-    if (!item.post) continue;
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (!item.post || path.startsWith('/v1/auth/')) continue;
     item.post.parameters = [...(item.post.parameters ?? []), { $ref: '#/components/parameters/IdempotencyKey' }];
   }
 }
