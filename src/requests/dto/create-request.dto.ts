@@ -31,12 +31,12 @@ export class CreateRequestDto {
   @IsString({ message: 'category must be a string.' })
   category!: string;
 
-  @ApiPropertyOptional({ type: MoneyDto, nullable: true, description: 'Bids above it are refused; bids must use its currency.' })
+  @ApiPropertyOptional({ type: MoneyDto, description: 'Bids above it are refused; bids must use its currency. Leave it out for no budget.' })
   @IsOptional()
   @ValidateNested()
   @IsObject({ message: 'maxBudget must be an object {amount, currency}.' })
   @Type(() => MoneyDto)
-  maxBudget?: MoneyDto | null;
+  maxBudget?: MoneyDto;
 
   @ApiPropertyOptional({ enum: URGENCIES, default: 'normal' })
   @IsOptional()

@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsISO8601, IsObject, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
 import { MoneyDto } from '../../common/http/money.dto';
+import { Nullable } from '../../common/http/null-fields';
 import { DESCRIPTION_LENGTH, ISO_INSTANT, TITLE_LENGTH, Urgency, URGENCIES } from './create-request.dto';
 
 /** PATCH /v1/requests/:id: only these fields; `maxBudget: null` removes the budget. */
@@ -20,7 +21,8 @@ export class UpdateRequestDto {
   @IsString({ message: 'description must be a string.' })
   description?: string;
 
-  @ApiPropertyOptional({ type: MoneyDto, nullable: true })
+  @ApiPropertyOptional({ type: MoneyDto, nullable: true, description: 'null removes the budget.' })
+  @Nullable()
   @IsOptional()
   @ValidateNested()
   @IsObject({ message: 'maxBudget must be an object {amount, currency} or null.' })
