@@ -9,6 +9,7 @@ import { AppConfig } from './config/app-config';
 import { withRequestContext } from './common/http/request-context';
 import { WebhookNetwork } from './webhooks/webhook-network';
 import { ErrorFilter } from './common/errors/error.filter';
+import { registerInputGuards } from './common/http/input-guards';
 import { createValidationPipe } from './common/http/validation';
 import { setupDocs } from './docs/openapi';
 import { registerHttpMetrics } from './health/http-metrics.hook';
@@ -57,6 +58,7 @@ export async function createApp(config: AppConfig, options: { logger?: boolean; 
     // The rest of the request (guards, handler, the events it writes) runs inside its own context.
     withRequestContext(done);
   });
+  registerInputGuards(fastify);
 
   await app.register(helmet, {
     contentSecurityPolicy: {

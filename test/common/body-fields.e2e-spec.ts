@@ -80,6 +80,42 @@ describe('every body field (V6)', () => {
     expect(posted.body.error).toMatchObject({ code: 'invalid_field', param: 'maxBudget' });
   });
 
+  it('V6 U+0000 (and an unpaired surrogate) in any string field of any body → 400 invalid_field naming it', async () => {
+    const problems: string[] = [];
+    let checked = 0;
+    for (const route of routes) {
+      for (const field of route.fields) {
+        const isString = field.schema.type === 'string';
+        if (!isString && field.schema.items?.type !== 'string') continue;
+        for (const text of ['before\u0000after', 'half a pair \ud83d']) {
+          const res = await send(route.method, route.url, bodyWith(field.path, isString ? text : [text]));
+          checked += 1;
+          const error = res.body.error ?? {};
+          if (res.status !== 400 || error.code !== 'invalid_field' || error.param !== field.name) {
+            problems.push(`${route.key} ${field.name} ${JSON.stringify(text)}: ${res.status} ${JSON.stringify(error)}`);
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(checked).toBeGreaterThanOrEqual(50);
+  });
+
+  it('V6 U+0000 in a query string → 400 invalid_field naming the parameter (it was a 500 from PostgreSQL)', async () => {
+    const customer = await registerUser(t, 'customer');
+    for (const [path, query] of [['/v1/requests', 'q'], ['/v1/experts', 'q'], ['/v1/requests', 'category'], ['/v1/requests', 'cursor']] as const) {
+      const res = await t.http.get(path).query({ [query]: 'printer\u0000' }).set('authorization', customer.auth);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'invalid_field', param: query, requestId: res.headers['x-request-id'] });
+    }
+  });
+
+  it('V6 the login that answered 500 for an email with U+0000 → 400 invalid_field email', async () => {
+    const res = await t.http.post('/v1/auth/login').send({ email: 'a\u0000@example.com', password: 'long enough pass' });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'invalid_field', param: 'email' });
+  });
+
   it('V6 PATCH {"title": null} → 400 invalid_field title, the request unchanged (it was a 500)', async () => {
     const customer = await registerUser(t, 'customer');
     const r = await postRequest(t, customer);

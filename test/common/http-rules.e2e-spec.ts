@@ -1,3 +1,4 @@
+import { registerUser, validRequest } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
 /** The API's common rules (contract §1) on a real route: body parsing, limits, envelope, request id. */
@@ -56,6 +57,44 @@ describe('common HTTP rules', () => {
       .send('{"email":"a@example.com","password":"long enough pass","constructor":{"prototype":{"polluted":true}}}');
     expect(ctor.status).toBe(400);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  describe('V6 JSON nested thousands of levels deep → 400 body_too_deep before anything recurses', () => {
+    const deepObject = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+    const deepArray = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+
+    it.each([
+      ['objects 10 000 deep', deepObject(10_000)],
+      ['arrays 200 000 deep', deepArray(200_000)],
+      ['inside a known field', `{"email":${deepObject(5_000)},"password":"long enough pass"}`],
+      ['33 levels', deepObject(33)],
+    ])('%s on login → 400 body_too_deep in the envelope', async (_name, body) => {
+      const res = await t.http.post('/v1/auth/login').set('content-type', 'application/json').send(body);
+      expect(res.status).toBe(400);
+      expectEnvelope(res, 400, 'body_too_deep');
+      expect(res.body.error.type).toBe('invalid_request');
+    });
+
+    it('32 levels is within the limit: the body goes on to validation (400 unknown_field, not body_too_deep)', async () => {
+      const res = await t.http.post('/v1/auth/login').set('content-type', 'application/json').send(deepObject(32));
+      expect(res.status).toBe(400);
+      expectEnvelope(res, 400, 'unknown_field');
+    });
+
+    it('I5 with an Idempotency-Key: 400 body_too_deep, nothing stored (the fingerprint never sees it), the key still usable', async () => {
+      const customer = await registerUser(t, 'customer');
+      const key = `deep-${Date.now()}`;
+      const post = (body: string) =>
+        t.http.post('/v1/requests').set('authorization', customer.auth).set('Idempotency-Key', key).set('content-type', 'application/json').send(body);
+      const deep = `{"title":"Deep body","description":"twenty characters at least","category":"windows","maxBudget":${deepObject(20_000)}}`;
+      const res = await post(deep);
+      expect(res.status).toBe(400);
+      expectEnvelope(res, 400, 'body_too_deep');
+      expect(await t.ds.query(`SELECT 1 FROM idempotency_keys WHERE key = $1`, [key])).toEqual([]);
+      expect((await post(JSON.stringify(validRequest()))).status).toBe(201);
+      // The server is fine afterwards.
+      await t.http.get('/v1/categories').expect(200);
+    });
   });
 
   it('B1 an unknown field → 400 unknown_field naming it', async () => {

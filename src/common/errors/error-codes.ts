@@ -6,6 +6,7 @@ export const ERROR_CODES = {
   // 400: malformed or invalid input
   malformed_json: 400,
   unsupported_content_type: 400,
+  body_too_deep: 400, // JSON nested more than MAX_BODY_DEPTH levels (src/common/http/input-guards.ts)
   unknown_field: 400,
   missing_field: 400,
   invalid_field: 400,
