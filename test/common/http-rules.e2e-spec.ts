@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { registerUser, validRequest } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
@@ -94,6 +95,64 @@ describe('common HTTP rules', () => {
       expect((await post(JSON.stringify(validRequest()))).status).toBe(201);
       // The server is fine afterwards.
       await t.http.get('/v1/categories').expect(200);
+    });
+  });
+
+  describe('V1 errors raised before Nest sees the request: the envelope with a requestId too', () => {
+    /** Raw HTTP, so the URL and method go out exactly as written (a client library would fix or refuse them). */
+    const raw = (method: string, path: string, headers: Record<string, string> = {}, body?: string) => {
+      const { hostname, port } = new URL(t.baseUrl);
+      return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: { error?: Record<string, unknown> } }>((resolve, reject) => {
+        const req = http.request({ host: hostname, port, method, path, headers, agent: false }, (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text ? JSON.parse(text) : {} }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    };
+    const expectRawEnvelope = (res: Awaited<ReturnType<typeof raw>>, status: number, code: string) => {
+      expect(res.status).toBe(status);
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body.error).toEqual({ type: expect.any(String), code, message: expect.any(String), requestId: res.headers['x-request-id'] });
+      expect(res.body.error!.requestId).toMatch(/^[0-9a-f-]{36}$|^trace-/);
+    };
+
+    it('V1 a malformed percent-encoding in the path (the router refuses it before any hook) → 400 malformed_url', async () => {
+      expectRawEnvelope(await raw('GET', '/v1/requests/%E0%A4%A'), 400, 'malformed_url');
+      expectRawEnvelope(await raw('POST', '/v1/requests/%ZZ/cancel'), 400, 'malformed_url');
+      const traced = await raw('GET', '/v1/categories%E0', { 'x-request-id': 'trace-bad-url' });
+      expectRawEnvelope(traced, 400, 'malformed_url');
+      expect(traced.body.error!.requestId).toBe('trace-bad-url');
+    });
+
+    it('V1 a 10 kB path id (past the router\'s parameter limit) → 404 not_found, as any id that cannot exist', async () => {
+      const res = await raw('GET', `/v1/requests/${'a'.repeat(10_000)}`);
+      expectRawEnvelope(res, 404, 'not_found');
+      expect(JSON.stringify(res.body)).not.toContain('aaaaaaaaaa'); // the id is not echoed back
+      expectRawEnvelope(await raw('GET', `/v1/requests/${'a'.repeat(101)}/escrow`), 404, 'not_found');
+    });
+
+    it('V1 a URL past Node\'s 16 KiB header limit → 431 headers_too_large (answered on the socket)', async () => {
+      expectRawEnvelope(await raw('GET', `/v1/requests/${'a'.repeat(20_000)}`), 431, 'headers_too_large');
+    });
+
+    it('V1 a method the HTTP parser does not know → 400 malformed_request; a known one without a route → 404 route_not_found', async () => {
+      expectRawEnvelope(await raw('FOO', '/v1/categories'), 400, 'malformed_request');
+      for (const method of ['DELETE', 'PUT', 'PROPFIND', 'TRACE']) expectRawEnvelope(await raw(method, '/v1/categories'), 404, 'route_not_found');
+    });
+
+    it('B6 a POST body without a content type, or as a form → 400 unsupported_content_type (JSON only)', async () => {
+      const form = await raw('POST', '/v1/auth/login', { 'content-type': 'application/x-www-form-urlencoded' }, 'email=a%40example.com&password=long+enough+pass');
+      expectRawEnvelope(form, 400, 'unsupported_content_type');
+      const none = await raw('POST', '/v1/auth/login', { 'content-length': '2' }, '{}');
+      expectRawEnvelope(none, 400, 'unsupported_content_type');
+      expectRawEnvelope(await raw('POST', '/v1/auth/login', { 'content-type': 'application/xml' }, '<a/>'), 400, 'unsupported_content_type');
+      // JSON with parameters is still JSON.
+      const json = await raw('POST', '/v1/auth/login', { 'content-type': 'application/json; charset=utf-8' }, '{"isAdmin":true}');
+      expect(json.status).toBe(400);
+      expect(json.body.error).toMatchObject({ code: 'unknown_field', param: 'isAdmin', requestId: json.headers['x-request-id'] });
     });
   });
 
