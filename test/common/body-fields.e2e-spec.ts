@@ -1,5 +1,16 @@
-import { appBodyRoutes, BodyRoute, bodyClassesByRoute, bodyWith, everyKindOfCaller, validatedClassesByName, validatedProperties } from '../support/body-fields';
-import { postRequest, registerUser } from '../support/factories';
+import { FREE_TEXT } from '../../src/common/http/free-text';
+import {
+  appBodyRoutes,
+  BodyRoute,
+  bodyClassesByRoute,
+  bodyWith,
+  constraintsOf,
+  everyKindOfCaller,
+  validatedClassesByName,
+  validatedProperties,
+  withField,
+} from '../support/body-fields';
+import { createProfile, placeBid, postRequest, registerUser, validBid, validRequest } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -126,5 +137,86 @@ describe('every body field (V6)', () => {
     }
     const [row] = await t.ds.query(`SELECT title, urgency FROM help_requests WHERE id = $1`, [r.id]);
     expect(row).toEqual({ title: r.title, urgency: r.urgency });
+  });
+  describe('free text (titles, descriptions, messages, notes, reviews, reasons, profiles)', () => {
+    /** Plain strings that are not text people write to each other: secrets, tokens, references, addresses. */
+    const NOT_FREE_TEXT = new Set([
+      'LoginDto.email', 'LoginDto.password', 'RegisterDto.password', 'RefreshTokenDto.refreshToken',
+      'CreateRequestDto.category', 'CreateWebhookEndpointDto.url', 'UpdateWebhookEndpointDto.url',
+    ]);
+    /** Rules that already confine a string to a format (names, slugs, codes, emails, dates, enums). */
+    const FORMAT_RULES = ['matches', 'isEmail', 'isIn', 'isIso8601', 'isUrl', 'isUUID', 'isEnum'];
+    /** Valid bodies for the DTOs with required fields, so the one field under test is the only fault. */
+    const BASES: Record<string, Record<string, unknown>> = {
+      CreateRequestDto: validRequest(),
+      CreateBidDto: validBid(),
+      CreateReviewDto: { rating: 2, resolved: false, comment: 'Still broken after the fix.' },
+      UpsertExpertProfileDto: { headline: 'Fixes printers', bio: 'Twenty years.', skills: ['printers'], languages: ['en'], available: true },
+    };
+    const freeTextFields = () =>
+      routes.flatMap((route) =>
+        route.fields
+          .filter((f) => constraintsOf(validatedClassesByName().get(f.owner)!, f.path.at(-1)!).includes(FREE_TEXT))
+          .map((field) => ({ route, field })),
+      );
+
+    it('every plain-text field of every body is @FreeText() (one shared rule), the rest is on a short list or has a format', () => {
+      const classes = validatedClassesByName();
+      const unmarked: string[] = [];
+      for (const route of routes) {
+        for (const field of route.fields.filter((f) => f.schema.type === 'string' && !f.schema.enum && !f.schema.format)) {
+          const property = field.path.at(-1)!;
+          const rules = constraintsOf(classes.get(field.owner)!, property);
+          if (rules.includes(FREE_TEXT) || rules.some((r) => FORMAT_RULES.includes(r)) || NOT_FREE_TEXT.has(`${field.owner}.${property}`)) continue;
+          unmarked.push(`${route.key} ${field.owner}.${property}`);
+        }
+      }
+      expect(unmarked).toEqual([]);
+      const marked = [...new Set(freeTextFields().map(({ field }) => `${field.owner}.${field.name}`))].sort();
+      expect(marked).toEqual([
+        'CreateBidDto.message', 'CreateMessageDto.body', 'CreateRequestDto.description', 'CreateRequestDto.title',
+        'CreateReviewDto.comment', 'OpenDisputeDto.reason', 'ResolveRequestDto.resolutionNote', 'UpdateBidDto.message',
+        'UpdateRequestDto.description', 'UpdateRequestDto.title', 'UpsertExpertProfileDto.bio', 'UpsertExpertProfileDto.headline',
+      ]);
+    });
+
+    it('U+202E (right-to-left override) and U+200B (zero-width space) in any free-text field → 400 invalid_field naming it', async () => {
+      const problems: string[] = [];
+      for (const { route, field } of freeTextFields()) {
+        for (const hidden of ['\u202e', '\u200b']) {
+          const body = withField(BASES[route.schemaName] ?? {}, field.path, `Invoice for the repair ${hidden}fdp.exe now`);
+          const res = await send(route.method, route.url, body);
+          const error = res.body.error ?? {};
+          if (res.status !== 400 || error.code !== 'invalid_field' || error.param !== field.name) {
+            problems.push(`${route.key} ${field.name} ${JSON.stringify(hidden)}: ${res.status} ${JSON.stringify(error)}`);
+          }
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+
+    it('free text is stored NFC: a decomposed é (e + U+0301) is stored and answered as U+00E9', async () => {
+      const decomposed = 'Cafe\u0301 laptop: the re\u0301sume\u0301 will not print';
+      const composed = decomposed.normalize('NFC');
+      expect(composed).not.toBe(decomposed);
+      const customer = await registerUser(t, 'customer');
+      const expert = await registerUser(t, 'expert');
+      const r = await postRequest(t, customer, { title: decomposed, description: `${decomposed}, again and again.` });
+      expect(r.title).toBe(composed);
+      const [row] = await t.ds.query(`SELECT title, description FROM help_requests WHERE id = $1`, [r.id]);
+      expect(row).toEqual({ title: composed, description: `${composed}, again and again.` });
+
+      // Length limits count the stored (composed) text: 140 composed characters fit, though 280 were sent.
+      const long = 'e\u0301'.repeat(140);
+      const patched = await t.http.patch(`/v1/requests/${r.id}`).set('authorization', customer.auth).send({ title: long }).expect(200);
+      expect(patched.body.title).toBe('\u00e9'.repeat(140));
+
+      const profile = await createProfile(t, expert, ['windows'], { headline: decomposed, bio: decomposed });
+      expect(profile).toMatchObject({ headline: composed, bio: composed });
+      const bid = await placeBid(t, expert, r.id, { message: decomposed });
+      expect(bid.message).toBe(composed);
+      const [bidRow] = await t.ds.query(`SELECT message FROM bids WHERE id = $1`, [bid.id]);
+      expect(bidRow.message).toBe(composed);
+    });
   });
 });

@@ -139,6 +139,13 @@ export function validatedClassesByName(): Map<string, DtoClass> {
 export const validatedProperties = (type: DtoClass): string[] =>
   [...new Set(getMetadataStorage().getTargetValidationMetadatas(type as never, '', true, false).map((m) => m.propertyName))].sort();
 
+/** The names of the rules on one property (`isString`, `maxLength`, `freeText`, …). */
+export const constraintsOf = (type: DtoClass, property: string): string[] =>
+  getMetadataStorage()
+    .getTargetValidationMetadatas(type as never, '', true, false)
+    .filter((m) => m.propertyName === property)
+    .map((m) => m.name ?? m.type);
+
 /** `POST /v1/requests/{id}/bids` → the class of the handler's whole-body `@Body()` parameter, from Nest's own metadata. */
 export function bodyClassesByRoute(app: INestApplication): Map<string, DtoClass> {
   const routes = new Map<string, DtoClass>();
