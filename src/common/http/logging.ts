@@ -1,4 +1,6 @@
 import { Params } from 'nestjs-pino';
+import { stdSerializers } from 'pino';
+import { loggableError } from '../errors/loggable-error';
 import { AppConfig } from '../../config/app-config';
 
 /** Secrets never reach the log: auth headers, passwords, tokens, API keys, Stripe secrets. */
@@ -37,6 +39,8 @@ export function pinoOptions(config: AppConfig): Params {
       customProps: (req) => ({ requestId: (req as { id?: string }).id, partnerId: (req as { partnerId?: string }).partnerId }),
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        // Every `{ err }` line: a failed query's SQL text stays, its parameters and values go.
+        err: (err: Error) => stdSerializers.err(loggableError(err) as Error),
       },
       autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
     },
