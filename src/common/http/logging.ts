@@ -40,7 +40,8 @@ export function pinoOptions(config: AppConfig): Params {
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
         // Every `{ err }` line: a failed query's SQL text stays, its parameters and values go.
-        err: (err: Error) => stdSerializers.err(loggableError(err) as Error),
+        // pino-http hands this pino's own serialization of the error, whose `raw` is the error itself.
+        err: (err: Error & { raw?: unknown }) => stdSerializers.err(loggableError(err.raw instanceof Error ? err.raw : err) as Error),
       },
       autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
     },
