@@ -968,8 +968,8 @@ export interface components {
              * @example en
              */
             language?: string;
-            /** @description Bids above it are refused; bids must use its currency. */
-            maxBudget?: components["schemas"]["MoneyDto"] | null;
+            /** @description Bids above it are refused; bids must use its currency. Leave it out for no budget. */
+            maxBudget?: components["schemas"]["MoneyDto"];
             /** @example Laptop will not boot after update */
             title: string;
             /**
@@ -1097,7 +1097,10 @@ export interface components {
             fundedAt: string | null;
             /** Format: uuid */
             id: string;
-            /** @example pi_3NqY... */
+            /**
+             * @description The request owner and admins only; null for the expert.
+             * @example pi_3NqY...
+             */
             paymentIntentId: string | null;
             /** @enum {string} */
             payoutStatus: "none" | "pending" | "paid";
@@ -1265,10 +1268,21 @@ export interface components {
             status: "ok";
         };
         LoginDto: {
+            /** @description The `deviceToken` an earlier login of this account returned to this client. While many failed logins keep the account from new devices, a client presenting it still logs in with the right password. */
+            deviceToken?: string;
             /** @example alice@example.com */
             email: string;
             /** Format: password */
             password: string;
+        };
+        LoginResponse: {
+            /** @description JWT (HS256) for `Authorization: Bearer`, valid 15 minutes. */
+            accessToken: string;
+            /** @description Opaque; identifies this client to this account for a year from its last login. Keep it and send it with the next login: while the account is under protection after many failed logins from elsewhere, only clients presenting theirs log in. */
+            deviceToken: string;
+            /** @description Opaque, valid 30 days, single use: each refresh returns a new one. */
+            refreshToken: string;
+            user: components["schemas"]["UserResponse"];
         };
         MessageResponse: {
             body: string;
@@ -1531,6 +1545,7 @@ export interface components {
              */
             biddingClosesAt?: string;
             description?: string;
+            /** @description null removes the budget. */
             maxBudget?: components["schemas"]["MoneyDto"] | null;
             title?: string;
             /** @enum {string} */
@@ -1690,7 +1705,7 @@ export interface components {
         };
     };
     parameters: {
-        /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+        /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
         IdempotencyKey: string;
         /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
         OnBehalfOf: string;
@@ -1718,6 +1733,15 @@ export interface operations {
                     "application/json": components["schemas"]["LivenessResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -1736,6 +1760,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReadinessResponse"];
+                };
+            };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Temporarily unavailable */
@@ -1775,7 +1808,7 @@ export interface operations {
                     "application/json": components["schemas"]["DisputeResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1809,7 +1842,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -1833,7 +1866,7 @@ export interface operations {
                     "application/json": components["schemas"]["DisputeResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1860,7 +1893,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1871,6 +1904,24 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1899,6 +1950,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LedgerReportResponse"];
+                };
+            };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Missing or invalid credentials */
@@ -1946,7 +2006,7 @@ export interface operations {
                     "application/json": components["schemas"]["PartnerResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1980,7 +2040,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -2002,7 +2062,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedPartnerResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2022,6 +2082,15 @@ export interface operations {
             };
             /** @description Authenticated but not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2058,7 +2127,7 @@ export interface operations {
                     "application/json": components["schemas"]["PartnerResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2085,8 +2154,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2101,7 +2179,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -2119,6 +2197,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IssuedKeyResponse"];
+                };
+            };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Missing or invalid credentials */
@@ -2139,8 +2226,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2172,6 +2268,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -2190,7 +2295,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2206,7 +2311,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -2227,6 +2332,15 @@ export interface operations {
                     "application/json": components["schemas"]["AdminUserResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description `authentication_required`, `invalid_token` or `account_suspended`. */
             401: {
                 headers: {
@@ -2248,6 +2362,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description `cannot_suspend_self`. */
             422: {
                 headers: {
@@ -2262,7 +2385,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -2283,6 +2406,15 @@ export interface operations {
                     "application/json": components["schemas"]["AdminUserResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description `authentication_required`, `invalid_token` or `account_suspended`. */
             401: {
                 headers: {
@@ -2304,16 +2436,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
     AuthController_login: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2328,7 +2466,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuthResponse"];
+                    "application/json": components["schemas"]["LoginResponse"];
                 };
             };
             /** @description `missing_field`, `invalid_field` or `unknown_field`, with `param`. */
@@ -2338,14 +2476,23 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `invalid_credentials` (wrong email or password, one answer) or `account_suspended`. */
+            /** @description `invalid_credentials`: one answer, in about the same time, for an unknown email, a wrong password, and an attempt refused after repeated failures (from this address, or — without this account's `deviceToken` — from anywhere); or `account_suspended`. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description `rate_limited` (per address or per email) or `account_locked` after repeated failures; see `Retry-After`. */
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `rate_limited`: too many logins from this address; see `Retry-After`. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2358,10 +2505,7 @@ export interface operations {
     AuthController_logout: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2385,16 +2529,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
     AuthController_refresh: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2427,16 +2577,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
     AuthController_register: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2467,6 +2623,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description `rate_limited`: too many sign-ups from this address or for this email; see `Retry-After`. */
             429: {
@@ -2504,7 +2669,7 @@ export interface operations {
                     "application/json": components["schemas"]["BidResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2531,7 +2696,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2542,6 +2707,15 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2565,7 +2739,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -2583,6 +2757,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AcceptBidResponse"];
+                };
+            };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Missing or invalid credentials */
@@ -2603,7 +2786,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2614,6 +2797,24 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2646,7 +2847,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -2664,6 +2865,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BidResponse"];
+                };
+            };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Missing or invalid credentials */
@@ -2684,7 +2894,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2695,6 +2905,15 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2720,6 +2939,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CategoryResponse"][];
+                };
+            };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             default: components["responses"]["Error"];
@@ -2750,7 +2978,7 @@ export interface operations {
                     "application/json": components["schemas"]["EventResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2802,7 +3030,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExpertProfileResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2847,7 +3075,7 @@ export interface operations {
                     "application/json": components["schemas"]["BidResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2902,7 +3130,7 @@ export interface operations {
                     "application/json": components["schemas"]["FeedItemResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2952,6 +3180,15 @@ export interface operations {
                     "application/json": components["schemas"]["PayoutAccountResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -2970,7 +3207,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2986,7 +3223,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -3012,7 +3249,7 @@ export interface operations {
                     "application/json": components["schemas"]["PayoutOnboardingResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3032,6 +3269,24 @@ export interface operations {
             };
             /** @description Authenticated but not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3085,7 +3340,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExpertProfileResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3105,6 +3360,15 @@ export interface operations {
             };
             /** @description Authenticated but not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3137,6 +3401,15 @@ export interface operations {
                     "application/json": components["schemas"]["ExpertProfileResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -3146,7 +3419,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3179,6 +3452,15 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description `authentication_required`, `invalid_token` or `account_suspended`. */
             401: {
                 headers: {
@@ -3206,6 +3488,15 @@ export interface operations {
                     "application/json": components["schemas"]["PayoutAccountResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -3224,7 +3515,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3240,7 +3531,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -3264,7 +3555,7 @@ export interface operations {
                     "application/json": components["schemas"]["PayoutOnboardingResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3284,6 +3575,24 @@ export interface operations {
             };
             /** @description Authenticated but not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3334,7 +3643,7 @@ export interface operations {
                     "application/json": components["schemas"]["PartnerUserResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3368,7 +3677,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -3397,7 +3706,7 @@ export interface operations {
                     "application/json": components["schemas"]["PartnerUserResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3426,6 +3735,15 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3468,7 +3786,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3493,7 +3811,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -3515,7 +3833,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3535,6 +3853,15 @@ export interface operations {
             };
             /** @description Authenticated but not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3576,6 +3903,15 @@ export interface operations {
                     "application/json": components["schemas"]["RequestResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -3585,7 +3921,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3623,7 +3959,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3650,7 +3986,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3661,6 +3997,15 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3701,7 +4046,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestBidResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3719,7 +4064,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3735,7 +4080,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -3759,7 +4104,7 @@ export interface operations {
                     "application/json": components["schemas"]["BidResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3786,7 +4131,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3797,6 +4142,15 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3829,7 +4183,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -3849,74 +4203,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestResponse"];
                 };
             };
-            /** @description Missing or invalid credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Authenticated but not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or not visible to the caller) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            default: components["responses"]["Error"];
-        };
-    };
-    DisputesController_open: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
-                "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["OpenDisputeDto"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DisputeResponse"];
-                };
-            };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3943,7 +4230,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3954,6 +4241,109 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    DisputesController_open: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
+                "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenDisputeDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeResponse"];
+                };
+            };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3995,6 +4385,15 @@ export interface operations {
                     "application/json": components["schemas"]["EscrowResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -4004,7 +4403,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4043,7 +4442,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExpertMatchResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4061,7 +4460,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4099,7 +4498,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessageResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4117,7 +4516,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4133,7 +4532,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -4157,7 +4556,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessageResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4175,8 +4574,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4191,7 +4599,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -4215,7 +4623,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4242,7 +4650,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4260,6 +4668,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -4267,7 +4684,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -4291,7 +4708,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReviewOutcomeResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4318,7 +4735,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4329,6 +4746,24 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4363,7 +4798,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4397,7 +4832,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -4419,7 +4854,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointWithSecretResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4439,6 +4874,15 @@ export interface operations {
             };
             /** @description Authenticated but not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4471,6 +4915,15 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -4489,7 +4942,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4521,6 +4974,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -4539,7 +5001,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4577,7 +5039,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4604,8 +5066,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4642,7 +5113,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDeliveryResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4669,7 +5140,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4685,7 +5156,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -4706,6 +5177,15 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDeliveryResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -4724,8 +5204,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4740,7 +5229,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -4760,6 +5249,15 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookSecretResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -4778,8 +5276,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4794,7 +5301,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -4814,6 +5321,15 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDeliveryResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -4832,8 +5348,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4851,7 +5376,7 @@ export interface operations {
                 "stripe-signature": string;
                 /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256>` */
                 "Stripe-Signature": string;
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -4867,8 +5392,17 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookReceiptResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

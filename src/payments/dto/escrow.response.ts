@@ -11,7 +11,8 @@ export class EscrowMoney {
 
 /**
  * GET /v1/requests/:id/escrow (contract §3 "Escrow"). `clientSecret` is only ever filled for the
- * paying customer while payment is due; experts and admins always get null (A2, API3).
+ * paying customer while payment is due; experts and admins always get null (A2, API3). The
+ * PaymentIntent is the customer's Stripe object: the expert gets null for its id too (API3).
  */
 export class EscrowResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -22,7 +23,8 @@ export class EscrowResponse {
   @ApiProperty({ type: EscrowMoney, description: 'amount − platformFee: what the expert receives on release.' }) expertPayout!: EscrowMoney;
   @ApiProperty({ type: EscrowMoney }) refundedAmount!: EscrowMoney;
   @ApiProperty({ enum: PAYOUT_STATUSES }) payoutStatus!: PayoutStatus;
-  @ApiProperty({ type: String, nullable: true, example: 'pi_3NqY...' }) paymentIntentId!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'pi_3NqY...', description: 'The request owner and admins only; null for the expert.' })
+  paymentIntentId!: string | null;
   @ApiProperty({
     type: String,
     nullable: true,
@@ -44,7 +46,7 @@ export class EscrowResponse {
       expertPayout: money(escrow.expertPayout),
       refundedAmount: money(escrow.refundedAmount),
       payoutStatus: escrow.payoutStatus,
-      paymentIntentId: escrow.paymentIntentId,
+      paymentIntentId: viewer === 'expert' ? null : escrow.paymentIntentId,
       clientSecret: viewer !== 'public' && clientSecretVisible(viewer, escrow.status) ? escrow.clientSecret : null,
       fundedAt: escrow.fundedAt?.toISOString() ?? null,
       releasedAt: escrow.releasedAt?.toISOString() ?? null,
