@@ -968,8 +968,8 @@ export interface components {
              * @example en
              */
             language?: string;
-            /** @description Bids above it are refused; bids must use its currency. */
-            maxBudget?: components["schemas"]["MoneyDto"] | null;
+            /** @description Bids above it are refused; bids must use its currency. Leave it out for no budget. */
+            maxBudget?: components["schemas"]["MoneyDto"];
             /** @example Laptop will not boot after update */
             title: string;
             /**
@@ -997,7 +997,7 @@ export interface components {
              *       "*"
              *     ]
              */
-            events: ("*" | "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created")[];
+            events: ("*" | "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed")[];
             /**
              * @description https only in production, never a private address.
              * @example https://partner.example/fixbid/webhooks
@@ -1020,14 +1020,22 @@ export interface components {
             /** Format: uuid */
             id: string;
             /**
+             * @description What it is about, which says how it ends: customer, chargeback (Stripe decides; lost with money left, settled as customer), warranty, post_payout_chargeback (recovered | write_off), refund_failed (retry_refund | write_off).
+             * @enum {string}
+             */
+            kind: "customer" | "chargeback" | "warranty" | "post_payout_chargeback" | "refund_failed";
+            /**
              * @description customer (dispute or a "not fixed" review), system (hold limit) or chargeback.
              * @enum {string}
              */
             openedBy: "customer" | "system" | "chargeback";
-            /** @enum {string|null} */
-            outcome: "release" | "refund" | "split" | null;
+            /**
+             * @description An admin's outcome, or chargeback_won / chargeback_lost when Stripe's decision closed it.
+             * @enum {string|null}
+             */
+            outcome: "release" | "refund" | "split" | "recovered" | "write_off" | "retry_refund" | "chargeback_won" | "chargeback_lost" | null;
             reason: string;
-            /** @description Split only: minor units refunded to the customer. */
+            /** @description Minor units refunded to the customer by a split; for post_payout_chargeback and refund_failed outcomes, the amount settled. */
             refundAmount: number | null;
             /** Format: uuid */
             requestId: string;
@@ -1074,6 +1082,12 @@ export interface components {
         ErrorResponse: {
             error: components["schemas"]["ErrorBody"];
         };
+        EscrowChargeback: {
+            /** @description What the bank disputes (possibly part of the charge). */
+            amount: components["schemas"]["EscrowMoney"];
+            /** @enum {string} */
+            status: "open" | "won" | "lost";
+        };
         EscrowMoney: {
             /**
              * @description integer minor units
@@ -1089,6 +1103,7 @@ export interface components {
         EscrowResponse: {
             /** @description The accepted bid: what the customer pays. */
             amount: components["schemas"]["EscrowMoney"];
+            chargeback: components["schemas"]["EscrowChargeback"] | null;
             /** @description For Stripe.js confirmCardPayment: only the request owner sees it, and only while status is requires_payment. */
             clientSecret: string | null;
             /** @description amount − platformFee: what the expert receives on release. */
@@ -1097,10 +1112,18 @@ export interface components {
             fundedAt: string | null;
             /** Format: uuid */
             id: string;
-            /** @example pi_3NqY... */
+            /**
+             * @description The request owner and admins only; null for the expert.
+             * @example pi_3NqY...
+             */
             paymentIntentId: string | null;
+            /**
+             * Format: date-time
+             * @description When a pending payout may go (the security hold, PAYOUT_HOLD_HOURS); null when none is pending or while it waits for the payee to finish onboarding.
+             */
+            payoutAvailableAt: string | null;
             /** @enum {string} */
-            payoutStatus: "none" | "pending" | "paid";
+            payoutStatus: "none" | "pending" | "transferring" | "paid" | "reversed";
             /** @description floor(amount × PLATFORM_FEE_BPS / 10000). */
             platformFee: components["schemas"]["EscrowMoney"];
             refundedAmount: components["schemas"]["EscrowMoney"];
@@ -1136,7 +1159,7 @@ export interface components {
             /** @description Increases per request (0 for a ping): order what arrives out of order by it. */
             sequence: number;
             /** @enum {string} */
-            type: "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "ping";
+            type: "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed" | "ping";
         };
         EventResponsePage: {
             data: components["schemas"]["EventResponse"][];
@@ -1265,10 +1288,21 @@ export interface components {
             status: "ok";
         };
         LoginDto: {
+            /** @description The `deviceToken` an earlier login of this account returned to this client. While many failed logins keep the account from new devices, a client presenting it still logs in with the right password. */
+            deviceToken?: string;
             /** @example alice@example.com */
             email: string;
             /** Format: password */
             password: string;
+        };
+        LoginResponse: {
+            /** @description JWT (HS256) for `Authorization: Bearer`, valid 15 minutes. */
+            accessToken: string;
+            /** @description Opaque; identifies this client to this account for a year from its last login. Keep it and send it with the next login: while the account is under protection after many failed logins from elsewhere, only clients presenting theirs log in. */
+            deviceToken: string;
+            /** @description Opaque, valid 30 days, single use: each refresh returns a new one. */
+            refreshToken: string;
+            user: components["schemas"]["UserResponse"];
         };
         MessageResponse: {
             body: string;
@@ -1485,10 +1519,10 @@ export interface components {
         };
         ResolveDisputeDto: {
             /**
-             * @description release: all to the expert; refund: all back to the customer; split: refundAmount back, the rest to the expert.
+             * @description By the dispute's kind — customer, warranty and a lost chargeback with money left: release (all to the expert), refund (all back to the customer), split (refundAmount back, the rest to the expert); post_payout_chargeback: recovered or write_off; refund_failed: retry_refund or write_off. Another outcome → 422 outcome_not_allowed.
              * @enum {string}
              */
-            outcome: "release" | "refund" | "split";
+            outcome: "release" | "refund" | "split" | "recovered" | "write_off" | "retry_refund";
             /** @description Split only: minor units returned to the customer, 1..amount−1. */
             refundAmount?: number;
         };
@@ -1531,6 +1565,7 @@ export interface components {
              */
             biddingClosesAt?: string;
             description?: string;
+            /** @description null removes the budget. */
             maxBudget?: components["schemas"]["MoneyDto"] | null;
             title?: string;
             /** @enum {string} */
@@ -1539,7 +1574,7 @@ export interface components {
         UpdateWebhookEndpointDto: {
             /** @description true re-enables an endpoint that was disabled after failing for 3 days. */
             enabled?: boolean;
-            events?: ("*" | "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created")[];
+            events?: ("*" | "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed")[];
             url?: string;
         };
         UpsertExpertProfileDto: {
@@ -1690,7 +1725,7 @@ export interface components {
         };
     };
     parameters: {
-        /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+        /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
         IdempotencyKey: string;
         /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
         OnBehalfOf: string;
@@ -1718,6 +1753,15 @@ export interface operations {
                     "application/json": components["schemas"]["LivenessResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -1736,6 +1780,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReadinessResponse"];
+                };
+            };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Temporarily unavailable */
@@ -1775,7 +1828,7 @@ export interface operations {
                     "application/json": components["schemas"]["DisputeResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1809,7 +1862,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -1833,7 +1886,7 @@ export interface operations {
                     "application/json": components["schemas"]["DisputeResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1860,7 +1913,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1871,6 +1924,24 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1899,6 +1970,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LedgerReportResponse"];
+                };
+            };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Missing or invalid credentials */
@@ -1946,7 +2026,7 @@ export interface operations {
                     "application/json": components["schemas"]["PartnerResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1980,7 +2060,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -2002,7 +2082,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedPartnerResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2022,6 +2102,15 @@ export interface operations {
             };
             /** @description Authenticated but not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2058,7 +2147,7 @@ export interface operations {
                     "application/json": components["schemas"]["PartnerResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2085,8 +2174,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2101,7 +2199,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -2119,6 +2217,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IssuedKeyResponse"];
+                };
+            };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Missing or invalid credentials */
@@ -2139,8 +2246,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2172,6 +2288,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -2190,7 +2315,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2206,7 +2331,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -2227,6 +2352,15 @@ export interface operations {
                     "application/json": components["schemas"]["AdminUserResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description `authentication_required`, `invalid_token` or `account_suspended`. */
             401: {
                 headers: {
@@ -2248,6 +2382,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description `cannot_suspend_self`. */
             422: {
                 headers: {
@@ -2262,7 +2405,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -2283,6 +2426,15 @@ export interface operations {
                     "application/json": components["schemas"]["AdminUserResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description `authentication_required`, `invalid_token` or `account_suspended`. */
             401: {
                 headers: {
@@ -2304,16 +2456,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
     AuthController_login: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2328,7 +2486,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuthResponse"];
+                    "application/json": components["schemas"]["LoginResponse"];
                 };
             };
             /** @description `missing_field`, `invalid_field` or `unknown_field`, with `param`. */
@@ -2338,14 +2496,23 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `invalid_credentials` (wrong email or password, one answer) or `account_suspended`. */
+            /** @description `invalid_credentials`: one answer, in about the same time, for an unknown email, a wrong password, and an attempt refused after repeated failures (from this address, or — without this account's `deviceToken` — from anywhere); or `account_suspended`. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description `rate_limited` (per address or per email) or `account_locked` after repeated failures; see `Retry-After`. */
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description `rate_limited`: too many logins from this address; see `Retry-After`. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2358,10 +2525,7 @@ export interface operations {
     AuthController_logout: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2385,16 +2549,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
     AuthController_refresh: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2427,16 +2597,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
     AuthController_register: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -2467,6 +2643,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description `rate_limited`: too many sign-ups from this address or for this email; see `Retry-After`. */
             429: {
@@ -2504,7 +2689,7 @@ export interface operations {
                     "application/json": components["schemas"]["BidResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2531,7 +2716,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2542,6 +2727,15 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2565,7 +2759,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -2583,6 +2777,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AcceptBidResponse"];
+                };
+            };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Missing or invalid credentials */
@@ -2603,7 +2806,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2614,6 +2817,24 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2646,7 +2867,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -2664,6 +2885,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BidResponse"];
+                };
+            };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Missing or invalid credentials */
@@ -2684,7 +2914,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2695,6 +2925,15 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2722,6 +2961,15 @@ export interface operations {
                     "application/json": components["schemas"]["CategoryResponse"][];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -2731,7 +2979,7 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page. */
                 cursor?: string;
-                type?: "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created";
+                type?: "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed";
             };
             header?: {
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
@@ -2750,7 +2998,7 @@ export interface operations {
                     "application/json": components["schemas"]["EventResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2802,7 +3050,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExpertProfileResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2847,7 +3095,7 @@ export interface operations {
                     "application/json": components["schemas"]["BidResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2902,7 +3150,7 @@ export interface operations {
                     "application/json": components["schemas"]["FeedItemResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2952,6 +3200,15 @@ export interface operations {
                     "application/json": components["schemas"]["PayoutAccountResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -2970,7 +3227,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2986,7 +3243,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -3012,7 +3269,7 @@ export interface operations {
                     "application/json": components["schemas"]["PayoutOnboardingResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3032,6 +3289,24 @@ export interface operations {
             };
             /** @description Authenticated but not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3085,7 +3360,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExpertProfileResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3105,6 +3380,15 @@ export interface operations {
             };
             /** @description Authenticated but not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3137,6 +3421,15 @@ export interface operations {
                     "application/json": components["schemas"]["ExpertProfileResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -3146,7 +3439,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3179,6 +3472,15 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description `authentication_required`, `invalid_token` or `account_suspended`. */
             401: {
                 headers: {
@@ -3206,6 +3508,15 @@ export interface operations {
                     "application/json": components["schemas"]["PayoutAccountResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -3224,7 +3535,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3240,7 +3551,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -3264,7 +3575,7 @@ export interface operations {
                     "application/json": components["schemas"]["PayoutOnboardingResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3284,6 +3595,24 @@ export interface operations {
             };
             /** @description Authenticated but not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3334,7 +3663,7 @@ export interface operations {
                     "application/json": components["schemas"]["PartnerUserResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3368,7 +3697,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -3397,7 +3726,7 @@ export interface operations {
                     "application/json": components["schemas"]["PartnerUserResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3426,6 +3755,15 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3468,7 +3806,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3493,7 +3831,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -3515,7 +3853,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3535,6 +3873,15 @@ export interface operations {
             };
             /** @description Authenticated but not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3576,6 +3923,15 @@ export interface operations {
                     "application/json": components["schemas"]["RequestResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -3585,7 +3941,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3623,7 +3979,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3650,7 +4006,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3661,6 +4017,15 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3701,7 +4066,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestBidResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3719,7 +4084,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3735,7 +4100,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -3759,7 +4124,7 @@ export interface operations {
                     "application/json": components["schemas"]["BidResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3786,7 +4151,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3797,6 +4162,15 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3829,7 +4203,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -3849,74 +4223,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestResponse"];
                 };
             };
-            /** @description Missing or invalid credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Authenticated but not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not found (or not visible to the caller) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            default: components["responses"]["Error"];
-        };
-    };
-    DisputesController_open: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-                /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
-                "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["OpenDisputeDto"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DisputeResponse"];
-                };
-            };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3943,7 +4250,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3954,6 +4261,109 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    DisputesController_open: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
+                "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenDisputeDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeResponse"];
+                };
+            };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3995,6 +4405,15 @@ export interface operations {
                     "application/json": components["schemas"]["EscrowResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -4004,7 +4423,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4043,7 +4462,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExpertMatchResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4061,7 +4480,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4099,7 +4518,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessageResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4117,7 +4536,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4133,7 +4552,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -4157,7 +4576,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessageResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4175,8 +4594,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4191,7 +4619,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -4215,7 +4643,7 @@ export interface operations {
                     "application/json": components["schemas"]["RequestResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4242,7 +4670,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4260,6 +4688,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -4267,7 +4704,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -4291,7 +4728,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReviewOutcomeResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4318,7 +4755,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4329,6 +4766,24 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4363,7 +4818,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4397,7 +4852,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -4419,7 +4874,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointWithSecretResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4439,6 +4894,15 @@ export interface operations {
             };
             /** @description Authenticated but not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4471,6 +4935,15 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -4489,7 +4962,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4521,6 +4994,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -4539,7 +5021,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4577,7 +5059,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4604,8 +5086,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4642,7 +5133,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDeliveryResponsePage"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4669,7 +5160,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4685,7 +5176,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -4706,6 +5197,15 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDeliveryResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -4724,8 +5224,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4740,7 +5249,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -4760,6 +5269,15 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookSecretResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -4778,8 +5296,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4794,7 +5321,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
                 "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
@@ -4814,6 +5341,15 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDeliveryResponse"];
                 };
             };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
@@ -4832,8 +5368,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (or not visible to the caller) */
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4851,7 +5396,7 @@ export interface operations {
                 "stripe-signature": string;
                 /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256>` */
                 "Stripe-Signature": string;
-                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. */
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -4867,8 +5412,17 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookReceiptResponse"];
                 };
             };
-            /** @description Malformed request or failed validation */
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

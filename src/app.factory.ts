@@ -9,6 +9,8 @@ import { AppConfig } from './config/app-config';
 import { withRequestContext } from './common/http/request-context';
 import { WebhookNetwork } from './webhooks/webhook-network';
 import { ErrorFilter } from './common/errors/error.filter';
+import { answerClientError, answerFrameworkError } from './common/http/framework-errors';
+import { registerInputGuards } from './common/http/input-guards';
 import { createValidationPipe } from './common/http/validation';
 import { setupDocs } from './docs/openapi';
 import { registerHttpMetrics } from './health/http-metrics.hook';
@@ -40,23 +42,30 @@ export async function createApp(config: AppConfig, options: { logger?: boolean; 
     genReqId: requestIdFor,
     trustProxy: trustProxySetting(config.trustProxy),
     routerOptions: { ignoreTrailingSlash: true },
+    // Errors raised before any hook or Nest runs, answered in the envelope too (V1).
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { webhookNetwork: options.webhookNetwork }), adapter, {
     bufferLogs: true,
     rawBody: true,
+    // JSON only: Nest's defaults would also parse form bodies; every other type is 400 unsupported_content_type.
+    bodyParser: false,
     logger: options.logger === false ? false : undefined,
   });
+  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES });
   if (options.logger !== false) app.useLogger(app.get(Logger));
   else app.useLogger(false);
 
   const fastify = app.getHttpAdapter().getInstance();
-  // JSON only: a text/plain body must be refused, not handed to validation as an empty object.
+  // Fastify's own text/plain parser: a text body must be refused, not handed to validation as an empty object.
   fastify.removeContentTypeParser(['text/plain']);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     // The rest of the request (guards, handler, the events it writes) runs inside its own context.
     withRequestContext(done);
   });
+  registerInputGuards(fastify);
 
   await app.register(helmet, {
     contentSecurityPolicy: {

@@ -22,6 +22,8 @@ export interface AppConfig {
   trustProxy: string;
   rateLimitPerMinute: number;
   authRateLimitPerMinute: number;
+  /** Per user, across the routes that call Stripe in the request (account links are single-use). */
+  stripeRateLimitPerMinute: number;
   admin?: { email: string; password: string };
   /** pg-boss polling; `workers: false` runs a process that schedules but never executes jobs. */
   jobs: { pollSeconds: number; workers: boolean };
@@ -79,6 +81,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     trustProxy: v.TRUST_PROXY,
     rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE,
     authRateLimitPerMinute: v.AUTH_RATE_LIMIT_PER_MINUTE,
+    stripeRateLimitPerMinute: v.STRIPE_RATE_LIMIT_PER_MINUTE,
     jobs: { pollSeconds: v.JOB_POLL_SECONDS, workers: v.JOB_WORKERS },
     bidQuotaPerHour: v.BID_QUOTA_PER_HOUR,
     eventRetentionDays: v.EVENT_RETENTION_DAYS,

@@ -5,6 +5,7 @@ import { IdPipe } from '../common/http/id.pipe';
 import { Page } from '../common/pagination/keyset';
 import { mapPage } from '../common/pagination/paginate';
 import { PageOf } from '../common/pagination/page.response';
+import { CallsStripe } from '../common/rate-limit/stripe-calls.decorator';
 import { ApiErrors } from '../docs/error-response';
 import { DisputeResolutionService } from './dispute-resolution.service';
 import { DisputesService } from './disputes.service';
@@ -32,6 +33,7 @@ export class AdminDisputesController {
   }
 
   @Post(':id/resolve')
+  @CallsStripe()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary:

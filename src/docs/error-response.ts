@@ -29,11 +29,14 @@ export class ErrorResponse {
   error!: ErrorBody;
 }
 
-const DESCRIPTIONS: Record<number, string> = {
-  400: 'Malformed request or failed validation',
+export const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400:
+    'Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON ' +
+    '(`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null ' +
+    'where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`)',
   401: 'Missing or invalid credentials',
   403: 'Authenticated but not allowed',
-  404: 'Not found (or not visible to the caller)',
+  404: 'Not found (or not visible to the caller; an id that cannot exist, however long, is not found either)',
   409: 'Conflicts with the current state',
   413: 'Body larger than 1 MiB',
   422: 'Well-formed but breaks a business rule',
@@ -46,5 +49,5 @@ const DESCRIPTIONS: Record<number, string> = {
 /** Documents the listed error statuses of a route with the `ErrorResponse` schema: `@ApiErrors(400, 404)`. */
 export const ApiErrors = (...statuses: number[]) =>
   applyDecorators(
-    ...statuses.map((status) => ApiResponse({ status, description: DESCRIPTIONS[status] ?? 'Error', type: ErrorResponse })),
+    ...statuses.map((status) => ApiResponse({ status, description: ERROR_DESCRIPTIONS[status] ?? 'Error', type: ErrorResponse })),
   );

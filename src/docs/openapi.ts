@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { stringify } from 'yaml';
-import { ErrorResponse } from './error-response';
+import { ERROR_DESCRIPTIONS, ErrorResponse } from './error-response';
 
 /** Security scheme name used by `@ApiBearerAuth()`. */
 export const BEARER_SCHEME = 'bearer';
@@ -31,6 +31,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponse] });
   addDefaultErrorResponses(document);
+  addFrameworkErrorResponses(document);
   addIdempotencyKeyHeader(document);
   addPartnerAccess(document);
   return document;
@@ -64,7 +65,10 @@ function addPartnerAccess(document: OpenAPIObject): void {
   }
 }
 
-/** Every POST takes `Idempotency-Key` (contract §1); the global interceptor implements it. */
+/**
+ * Every POST takes `Idempotency-Key` (contract §1); the global interceptor implements it. The
+ * auth routes accept the header and ignore it (their answers carry tokens), so it is not listed there.
+ */
 function addIdempotencyKeyHeader(document: OpenAPIObject): void {
   document.components ??= {};
   document.components.parameters = {
@@ -76,12 +80,12 @@ function addIdempotencyKeyHeader(document: OpenAPIObject): void {
       description:
         'Scoped to the caller, kept 24 h: the same key and body replay the first response (header ' +
         '`Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call ' +
-        'runs → 409 `idempotency_key_in_use`.',
+        'runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed.',
       schema: { type: 'string', minLength: 1, maxLength: 255 },
     },
   };
-  for (const item of Object.values(document.paths)) {
-    if (!item.post) continue;
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (!item.post || path.startsWith('/v1/auth/')) continue;
     item.post.parameters = [...(item.post.parameters ?? []), { $ref: '#/components/parameters/IdempotencyKey' }];
   }
 }
@@ -103,6 +107,27 @@ function addDefaultErrorResponses(document: OpenAPIObject): void {
     for (const method of HTTP_METHODS) {
       const operation = item[method];
       if (operation && !operation.responses.default) operation.responses.default = { $ref: ERROR_RESPONSE_REF };
+    }
+  }
+}
+
+/**
+ * Statuses the HTTP layer answers before a route's own code runs, so every route that can meet
+ * them lists them (in the envelope, like all errors): 400 for any path (a malformed
+ * percent-encoding, a query or body the input guards refuse); 404 for a path parameter past the
+ * router's length limit; 413 for a body over 1 MiB on a route that reads one.
+ */
+function addFrameworkErrorResponses(document: OpenAPIObject): void {
+  const error = (status: number) => ({
+    description: ERROR_DESCRIPTIONS[status],
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } },
+  });
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const method of HTTP_METHODS) {
+      const operation = item[method];
+      if (!operation) continue;
+      const statuses = [400, ...(path.includes('{') ? [404] : []), ...(['post', 'put', 'patch'].includes(method) ? [413] : [])];
+      for (const status of statuses) operation.responses[String(status)] ??= error(status);
     }
   }
 }

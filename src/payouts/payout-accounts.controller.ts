@@ -2,6 +2,7 @@ import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, Principal, Roles } from '../common/auth/principal';
+import { CallsStripe } from '../common/rate-limit/stripe-calls.decorator';
 import { ApiErrors } from '../docs/error-response';
 import { PayoutAccountResponse, PayoutOnboardingResponse } from '../payments/dto/payout-account.response';
 import { NoBodyFieldsPipe } from './no-body-fields.pipe';
@@ -20,6 +21,7 @@ export class PayoutAccountsController {
   constructor(private readonly payouts: PayoutAccountsService) {}
 
   @Post()
+  @CallsStripe()
   @ApiOperation({
     summary: 'Create the caller’s Stripe Connect Express account (once; 201) and return a fresh onboarding link (200 when the account existed).',
   })

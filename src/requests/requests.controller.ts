@@ -5,6 +5,7 @@ import { IdPipe } from '../common/http/id.pipe';
 import { mapPage } from '../common/pagination/paginate';
 import { Page } from '../common/pagination/keyset';
 import { PageOf } from '../common/pagination/page.response';
+import { CallsStripe } from '../common/rate-limit/stripe-calls.decorator';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { ApiErrors } from '../docs/error-response';
@@ -67,6 +68,7 @@ export class RequestsController {
   }
 
   @Post(':id/cancel')
+  @CallsStripe()
   @Roles('customer')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Cancel an own request while open or awaiting payment; its live bids are rejected.' })

@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Inject, Param, Post } from '@ne
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '../common/auth/principal';
 import { IdPipe } from '../common/http/id.pipe';
+import { CallsStripe } from '../common/rate-limit/stripe-calls.decorator';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { ApiErrors } from '../docs/error-response';
@@ -34,6 +35,7 @@ export class ReviewsController {
   }
 
   @Post(':id/review')
+  @CallsStripe()
   @Roles('customer')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({

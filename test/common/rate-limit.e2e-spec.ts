@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PostgresThrottlerStorage } from '../../src/common/rate-limit/postgres-throttler.storage';
-import { bearer, PASSWORD, uniqueEmail } from '../support/factories';
+import { bearer, PASSWORD, uniqueEmail, validRequest } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const LIMITS = { rateLimitPerMinute: 5, authRateLimitPerMinute: 3 };
@@ -114,17 +114,15 @@ describe('rate limits', () => {
   });
 
   it('I5 a 429 is never stored under its Idempotency-Key: once the budget is back the key runs', async () => {
-    const ip = freshIp();
+    const user = await newUser();
     const key = `rl-${randomUUID()}`;
-    const signUp = await register(t, ip).expect(201);
-    for (let i = 0; i < 4; i++) await t.http.get('/v1/categories').set('X-Forwarded-For', ip).expect(200);
-    const logout = () => t.http.post('/v1/auth/logout').set('X-Forwarded-For', ip).set('Idempotency-Key', key)
-      .send({ refreshToken: signUp.body.refreshToken });
-    expectRateLimited(await logout());
+    for (let i = 0; i < 5; i++) await t.http.get('/v1/me').set(bearer(user.accessToken)).expect(200);
+    const post = () => t.http.post('/v1/requests').set(bearer(user.accessToken)).set('Idempotency-Key', key).send(validRequest());
+    expectRateLimited(await post());
     expect(await t.ds.query(`SELECT 1 FROM idempotency_keys WHERE key = $1`, [key])).toEqual([]);
 
     await t.ds.query(`DELETE FROM rate_limit_hits`); // the minute is over, for every caller
-    const res = await logout().expect(204);
+    const res = await post().expect(201);
     expect(res.headers['idempotent-replayed']).toBeUndefined();
   });
 

@@ -115,13 +115,22 @@ describe('payments: escrow flow', () => {
 
     const asExpert = await getEscrow(deal.expert, deal.requestId);
     expect(asExpert.status).toBe(200);
-    expect(asExpert.body).toMatchObject({ status: 'requires_payment', clientSecret: null, paymentIntentId: deal.paymentIntentId });
+    expect(asExpert.body).toMatchObject({ status: 'requires_payment', clientSecret: null });
     const asAdmin = await getEscrow(admin, deal.requestId);
     expect(asAdmin.status).toBe(200);
     expect(asAdmin.body.clientSecret).toBeNull();
     // No event a partner or the expert can read carries the secret either.
     const payloads = (await t.ds.query(`SELECT payload::text AS p FROM events WHERE request_id = $1`, [deal.requestId])) as Array<{ p: string }>;
     for (const { p } of payloads) expect(p).not.toContain(deal.clientSecret);
+  });
+
+  it("API3 the awarded expert never sees the customer's paymentIntentId; the owner and admins do", async () => {
+    const deal = await fundedDeal(t, { amount: 1100, onboarded: false, otherBidders: 0 });
+    const asExpert = await getEscrow(deal.expert, deal.requestId).expect(200);
+    expect(asExpert.body).toMatchObject({ status: 'held', paymentIntentId: null, clientSecret: null });
+    expect(JSON.stringify(asExpert.body)).not.toContain(deal.paymentIntentId);
+    expect((await getEscrow(deal.customer, deal.requestId).expect(200)).body.paymentIntentId).toBe(deal.paymentIntentId);
+    expect((await getEscrow(admin, deal.requestId).expect(200)).body.paymentIntentId).toBe(deal.paymentIntentId);
   });
 
   it('an expert without a payout account: released, payoutStatus pending; onboarding (account.updated) pays it', async () => {

@@ -71,6 +71,7 @@ export function testConfig(databaseUrl: string, overrides: Partial<AppConfig> = 
     // Generous by default so ordinary specs never trip them; rate-limit specs lower these.
     rateLimitPerMinute: 100_000,
     authRateLimitPerMinute: 100_000,
+    stripeRateLimitPerMinute: 100_000,
     jobs: { pollSeconds: 0.5, workers: true },
     bidQuotaPerHour: 60,
     eventRetentionDays: 30,

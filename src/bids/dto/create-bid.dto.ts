@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsInt, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { FreeText } from '../../common/http/free-text';
 import { MoneyDto } from '../../common/http/money.dto';
 
 export const ETA_MIN_MINUTES = 15;
@@ -30,6 +31,7 @@ export class CreateBidDto {
   etaMinutes!: number;
 
   @ApiProperty({ minLength: MESSAGE_MIN_LENGTH, maxLength: MESSAGE_MAX_LENGTH, example: 'I fixed this exact issue last week.' })
+  @FreeText()
   @MinLength(MESSAGE_MIN_LENGTH, { message: MESSAGE_LENGTH })
   @MaxLength(MESSAGE_MAX_LENGTH, { message: MESSAGE_LENGTH })
   @IsString({ message: 'message must be a string.' })

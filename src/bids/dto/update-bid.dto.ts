@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { FreeText } from '../../common/http/free-text';
 import { MoneyDto } from '../../common/http/money.dto';
 import { ETA_MAX_MINUTES, ETA_MIN_MINUTES, MESSAGE_MAX_LENGTH, MESSAGE_MIN_LENGTH } from './create-bid.dto';
 
@@ -23,6 +24,7 @@ export class UpdateBidDto {
   etaMinutes?: number;
 
   @ApiPropertyOptional({ minLength: MESSAGE_MIN_LENGTH, maxLength: MESSAGE_MAX_LENGTH })
+  @FreeText()
   @IsOptional()
   @MinLength(MESSAGE_MIN_LENGTH, { message: MESSAGE_LENGTH })
   @MaxLength(MESSAGE_MAX_LENGTH, { message: MESSAGE_LENGTH })

@@ -5,7 +5,10 @@
 export const ERROR_CODES = {
   // 400: malformed or invalid input
   malformed_json: 400,
+  malformed_url: 400, // a malformed percent-encoding in the path (Fastify's router, src/common/http/framework-errors.ts)
+  malformed_request: 400, // Node's HTTP parser: an unknown method, a broken request line
   unsupported_content_type: 400,
+  body_too_deep: 400, // JSON nested more than MAX_BODY_DEPTH levels (src/common/http/input-guards.ts)
   unknown_field: 400,
   missing_field: 400,
   invalid_field: 400,
@@ -31,6 +34,8 @@ export const ERROR_CODES = {
   payout_account_missing: 404, // GET /v1/experts/me/payout-account or /v1/partner/payout-account before POST (src/payouts)
   // 405
   method_not_allowed: 405,
+  // 408
+  request_timeout: 408,
   // 409
   conflict: 409,
   email_taken: 409,
@@ -59,6 +64,8 @@ export const ERROR_CODES = {
   chargeback_open: 409, // the bank decides an open chargeback, not an admin (src/disputes) // a Transfer recorded twice, or for an escrow that owes nothing (payments' own retries)
   // 413
   body_too_large: 413,
+  // 431
+  headers_too_large: 431, // request line and headers over Node's 16 KiB
   // 422: well-formed but breaks a business rule
   idempotency_key_reused: 422,
   cannot_suspend_self: 422,

@@ -15,7 +15,7 @@ export interface MappedError {
   unexpected: boolean;
 }
 
-/** Fastify's own errors (body parsing, limits) by their code. */
+/** Fastify's own errors (routing, body parsing, limits) by their code. */
 const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { code: 'body_too_large', message: 'The request body is larger than 1 MiB.' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
@@ -25,6 +25,9 @@ const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'malformed_json', message: 'The Content-Length does not match the body.' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'malformed_json', message: 'The body is empty but Content-Type is application/json.' },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'malformed_json', message: 'The body is not valid JSON.' },
+  FST_ERR_BAD_URL: { code: 'malformed_url', message: 'The URL is not valid: a percent-encoding in its path is malformed.' },
+  // Path parameters are ids (UUIDs): one longer than the router's limit cannot exist, like any other unknown id.
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'not_found', message: 'Not found.' },
 };
 
 function envelope(status: number, code: string, message: string, requestId: string, param?: string): ErrorEnvelope {

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { toErrorResponse } from './error-envelope';
+import { loggableError } from './loggable-error';
 
 /** The one place where errors become HTTP responses in the contract's envelope. */
 @Catch()
@@ -18,7 +19,8 @@ export class ErrorFilter implements ExceptionFilter {
 export function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply, logger: Pick<Logger, 'error'>): void {
   const mapped = toErrorResponse(err, String(request.id));
   if (mapped.unexpected) {
-    logger.error({ err, requestId: request.id }, 'unhandled error');
+    // Never the bound values of a failed query (hashes, emails): see loggableError.
+    logger.error({ err: loggableError(err), requestId: request.id }, 'unhandled error');
   }
   for (const [name, value] of Object.entries(mapped.headers)) reply.header(name, value);
   reply.status(mapped.status).type('application/json; charset=utf-8').send(mapped.body);

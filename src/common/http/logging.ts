@@ -1,4 +1,6 @@
 import { Params } from 'nestjs-pino';
+import { stdSerializers } from 'pino';
+import { loggableError } from '../errors/loggable-error';
 import { AppConfig } from '../../config/app-config';
 
 /** Secrets never reach the log: auth headers, passwords, tokens, API keys, Stripe secrets. */
@@ -37,6 +39,9 @@ export function pinoOptions(config: AppConfig): Params {
       customProps: (req) => ({ requestId: (req as { id?: string }).id, partnerId: (req as { partnerId?: string }).partnerId }),
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        // Every `{ err }` line: a failed query's SQL text stays, its parameters and values go.
+        // pino-http hands this pino's own serialization of the error, whose `raw` is the error itself.
+        err: (err: Error & { raw?: unknown }) => stdSerializers.err(loggableError(err.raw instanceof Error ? err.raw : err) as Error),
       },
       autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
     },

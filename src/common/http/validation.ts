@@ -1,5 +1,7 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidatorOptions } from 'class-validator';
 import { DomainError } from '../errors/domain-error';
+import { firstForbiddenNull } from './null-fields';
 
 /** The first failing field, depth first, with its dotted path (`maxBudget.currency`). */
 function firstFailure(errors: ValidationError[], prefix = ''): { path: string; error: ValidationError } | undefined {
@@ -28,9 +30,22 @@ export function validationErrorToDomain(errors: ValidationError[]): DomainError 
   return new DomainError('invalid_field', message, path);
 }
 
-/** The global pipe: strip nothing silently, refuse unknown fields, transform to DTO classes. */
+/**
+ * ValidationPipe plus one rule for every DTO: a known field set to `null` is 400 invalid_field
+ * unless the field is @Nullable(). class-validator's @IsOptional() skips null like undefined,
+ * so without this `{"title": null}` in a PATCH reached the database as a NOT NULL violation.
+ */
+class FixbidValidationPipe extends ValidationPipe {
+  protected override validate(dto: object, options?: ValidatorOptions): Promise<ValidationError[]> | ValidationError[] {
+    const nullAt = firstForbiddenNull(dto);
+    if (nullAt) throw new DomainError('invalid_field', `${nullAt} must not be null; leave the field out instead.`, nullAt);
+    return super.validate(dto, options);
+  }
+}
+
+/** The global pipe: strip nothing silently, refuse unknown fields and nulls, transform to DTO classes. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new FixbidValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -13,6 +13,17 @@ export const REPLAYED_HEADER = 'Idempotent-Replayed';
 /** Business-rule answers are part of the result and replay; validation 400s, 401, 429 and 5xx do not (I5). */
 const STORED_ERROR_STATUSES = new Set([403, 404, 409, 422]);
 
+/**
+ * `/v1/auth/*` answers carry credentials (token pairs): a replay would hand them to whoever else
+ * sends the same key from the same address, so those routes accept the header and ignore it —
+ * nothing is stored or replayed (contract §1, v1.1). Judged by the matched route, not the raw URL.
+ */
+const UNSTORED_ROUTE_PREFIX = '/v1/auth/';
+
+export function storesAnswers(request: Pick<AuthedRequest, 'routeOptions'>): boolean {
+  return !(request.routeOptions?.url ?? '').startsWith(UNSTORED_ROUTE_PREFIX);
+}
+
 interface Claim {
   principal: string;
   key: string;
@@ -20,7 +31,7 @@ interface Claim {
 }
 
 /**
- * Idempotency-Key on every POST (Stripe's contract): the first request runs and its answer is
+ * Idempotency-Key on every POST but /v1/auth/* (Stripe's contract): the first request runs and its answer is
  * stored; a repeat replays it (I1), another body is 422 (I2), a concurrent repeat is 409 (I3),
  * keys are per caller (I4). Global guards run before interceptors, so the auth guard's 401 and
  * the rate limiter's 429 never reach this and are never stored.
@@ -34,7 +45,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<AuthedRequest>();
-    if (request.method !== 'POST') return next.handle();
+    if (request.method !== 'POST' || !storesAnswers(request)) return next.handle();
     const header = readIdempotencyKey(request.headers[IDEMPOTENCY_HEADER]);
     if (!header.present) return next.handle();
     if (!header.valid) {

@@ -1,4 +1,6 @@
+import { ExecutionContext } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
+import { CallsStripe } from './stripe-calls.decorator';
 import { emailOf, isAuthLimitedRoute, isPerEmailLimitedRoute, throttlersFor } from './throttlers';
 
 const request = (method: string, url: string, body?: unknown) =>
@@ -26,11 +28,27 @@ describe('rate-limit throttlers (L1)', () => {
   });
 
   it('limits come from the configuration, one minute windows', () => {
-    const throttlers = throttlersFor({ rateLimitPerMinute: 5, authRateLimitPerMinute: 3 });
+    const throttlers = throttlersFor({ rateLimitPerMinute: 5, authRateLimitPerMinute: 3, stripeRateLimitPerMinute: 2 });
     expect(throttlers.map((t) => [t.name, t.limit, t.ttl])).toEqual([
       ['default', 5, 60_000],
       ['auth-ip', 3, 60_000],
       ['auth-email', 3, 60_000],
+      ['stripe', 2, 60_000],
     ]);
+  });
+
+  it('the stripe budget only sees routes marked @CallsStripe(), and is per user', () => {
+    const stripe = throttlersFor({ rateLimitPerMinute: 5, authRateLimitPerMinute: 3, stripeRateLimitPerMinute: 2 }).find((t) => t.name === 'stripe')!;
+    class Routes {
+      @CallsStripe() accept(): void {}
+      list(): void {}
+    }
+    const context = (handler: () => void) => ({ getHandler: () => handler, getClass: () => Routes }) as unknown as ExecutionContext;
+    expect(stripe.skipIf!(context(Routes.prototype.accept))).toBe(false);
+    expect(stripe.skipIf!(context(Routes.prototype.list))).toBe(true);
+    const tracker = (principal: unknown) => stripe.getTracker!({ principal, ip: '10.0.0.1' } as never, context(Routes.prototype.accept));
+    expect(tracker({ userId: 'u1', role: 'customer' })).toBe('user:u1');
+    expect(tracker({ userId: 'u1', role: 'customer', partnerId: 'p1' })).toBe('partner:p1:user:u1');
+    expect(tracker({ userId: '', role: 'partner', partnerId: 'p1' })).toBe('partner:p1');
   });
 });

@@ -3,6 +3,9 @@ import { normalizeIp, ThrottlerOptions } from '@nestjs/throttler';
 import { FastifyRequest } from 'fastify';
 import { AppConfig } from '../../config/app-config';
 import { normalizeEmail } from '../../users/domain/user-input';
+import { AuthedRequest } from '../auth/principal';
+import { callerKey } from '../idempotency/request-fingerprint';
+import { callsStripe } from './stripe-calls.decorator';
 
 const MINUTE_MS = 60_000;
 
@@ -36,10 +39,14 @@ export function emailOf(request: FastifyRequest): string | undefined {
 
 /**
  * The named throttlers. `default` counts every request of a caller (user, or IP when anonymous)
- * across all routes; `auth-ip` sees login and register, `auth-email` register only. Their
- * Retry-After is set by RateLimitGuard (the library would name it `Retry-After-auth-ip`).
+ * across all routes; `auth-ip` sees login and register, `auth-email` register only; `stripe` only
+ * the routes marked @CallsStripe(), one budget per user (a partner's users each have their own)
+ * across all of them. Their Retry-After is set by RateLimitGuard (the library would name it
+ * `Retry-After-auth-ip`).
  */
-export function throttlersFor(config: Pick<AppConfig, 'rateLimitPerMinute' | 'authRateLimitPerMinute'>): ThrottlerOptions[] {
+export function throttlersFor(
+  config: Pick<AppConfig, 'rateLimitPerMinute' | 'authRateLimitPerMinute' | 'stripeRateLimitPerMinute'>,
+): ThrottlerOptions[] {
   return [
     { name: 'default', ttl: MINUTE_MS, limit: config.rateLimitPerMinute },
     {
@@ -60,6 +67,14 @@ export function throttlersFor(config: Pick<AppConfig, 'rateLimitPerMinute' | 'au
       // Without an email the request fails validation; the per-IP limit still counts it.
       skipIf: (context) => !isPerEmailLimitedRoute(requestOf(context)) || !emailOf(requestOf(context)),
       getTracker: (req) => `email:${emailOf(req as FastifyRequest)}`,
+    },
+    {
+      name: 'stripe',
+      ttl: MINUTE_MS,
+      limit: config.stripeRateLimitPerMinute,
+      setHeaders: false,
+      skipIf: (context) => !callsStripe(context),
+      getTracker: (req) => callerKey((req as AuthedRequest).principal, normalizeIp((req as AuthedRequest).ip)),
     },
   ];
 }

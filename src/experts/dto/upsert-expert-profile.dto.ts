@@ -11,6 +11,7 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
+import { FreeText } from '../../common/http/free-text';
 
 export const HEADLINE_MIN = 5;
 export const HEADLINE_MAX = 120;
@@ -28,6 +29,7 @@ const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? 
 // (listed last) run before the per-item patterns, so a 10 000-item array is refused cheaply.
 export class UpsertExpertProfileDto {
   @ApiProperty({ minLength: HEADLINE_MIN, maxLength: HEADLINE_MAX, example: 'Windows and home-network fixer, 10 years' })
+  @FreeText()
   @MinLength(HEADLINE_MIN, { message: `headline must be ${HEADLINE_MIN} to ${HEADLINE_MAX} characters.` })
   @MaxLength(HEADLINE_MAX, { message: `headline must be ${HEADLINE_MIN} to ${HEADLINE_MAX} characters.` })
   @IsString({ message: 'headline must be a string.' })
@@ -35,6 +37,7 @@ export class UpsertExpertProfileDto {
   headline!: string;
 
   @ApiPropertyOptional({ maxLength: BIO_MAX, default: '' })
+  @FreeText()
   @IsOptional()
   @MaxLength(BIO_MAX, { message: `bio must be at most ${BIO_MAX} characters.` })
   @IsString({ message: 'bio must be a string.' })

@@ -17,7 +17,8 @@ export class EscrowChargeback {
 
 /**
  * GET /v1/requests/:id/escrow (contract §3 "Escrow"). `clientSecret` is only ever filled for the
- * paying customer while payment is due; experts and admins always get null (A2, API3).
+ * paying customer while payment is due; experts and admins always get null (A2, API3). The
+ * PaymentIntent is the customer's Stripe object: the expert gets null for its id too (API3).
  */
 export class EscrowResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -36,7 +37,8 @@ export class EscrowResponse {
   })
   payoutAvailableAt!: string | null;
   @ApiProperty({ type: EscrowChargeback, nullable: true }) chargeback!: EscrowChargeback | null;
-  @ApiProperty({ type: String, nullable: true, example: 'pi_3NqY...' }) paymentIntentId!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'pi_3NqY...', description: 'The request owner and admins only; null for the expert.' })
+  paymentIntentId!: string | null;
   @ApiProperty({
     type: String,
     nullable: true,
@@ -61,7 +63,7 @@ export class EscrowResponse {
       payoutStatus: escrow.payoutStatus,
       payoutAvailableAt: escrow.payoutStatus === 'pending' && payoutReady ? (escrow.payoutAvailableAt?.toISOString() ?? null) : null,
       chargeback: escrow.chargebackStatus ? { status: escrow.chargebackStatus, amount: money(escrow.chargebackAmount ?? 0) } : null,
-      paymentIntentId: escrow.paymentIntentId,
+      paymentIntentId: viewer === 'expert' ? null : escrow.paymentIntentId,
       clientSecret: viewer !== 'public' && clientSecretVisible(viewer, escrow.status) ? escrow.clientSecret : null,
       fundedAt: escrow.fundedAt?.toISOString() ?? null,
       releasedAt: escrow.releasedAt?.toISOString() ?? null,

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsISO8601, IsObject, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { FreeText } from '../../common/http/free-text';
 import { MoneyDto } from '../../common/http/money.dto';
 
 export const URGENCIES = ['low', 'normal', 'urgent'] as const;
@@ -15,11 +16,13 @@ export const ISO_INSTANT = { strict: true, strictSeparator: true } as const;
 // Validation stops at the first failure and decorators run bottom-up: the type check (last) runs first.
 export class CreateRequestDto {
   @ApiProperty({ minLength: TITLE_LENGTH.min, maxLength: TITLE_LENGTH.max, example: 'Laptop will not boot after update' })
+  @FreeText()
   @Length(TITLE_LENGTH.min, TITLE_LENGTH.max, { message: `title must be ${TITLE_LENGTH.min} to ${TITLE_LENGTH.max} characters.` })
   @IsString({ message: 'title must be a string.' })
   title!: string;
 
   @ApiProperty({ minLength: DESCRIPTION_LENGTH.min, maxLength: DESCRIPTION_LENGTH.max })
+  @FreeText()
   @Length(DESCRIPTION_LENGTH.min, DESCRIPTION_LENGTH.max, {
     message: `description must be ${DESCRIPTION_LENGTH.min} to ${DESCRIPTION_LENGTH.max} characters.`,
   })
@@ -31,12 +34,12 @@ export class CreateRequestDto {
   @IsString({ message: 'category must be a string.' })
   category!: string;
 
-  @ApiPropertyOptional({ type: MoneyDto, nullable: true, description: 'Bids above it are refused; bids must use its currency.' })
+  @ApiPropertyOptional({ type: MoneyDto, description: 'Bids above it are refused; bids must use its currency. Leave it out for no budget.' })
   @IsOptional()
   @ValidateNested()
   @IsObject({ message: 'maxBudget must be an object {amount, currency}.' })
   @Type(() => MoneyDto)
-  maxBudget?: MoneyDto | null;
+  maxBudget?: MoneyDto;
 
   @ApiPropertyOptional({ enum: URGENCIES, default: 'normal' })
   @IsOptional()

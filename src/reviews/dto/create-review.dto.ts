@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { FreeText } from '../../common/http/free-text';
 
 export const COMMENT_MAX = 2000;
 const RATING_MESSAGE = 'rating must be an integer from 1 to 5.';
@@ -20,6 +21,7 @@ export class CreateReviewDto {
   resolved!: boolean;
 
   @ApiPropertyOptional({ maxLength: COMMENT_MAX, description: 'Required when resolved is false.' })
+  @FreeText()
   @IsOptional()
   @MaxLength(COMMENT_MAX, { message: `comment must be at most ${COMMENT_MAX} characters.` })
   @IsString({ message: 'comment must be a string.' })
