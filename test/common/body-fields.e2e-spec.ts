@@ -141,7 +141,7 @@ describe('every body field (V6)', () => {
   describe('free text (titles, descriptions, messages, notes, reviews, reasons, profiles)', () => {
     /** Plain strings that are not text people write to each other: secrets, tokens, references, addresses. */
     const NOT_FREE_TEXT = new Set([
-      'LoginDto.email', 'LoginDto.password', 'RegisterDto.password', 'RefreshTokenDto.refreshToken',
+      'LoginDto.email', 'LoginDto.password', 'LoginDto.deviceToken', 'RegisterDto.password', 'RefreshTokenDto.refreshToken',
       'CreateRequestDto.category', 'CreateWebhookEndpointDto.url', 'UpdateWebhookEndpointDto.url',
     ]);
     /** Rules that already confine a string to a format (names, slugs, codes, emails, dates, enums). */
