@@ -82,9 +82,13 @@ async function start(parts: Parts, pretty: boolean, stopping: () => boolean): Pr
   parts.sandbox = config.stripe.sandbox ? await startSandbox(config) : undefined;
   const app = (parts.app = await createApp(parts.sandbox?.config ?? config));
   if (applied.length) {
-    logger.log(pretty ? `Database schema updated: ${applied.length} migration(s) applied` : `Applied migrations: ${applied.join(', ')}`);
+    logger.log(pretty ? `Database schema updated: ${applied.length} migration${applied.length === 1 ? '' : 's'} applied` : `Applied migrations: ${applied.join(', ')}`);
   }
-  if (stopping()) return;
+  if (stopping()) {
+    // Nest holds its logs until the app is initialised (listen), which a stop now skips.
+    app.flushLogs();
+    return;
+  }
 
   try {
     await app.listen({ port: config.port, host: config.host });
