@@ -23,29 +23,35 @@ interface Parts {
   app?: NestFastifyApplication;
 }
 
+/** Why we stop: a signal, or our output is gone (the terminal closed, or the reader of a pipe quit). */
+type StopCause = NodeJS.Signals | 'output closed';
+
 async function main(): Promise<void> {
   const pretty = logFormat(process.env.NODE_ENV ?? 'development') === 'pretty';
   const parts: Parts = {};
   let stopping = false;
   let startup: Promise<void> = Promise.resolve();
 
-  const stop = async (signal: NodeJS.Signals) => {
+  const stop = async (cause: StopCause) => {
     // A Ctrl-C under npm arrives twice (from the terminal and forwarded by npm), and Nest
     // re-raises the signal once its own hooks have run: one stop is enough.
     if (stopping) return;
     stopping = true;
+    const hungUp = cause === 'SIGHUP' || cause === 'output closed';
     setTimeout(() => {
       process.stderr.write(`fixbid: still stopping after ${STOP_TIMEOUT_MS / 1000} s; exiting anyway.\n`);
-      process.exit(1);
+      end(1, hungUp);
     }, STOP_TIMEOUT_MS).unref();
-    logger.log(`${signal} received: stopping the server and the database`);
+    logger.log(`${cause === 'output closed' ? 'Output closed' : `${cause} received`}: stopping the server and the database`);
     // A start in progress finishes first (or fails and cleans up after itself).
     await startup.catch(() => undefined);
     await tearDown(parts);
     logger.log('Stopped');
-    process.exit(0);
+    end(0, hungUp);
   };
   for (const signal of STOP_SIGNALS) process.on(signal, () => void stop(signal));
+  // Writing to a closed terminal or pipe fails (EIO, EPIPE): that is a reason to stop, not a crash.
+  for (const out of [process.stdout, process.stderr]) out.on('error', () => void stop('output closed'));
 
   startup = start(parts, pretty, () => stopping);
   try {
@@ -59,6 +65,19 @@ async function main(): Promise<void> {
     }
     process.exit(1);
   }
+}
+
+/**
+ * Ends the process. With no terminal left to restore, Node 20 fails an assertion restoring it
+ * at a normal exit and spins (nodejs/node#51519): then run the exit hooks (they stop whatever
+ * is still running, such as the embedded PostgreSQL) and end as a hung-up process does.
+ */
+function end(code: number, hungUp: boolean): void {
+  if (!hungUp) process.exit(code);
+  process.exitCode = code;
+  process.emit('exit', code);
+  process.removeAllListeners('SIGHUP');
+  process.kill(process.pid, 'SIGHUP');
 }
 
 /**

@@ -112,6 +112,15 @@ function errorLines(output: string): string[] {
   });
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function register(baseUrl: string, email: string): Promise<number> {
   const res = await fetch(`${baseUrl}/v1/auth/register`, {
     method: 'POST',
@@ -217,6 +226,20 @@ describe('npm start (the compiled server on an embedded PostgreSQL)', () => {
     } finally {
       rmSync(fresh, { recursive: true, force: true });
     }
+  });
+
+  (HAS_SCRIPT ? it : it.skip)('closing the terminal (SIGHUP, then writes fail) stops the server and the database cleanly', async () => {
+    const s = await ready(runOnTerminal(dataDir, { NO_COLOR: '1' }));
+    const { pid } = JSON.parse(readFileSync(join(dataDir, 'postgres.runtime.json'), 'utf8')) as { pid: number };
+    // The terminal goes away: the kernel hangs up the server's session.
+    s.child.kill('SIGKILL');
+    await s.exited;
+    const gone = Date.now() + 30_000;
+    while (Date.now() < gone && alive(pid)) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(pid)).toBe(false);
+    // A clean stop removes both; a crash (Node aborting on the dead terminal) would leave the first.
+    expect(existsSync(join(dataDir, 'postgres.runtime.json'))).toBe(false);
+    expect(existsSync(join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
   });
 
   it('a database that cannot start stops the start with one sentence saying what to do, no stack trace', async () => {
