@@ -403,11 +403,11 @@ async function startPostmaster(
   const output = collect(child, log, (line) => {
     if (line.includes('database system is ready to accept connections')) ready();
   });
+  let timer: NodeJS.Timeout | undefined;
   try {
     await new Promise<void>((done, fail) => {
       ready = done;
-      const timer = setTimeout(() => fail(new Error(`not ready after ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
-      child.once('exit', () => clearTimeout(timer));
+      timer = setTimeout(() => fail(new Error(`not ready after ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
       child.once('error', (err) => fail(new Error(describeSpawnError(err, file, account))));
       child.once('exit', () => fail(new Error(reasonIn(output()))));
     });
@@ -416,6 +416,8 @@ async function startPostmaster(
     throw new EmbeddedPostgresError(
       `The embedded PostgreSQL in ${clusterDir} did not start (${(err as Error).message}): stop whatever else uses that folder, or remove it to start over with an empty database.`,
     );
+  } finally {
+    clearTimeout(timer);
   }
   return {
     child,
