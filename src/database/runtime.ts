@@ -29,7 +29,7 @@ export async function prepareRuntime(owner: 'server' | 'command', log: (line: st
   const url = new URL(embedded.url);
   return {
     embedded,
-    databaseLabel: `embedded PostgreSQL at 127.0.0.1:${url.port}${url.pathname} (data in ${join(dataDir, 'pg')})`,
+    databaseLabel: `embedded PostgreSQL at 127.0.0.1:${url.port}${url.pathname} (data in ${embedded.clusterDir})`,
     stop: () => embedded.stop(),
   };
 }

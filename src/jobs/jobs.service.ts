@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import PgBoss from 'pg-boss';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
@@ -69,7 +69,7 @@ class Loop {
  * died is retried after it expires.
  */
 @Injectable()
-export class JobsService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class JobsService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(JobsService.name);
   private readonly boss: PgBoss;
   private readonly registrations: Registration[] = [];
@@ -149,12 +149,23 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     return jobs.length === BATCH_SIZE;
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    // Finish the batches in hand, then close pg-boss's pool.
+  /**
+   * Stops before any module's onApplicationShutdown: the batches in hand finish while the
+   * TypeORM pool they use is still open (TypeORM closes it in its own onApplicationShutdown,
+   * in an order between modules that Nest does not promise), then pg-boss's pool closes. So a
+   * stop never cuts a job off from the database. Jobs scheduled by requests still in flight
+   * are unaffected: scheduleInTransaction writes through the caller's transaction.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.loops.map((loop) => loop.stop()));
     this.loops.length = 0;
     if (this.started) await this.boss.stop({ graceful: false, wait: true });
     this.started = false;
+  }
+
+  /** The same stop, for a context closed without the before-shutdown hook; a no-op after it. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.beforeApplicationShutdown();
   }
 
   /**
