@@ -26,6 +26,9 @@ export class MoneyAfterItMoved1796028256899 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "reconciliation_runs" ADD "sweep_cursor" uuid`);
     await queryRunner.query(`CREATE INDEX "IDX_ledger_transactions_created" ON "ledger_transactions"  ("created_at") `);
     await queryRunner.query(`CREATE INDEX "IDX_escrow_refunds_updated" ON "escrow_refunds"  ("updated_at") `);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_escrows_unfinished" ON "escrows"  ("id") WHERE "status" = 'requires_payment' OR "payout_status" IN ('transferring','reversed') OR "partner_payout_status" = 'transferring' OR "chargeback_status" = 'lost'`,
+    );
     await queryRunner.query(`ALTER TABLE "stripe_events" ADD "status" text NOT NULL DEFAULT 'applied'`);
     await queryRunner.query(`ALTER TABLE "stripe_events" ADD "object" jsonb`);
     await queryRunner.query(`ALTER TABLE "stripe_events" ADD "link_id" text`);
@@ -107,6 +110,7 @@ export class MoneyAfterItMoved1796028256899 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "stripe_events" DROP COLUMN "link_id"`);
     await queryRunner.query(`ALTER TABLE "stripe_events" DROP COLUMN "object"`);
     await queryRunner.query(`ALTER TABLE "stripe_events" DROP COLUMN "status"`);
+    await queryRunner.query(`DROP INDEX "public"."IDX_escrows_unfinished"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_escrow_refunds_updated"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_ledger_transactions_created"`);
     await queryRunner.query(`ALTER TABLE "reconciliation_runs" DROP COLUMN "sweep_cursor"`);

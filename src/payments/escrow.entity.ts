@@ -38,6 +38,10 @@ import type { EscrowStatus, PayoutStatus } from './domain/escrow-rules';
 @Index('IDX_escrows_expert_payout', ['expertId', 'payoutStatus'])
 @Index('IDX_escrows_status', ['status', 'payoutStatus'])
 @Index('IDX_escrows_partner_payout', ['partnerId', 'partnerPayoutStatus'], { where: `"partner_id" IS NOT NULL` })
+// Reconciliation's sweep: the few escrows not final yet, by id (M4: never a scan of all of them).
+@Index('IDX_escrows_unfinished', ['id'], {
+  where: `"status" = 'requires_payment' OR "payout_status" IN ('transferring','reversed') OR "partner_payout_status" = 'transferring' OR "chargeback_status" = 'lost'`,
+})
 export class Escrow {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
