@@ -819,18 +819,26 @@ export interface components {
             request: components["schemas"]["RequestResponse"];
         };
         AccountBalancesResponse: {
+            /** @description Taken back by customers' banks in lost chargebacks (not refunds). */
+            chargeback_loss: number;
             /** @description Money held for requests in progress. */
             escrow_held: number;
             /** @description Released to experts, not yet transferred. */
             expert_payable: number;
+            /** @description Owed back by experts after a chargeback lost once they were paid (negative while owed). */
+            expert_receivable: number;
             /** @description Transferred to connected accounts: experts’ payouts and partners’ shares. */
             paid_out: number;
             /** @description Partners’ revenue shares of released fees, not yet transferred. */
             partner_payable: number;
+            /** @description Owed back by partners after a chargeback lost once their share was paid (negative while owed). */
+            partner_receivable: number;
             /** @description Platform fees earned on releases, net of partners’ revenue shares. */
             platform_revenue: number;
-            /** @description Returned to customers. */
+            /** @description Returned to customers (a failed refund is reversed out of it). */
             refunded: number;
+            /** @description Refunds that failed and were written off: owed to customers, no longer held. */
+            unclaimed_refunds: number;
         };
         AdminUserResponse: {
             /** Format: date-time */
