@@ -37,6 +37,7 @@ const STALE_TRANSFERRING_MS = 5 * 60_000;
 const RECONCILE_LOCK = 0x7265636f6e63; // "reconc"
 
 const PAYABLE: readonly string[] = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface Seen {
   paymentIntents: Map<string, PaymentIntentView>;
@@ -255,11 +256,12 @@ export class ReconciliationService implements OnModuleInit {
    */
   private async compare(seen: Seen, since: Date | null, sweep: Escrow[]): Promise<Violation[]> {
     const sweptIds = sweep.map((e) => e.id);
+    // The escrows the Stripe objects read here name: their entries are compared whenever they were written.
+    const named = [...seen.paymentIntents.values(), ...seen.transfers.values()].map((o) => o.metadata.escrowId).filter((id) => id && UUID.test(id));
+    const escrowIds = [...new Set([...sweptIds, ...named])];
+    const kinds = In(['funding', 'payout', 'partner_payout', 'reversal']);
     const txns = await this.ds.getRepository(LedgerTransaction).find({
-      where: [
-        { kind: In(['funding', 'payout', 'partner_payout', 'reversal']), ...(since && { createdAt: MoreThan(since) }) },
-        ...(sweptIds.length ? [{ kind: In(['funding', 'payout', 'partner_payout', 'reversal']), escrowId: In(sweptIds) }] : []),
-      ],
+      where: [{ kind: kinds, ...(since && { createdAt: MoreThan(since) }) }, ...(escrowIds.length ? [{ kind: kinds, escrowId: In(escrowIds) }] : [])],
       select: { id: true, kind: true, escrowId: true, stripeObjectId: true },
     });
     const refundRows = await this.ds.getRepository(EscrowRefund).find({
@@ -326,7 +328,7 @@ export class ReconciliationService implements OnModuleInit {
   }
 
   private async escrowsOf(ids: string[]): Promise<Map<string, Escrow>> {
-    const valid = ids.filter((id) => /^[0-9a-f-]{36}$/.test(id));
+    const valid = ids.filter((id) => UUID.test(id));
     if (valid.length === 0) return new Map();
     const rows = await this.ds.getRepository(Escrow).find({ where: { id: In(valid) } });
     return new Map(rows.map((e) => [e.id, e]));

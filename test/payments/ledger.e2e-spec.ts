@@ -140,7 +140,8 @@ describe('payments: the ledger', () => {
       t.sandbox.faults.dropWebhooks('payment_intent.succeeded');
       await pay(t, deal.paymentIntentId, deal.clientSecret);
       for (let i = 0; i < 30; i++) await platformStripe(t).paymentIntents.create({ amount: 700 + i, currency: 'usd' });
-      // Everything above is older than the window the next run lists.
+      // Everything above is older than the window the next run lists (Stripe's `created` is in seconds).
+      await new Promise((r) => setTimeout(r, 1100));
       await lastRunAt(15);
       const { repaired, violations, stripeObjects } = await t.app.get(ReconciliationService).run();
       expect(repaired).toEqual([`payment_intent_sync:${deal.escrowId}`]);
