@@ -4,11 +4,12 @@
  * a ceiling route that touches no database, the expert feed (with a user's token, and with a
  * partner's key acting for the expert), request search and bid creation; then a 1,000-event
  * webhook burst to a local receiver. Prints a table, the key path's share of the bearer path,
- * the burst's throughput and commit→receipt latency, and last `bench: feed=R search=R bid=R`.
+ * the burst's throughput and commit→receipt latency, one reconciliation run at 100k escrows (its
+ * time and the Stripe objects it read), and last `bench: feed=R search=R bid=R`.
  *
  * Env: BENCH_DURATION (s, 10), BENCH_CONNECTIONS (64), BENCH_WARMUP (s, 3), BENCH_SEED_SCALE
  * (1 = full), BENCH_POOL_SIZE (server pool, the config default 20), BENCH_DATABASE_URL (a
- * server to use instead of an embedded one), BENCH_ONLY (e.g. "feed,feed_key,webhooks"),
+ * server to use instead of an embedded one), BENCH_ONLY (e.g. "feed,feed_key,webhooks,reconcile"),
  * BENCH_PROFILE (a directory: one CPU profile of the server per measured run), BENCH_LOG_LEVEL.
  */
 import 'reflect-metadata';
@@ -32,6 +33,9 @@ import { oddStatuses, renderTable, Row, summaryLine } from './report';
 import { seed, seedSize } from './seed';
 import { SEARCH_TERMS } from './words';
 import { webhookBurst } from './webhooks';
+import { reconciliationRun } from './reconcile';
+import { launchStripeSandbox } from '../src/payments/sandbox-runner';
+import Stripe from 'stripe';
 import { PartnersService } from '../src/partners/partners.service';
 
 /** Makes the seeded experts a partner's users, so its key can act for them (the key path row). */
@@ -57,7 +61,7 @@ const settings = {
   poolSize: Math.round(num('BENCH_POOL_SIZE', 20)),
   /** BENCH_PROFILE=<dir>: a V8 CPU profile of the server per measured run (open in Chrome DevTools). */
   profileDir: process.env.BENCH_PROFILE,
-  only: new Set((process.env.BENCH_ONLY ?? 'feed,feed_key,search,bid,webhooks').split(',').map((s) => s.trim())),
+  only: new Set((process.env.BENCH_ONLY ?? 'feed,feed_key,search,bid,webhooks,reconcile').split(',').map((s) => s.trim())),
 };
 
 const SCENARIOS: Array<{ scenario: Scenario; label: string }> = [
@@ -187,6 +191,7 @@ async function main(): Promise<void> {
   log(`  connections=${settings.connections} duration=${settings.duration}s warmup=${settings.warmup}s scale=${settings.scale} pool=${settings.poolSize}`);
   const db = await openBenchDatabase();
   let app: NestFastifyApplication | undefined;
+  let sandbox: Awaited<ReturnType<typeof launchStripeSandbox>> | undefined;
   const work = mkdtempSync(join(tmpdir(), 'fixbid-bench-'));
   const config = benchConfig(db.url);
   try {
@@ -200,12 +205,15 @@ async function main(): Promise<void> {
     log(`seeded in ${((Date.now() - seedStart) / 1000).toFixed(1)} s: ${JSON.stringify(counts)}`);
     const fixtures = await loadFixtures(db.url);
 
-    app = await createApp(config, { logger: process.env.BENCH_LOG_LEVEL !== undefined });
+    // Sandbox mode, as `npm start` runs it: the reconciliation row reads and lists at the emulator.
+    sandbox = await launchStripeSandbox(config, { port: 0 });
+    app = await createApp(sandbox.config, { logger: process.env.BENCH_LOG_LEVEL !== undefined });
     // The ceiling: same process, same Fastify hooks (request id, helmet, metrics), no database.
     app.getHttpAdapter().getInstance().get('/bench/ceiling', async () => ({ ok: true }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.getHttpServer().address() as { port: number };
     const baseUrl = `http://127.0.0.1:${port}`;
+    await sandbox.connect(baseUrl);
     const signer = app.get(AccessTokens, { strict: false });
     const tokens = fixtures.experts.map((id) => signer.sign({ id, role: 'expert' }));
     let pairs = fixtures.pairs;
@@ -250,6 +258,8 @@ async function main(): Promise<void> {
     }
 
     const burst = settings.only.has('webhooks') ? await webhookBurst(app, db.url) : undefined;
+    const platform = new Stripe('sk_test_sandbox', { host: '127.0.0.1', port: sandbox.sandbox.port, protocol: 'http', telemetry: false });
+    const reconciled = settings.only.has('reconcile') ? await reconciliationRun(app, db.url, platform, Math.round(100_000 * settings.scale)) : undefined;
 
     log('');
     log(renderTable(rows));
@@ -267,6 +277,12 @@ async function main(): Promise<void> {
           `commit → receipt p50 ${burst.p50Ms} ms, p99 ${burst.p99Ms} ms (goals p50 < 1 s, p99 < 5 s: ${ok ? 'ok' : 'MISSED'})`,
       );
     }
+    if (reconciled) {
+      log(
+        `reconciliation: one run at ${reconciled.escrows} escrows (${reconciled.awaiting} awaiting payment) took ${reconciled.runMs.toFixed(0)} ms, ` +
+          `read ${reconciled.stripeObjects} Stripe objects, ${reconciled.violations} violations (goal < 2 s: ${reconciled.runMs < 2000 ? 'ok' : 'MISSED'})`,
+      );
+    }
     log(
       `(${settings.connections} connections, ${settings.duration} s each after a ${settings.warmup} s warm-up; RSS: peak of the ` +
         `server process; CPU: per completed request; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs; ` +
@@ -275,6 +291,7 @@ async function main(): Promise<void> {
     log(summaryLine(rows));
   } finally {
     await app?.close().catch(() => undefined);
+    await sandbox?.close().catch(() => undefined);
     await db.stop().catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
     rmSync(config.dataDir, { recursive: true, force: true });

@@ -819,18 +819,26 @@ export interface components {
             request: components["schemas"]["RequestResponse"];
         };
         AccountBalancesResponse: {
+            /** @description Taken back by customers' banks in lost chargebacks (not refunds). */
+            chargeback_loss: number;
             /** @description Money held for requests in progress. */
             escrow_held: number;
             /** @description Released to experts, not yet transferred. */
             expert_payable: number;
+            /** @description Owed back by experts after a chargeback lost once they were paid (negative while owed). */
+            expert_receivable: number;
             /** @description Transferred to connected accounts: experts’ payouts and partners’ shares. */
             paid_out: number;
             /** @description Partners’ revenue shares of released fees, not yet transferred. */
             partner_payable: number;
+            /** @description Owed back by partners after a chargeback lost once their share was paid (negative while owed). */
+            partner_receivable: number;
             /** @description Platform fees earned on releases, net of partners’ revenue shares. */
             platform_revenue: number;
-            /** @description Returned to customers. */
+            /** @description Returned to customers (a failed refund is reversed out of it). */
             refunded: number;
+            /** @description Refunds that failed and were written off: owed to customers, no longer held. */
+            unclaimed_refunds: number;
         };
         AdminUserResponse: {
             /** Format: date-time */
@@ -997,7 +1005,7 @@ export interface components {
              *       "*"
              *     ]
              */
-            events: ("*" | "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created")[];
+            events: ("*" | "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed")[];
             /**
              * @description https only in production, never a private address.
              * @example https://partner.example/fixbid/webhooks
@@ -1020,14 +1028,22 @@ export interface components {
             /** Format: uuid */
             id: string;
             /**
+             * @description What it is about, which says how it ends: customer, chargeback (Stripe decides; lost with money left, settled as customer), warranty, post_payout_chargeback (recovered | write_off), refund_failed (retry_refund | write_off).
+             * @enum {string}
+             */
+            kind: "customer" | "chargeback" | "warranty" | "post_payout_chargeback" | "refund_failed";
+            /**
              * @description customer (dispute or a "not fixed" review), system (hold limit) or chargeback.
              * @enum {string}
              */
             openedBy: "customer" | "system" | "chargeback";
-            /** @enum {string|null} */
-            outcome: "release" | "refund" | "split" | null;
+            /**
+             * @description An admin's outcome, or chargeback_won / chargeback_lost when Stripe's decision closed it.
+             * @enum {string|null}
+             */
+            outcome: "release" | "refund" | "split" | "recovered" | "write_off" | "retry_refund" | "chargeback_won" | "chargeback_lost" | null;
             reason: string;
-            /** @description Split only: minor units refunded to the customer. */
+            /** @description Minor units refunded to the customer by a split; for post_payout_chargeback and refund_failed outcomes, the amount settled. */
             refundAmount: number | null;
             /** Format: uuid */
             requestId: string;
@@ -1074,6 +1090,12 @@ export interface components {
         ErrorResponse: {
             error: components["schemas"]["ErrorBody"];
         };
+        EscrowChargeback: {
+            /** @description What the bank disputes (possibly part of the charge). */
+            amount: components["schemas"]["EscrowMoney"];
+            /** @enum {string} */
+            status: "open" | "won" | "lost";
+        };
         EscrowMoney: {
             /**
              * @description integer minor units
@@ -1089,6 +1111,7 @@ export interface components {
         EscrowResponse: {
             /** @description The accepted bid: what the customer pays. */
             amount: components["schemas"]["EscrowMoney"];
+            chargeback: components["schemas"]["EscrowChargeback"] | null;
             /** @description For Stripe.js confirmCardPayment: only the request owner sees it, and only while status is requires_payment. */
             clientSecret: string | null;
             /** @description amount − platformFee: what the expert receives on release. */
@@ -1102,8 +1125,13 @@ export interface components {
              * @example pi_3NqY...
              */
             paymentIntentId: string | null;
+            /**
+             * Format: date-time
+             * @description When a pending payout may go (the security hold, PAYOUT_HOLD_HOURS); null when none is pending or while it waits for the payee to finish onboarding.
+             */
+            payoutAvailableAt: string | null;
             /** @enum {string} */
-            payoutStatus: "none" | "pending" | "paid";
+            payoutStatus: "none" | "pending" | "transferring" | "paid" | "reversed";
             /** @description floor(amount × PLATFORM_FEE_BPS / 10000). */
             platformFee: components["schemas"]["EscrowMoney"];
             refundedAmount: components["schemas"]["EscrowMoney"];
@@ -1139,7 +1167,7 @@ export interface components {
             /** @description Increases per request (0 for a ping): order what arrives out of order by it. */
             sequence: number;
             /** @enum {string} */
-            type: "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "ping";
+            type: "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed" | "ping";
         };
         EventResponsePage: {
             data: components["schemas"]["EventResponse"][];
@@ -1499,10 +1527,10 @@ export interface components {
         };
         ResolveDisputeDto: {
             /**
-             * @description release: all to the expert; refund: all back to the customer; split: refundAmount back, the rest to the expert.
+             * @description By the dispute's kind — customer, warranty and a lost chargeback with money left: release (all to the expert), refund (all back to the customer), split (refundAmount back, the rest to the expert); post_payout_chargeback: recovered or write_off; refund_failed: retry_refund or write_off. Another outcome → 422 outcome_not_allowed.
              * @enum {string}
              */
-            outcome: "release" | "refund" | "split";
+            outcome: "release" | "refund" | "split" | "recovered" | "write_off" | "retry_refund";
             /** @description Split only: minor units returned to the customer, 1..amount−1. */
             refundAmount?: number;
         };
@@ -1554,7 +1582,7 @@ export interface components {
         UpdateWebhookEndpointDto: {
             /** @description true re-enables an endpoint that was disabled after failing for 3 days. */
             enabled?: boolean;
-            events?: ("*" | "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created")[];
+            events?: ("*" | "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed")[];
             url?: string;
         };
         UpsertExpertProfileDto: {
@@ -2959,7 +2987,7 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page. */
                 cursor?: string;
-                type?: "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created";
+                type?: "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed";
             };
             header?: {
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */

@@ -11,6 +11,7 @@ describe('settings', () => {
       paymentWindowHours: 24,
       reviewWindowHours: 168,
       maxHoldDays: 60,
+      payoutHoldHours: 0,
       stripe: { sandbox: true, sandboxPort: 12111 },
     });
   });

@@ -14,6 +14,8 @@ export interface AppConfig {
   paymentWindowHours: number;
   reviewWindowHours: number;
   maxHoldDays: number;
+  /** Hours between a release and the earliest Transfer (PAYOUT_HOLD_HOURS): a chargeback in that time finds the money still here. */
+  payoutHoldHours: number;
   publicBaseUrl?: string;
   logLevel: string;
   /** Which proxies may set X-Forwarded-For (Fastify trustProxy): 'loopback' by default so clients cannot spoof their IP. */
@@ -73,6 +75,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     paymentWindowHours: v.PAYMENT_WINDOW_HOURS,
     reviewWindowHours: v.REVIEW_WINDOW_HOURS,
     maxHoldDays: v.MAX_HOLD_DAYS,
+    payoutHoldHours: v.PAYOUT_HOLD_HOURS,
     publicBaseUrl: v.PUBLIC_BASE_URL,
     logLevel: v.LOG_LEVEL,
     trustProxy: v.TRUST_PROXY,

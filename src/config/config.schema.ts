@@ -26,6 +26,8 @@ export const configSchema = Joi.object({
   PAYMENT_WINDOW_HOURS: Joi.number().integer().min(1).max(720).default(24),
   REVIEW_WINDOW_HOURS: Joi.number().integer().min(1).max(2160).default(168),
   MAX_HOLD_DAYS: Joi.number().integer().min(1).max(365).default(60),
+  /** The security hold between a release and its Transfer, in hours (0: pay at once). */
+  PAYOUT_HOLD_HOURS: Joi.number().integer().min(0).max(24 * 90).default(0),
   PUBLIC_BASE_URL: Joi.string().uri({ scheme: ['http', 'https'] }),
   TRUST_PROXY: Joi.string().default('loopback'),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),

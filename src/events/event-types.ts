@@ -19,6 +19,10 @@ export const EVENT_TYPES = [
   'dispute.resolved',
   'payout.account_updated',
   'message.created',
+  // v1.1: a chargeback's life and a refund Stripe failed; their object is the escrow.
+  'chargeback.opened',
+  'chargeback.closed',
+  'refund.failed',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

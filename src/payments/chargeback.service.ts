@@ -1,60 +1,242 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { withTransaction } from '../database/transaction';
 import { DisputeOpeningService } from '../disputes/dispute-opening.service';
+import { DisputeResponse } from '../disputes/dto/dispute.response';
+import { EventDraft, EventsService } from '../events/events.service';
+import { JobsService } from '../jobs/jobs.service';
 import { LockedRequest, RequestLifecycle } from '../requests/request-lifecycle.service';
+import { reversalAmount, ReleasedParts } from './domain/chargeback';
+import { heldAmount } from './domain/escrow-rules';
+import { Payee } from './domain/escrow-state';
+import { escrowEventObject } from './dto/escrow.response';
 import { Escrow } from './escrow.entity';
 import { EscrowLifecycle } from './escrow-lifecycle.service';
+import { LedgerService } from './ledger.service';
+import { CHARGEBACK_REVERSAL_JOB, EscrowJob } from './payment-jobs';
+import { PayoutService } from './payout.service';
+import { StripeGateway } from './stripe/stripe.gateway';
 import { DisputeView } from './stripe/stripe-objects';
 
+/** Stripe's statuses that end a chargeback in our favour (an inquiry closed without a chargeback counts as won). */
+const WON = ['won', 'warning_closed', 'prevented'];
+
+export type ChargebackApplied = 'applied' | 'unlinked';
+
+/** What each payee's reversal reads: their Transfer, their receivable, their Connect account. */
+const REVERSAL_PAYEES: Record<Payee, { transferId: (e: Escrow) => string | null; receivable: 'expert_receivable' | 'partner_receivable'; accountSql: string; ownerId: (e: Escrow) => string | null }> = {
+  expert: {
+    transferId: (e) => e.transferId,
+    receivable: 'expert_receivable',
+    accountSql: `SELECT stripe_account_id AS "accountId" FROM payout_accounts WHERE user_id = $1`,
+    ownerId: (e) => e.expertId,
+  },
+  partner: {
+    transferId: (e) => e.partnerTransferId,
+    receivable: 'partner_receivable',
+    accountSql: `SELECT stripe_account_id AS "accountId" FROM partner_payout_accounts WHERE partner_id = $1`,
+    ownerId: (e) => e.partnerId,
+  },
+};
+
 /**
- * charge.dispute.created — a chargeback: the customer's bank takes the money back. Release and
- * refunds freeze (a pending payout waits too), and the request goes to `disputed` for an admin.
+ * A chargeback's whole life (M6), from `charge.dispute.*` with the dispute re-read from Stripe:
+ * - opened: the escrow freezes (no release, no refund, no payout starts: M8) and, while the money
+ *   is still held, the request goes to `disputed` with a dispute of kind `chargeback` that only
+ *   Stripe closes;
+ * - won (or an inquiry's `warning_closed`): it thaws, the request goes back to the status it
+ *   interrupted, a payout that waited resumes;
+ * - lost: the disputed amount — possibly part of the charge — is booked as a chargeback loss, from
+ *   the held money first, then from what the release gave (the expert's payout, the partner's
+ *   share, the platform's fee, pro rata). Nothing held any more → the request is `refunded`; some
+ *   left → its dispute stays open for an admin, as a customer's. Transfers already made are
+ *   reversed as far as the connected balances allow (a job, idempotent by key), and what cannot be
+ *   reversed stays owed in expert_receivable / partner_receivable with a `post_payout_chargeback`
+ *   dispute for an admin.
+ * Every step only moves forward, so duplicated, late and reordered events change nothing twice.
  */
 @Injectable()
-export class ChargebackService {
+export class ChargebackService implements OnModuleInit {
   private readonly logger = new Logger(ChargebackService.name);
 
   constructor(
+    @InjectDataSource() private readonly ds: DataSource,
     private readonly escrows: EscrowLifecycle,
     private readonly requests: RequestLifecycle,
     private readonly disputes: DisputeOpeningService,
+    private readonly events: EventsService,
+    private readonly ledger: LedgerService,
+    private readonly jobs: JobsService,
+    private readonly payouts: PayoutService,
+    private readonly gateway: StripeGateway,
   ) {}
 
-  async applyChargeback(em: EntityManager, dispute: DisputeView, now = new Date()): Promise<void> {
-    // By charge, or by PaymentIntent when the chargeback arrives before our funding webhook did:
-    // the freeze must not be lost, or the money could still be released.
-    const repo = em.getRepository(Escrow);
-    const found =
-      (await repo.findOne({ where: { chargeId: dispute.chargeId }, select: { id: true } })) ??
-      (dispute.paymentIntentId ? await repo.findOne({ where: { paymentIntentId: dispute.paymentIntentId }, select: { id: true } }) : null);
-    const held = found ? await this.escrows.lockWithRequest(em, found.id) : null;
-    if (!held) {
-      this.logger.warn({ dispute: dispute.id, charge: dispute.chargeId }, 'chargeback on a charge with no escrow of ours');
-      return;
+  onModuleInit(): void {
+    this.jobs.register<EscrowJob>(CHARGEBACK_REVERSAL_JOB, async ({ escrowId }) => this.reverseTransfers(escrowId));
+  }
+
+  /** Applies the dispute as Stripe has it now, in the caller's transaction (the webhook job's). */
+  async applyDispute(em: EntityManager, dispute: DisputeView, now = new Date()): Promise<ChargebackApplied> {
+    const found = await this.escrowOf(em, dispute);
+    const held = found ? await this.escrows.lockWithRequest(em, found) : null;
+    if (!held) return 'unlinked';
+    let { escrow } = held;
+    if (escrow.stripeDisputeId && escrow.stripeDisputeId !== dispute.id) {
+      this.logger.error({ escrowId: escrow.id, dispute: dispute.id, known: escrow.stripeDisputeId }, 'a second chargeback on one charge; not applied');
+      return 'applied';
     }
-    const frozen = await this.escrows.apply(em, held.escrow, { type: 'freeze' }, now);
-    if (frozen.status !== 'held') {
-      // An older escrow of this request (refunded after a lapse, say), or one not funded yet: the
-      // request's current money is not the one charged back (funding finds the freeze later).
-      this.logger.warn({ requestId: frozen.requestId, escrowId: frozen.id, status: frozen.status }, 'chargeback on an escrow that is not held');
-      return;
-    }
-    const reason = `Chargeback opened by the customer's bank (${dispute.reason}, Stripe dispute ${dispute.id}).`;
-    await this.disputeRequest(em, held.locked, reason, now);
+    if (escrow.chargebackStatus === null) escrow = await this.opened(em, held.locked, escrow, dispute, now);
+    if (escrow.chargebackStatus !== 'open') return 'applied';
+    if (WON.includes(dispute.status)) await this.won(em, held.locked, escrow, now);
+    else if (dispute.status === 'lost') await this.lost(em, held.locked, escrow, now);
+    return 'applied';
   }
 
   /**
-   * The request of a frozen, held escrow goes to `disputed` for an admin. Also called by funding
+   * The request of a frozen escrow that was just funded goes to `disputed`: funding calls this
    * when the chargeback arrived before the payment_intent.succeeded webhook.
    */
-  async disputeRequest(em: EntityManager, locked: LockedRequest, reason: string, now: Date): Promise<void> {
-    try {
-      this.requests.check(locked, { type: 'chargeback' }, now);
-    } catch {
-      // Already disputed, or completed (the money was released): frozen, nothing else moves here.
-      this.logger.warn({ requestId: locked.request.id, status: locked.request.status }, 'chargeback on a request that cannot become disputed');
+  async disputeFundedRequest(em: EntityManager, locked: LockedRequest, escrow: Escrow, now: Date): Promise<void> {
+    if (escrow.chargebackStatus !== 'open') return;
+    await this.disputeRequest(em, locked, escrow, now);
+  }
+
+  private async escrowOf(em: EntityManager, dispute: DisputeView): Promise<string | null> {
+    // By charge, or by PaymentIntent when the chargeback arrives before our funding webhook did:
+    // the freeze must not be lost, or the money could still be released.
+    const [row] = (await em.query(`SELECT id FROM escrows WHERE charge_id = $1 OR ($2::text IS NOT NULL AND payment_intent_id = $2) ORDER BY created_at DESC LIMIT 1`, [
+      dispute.chargeId,
+      dispute.paymentIntentId,
+    ])) as Array<{ id: string }>;
+    return row?.id ?? null;
+  }
+
+  private async opened(em: EntityManager, locked: LockedRequest, escrow: Escrow, dispute: DisputeView, now: Date): Promise<Escrow> {
+    const amount = Math.min(dispute.amount, escrow.amount);
+    const frozen = await this.escrows.apply(em, escrow, { type: 'chargeback_opened', disputeId: dispute.id, amount }, now);
+    const notice = this.notice('chargeback.opened', frozen);
+    if (frozen.status === 'held') await this.disputeRequest(em, locked, frozen, now, [notice]);
+    else await this.events.recordAll(em, frozen.requestId, [notice]);
+    this.logger.warn({ requestId: frozen.requestId, escrowId: frozen.id, dispute: dispute.id, amount, status: frozen.status }, 'chargeback opened');
+    return frozen;
+  }
+
+  /** Money still held: the request waits in `disputed` for Stripe's decision (already disputed by the customer: it stays so). */
+  private async disputeRequest(em: EntityManager, locked: LockedRequest, escrow: Escrow, now: Date, events: EventDraft[] = []): Promise<void> {
+    const status = locked.request.status;
+    if (status !== 'in_progress' && status !== 'resolved') {
+      if (events.length) await this.events.recordAll(em, escrow.requestId, events);
       return;
     }
-    await this.disputes.openInTransaction(em, locked, { event: 'chargeback', openedBy: 'chargeback', reason, now });
+    const reason = `Chargeback opened by the customer's bank (Stripe dispute ${escrow.stripeDisputeId ?? 'unknown'}); Stripe decides it.`;
+    await this.disputes.openInTransaction(em, locked, {
+      event: 'chargeback',
+      openedBy: 'chargeback',
+      kind: 'chargeback',
+      escrowId: escrow.id,
+      reference: escrow.stripeDisputeId,
+      reason,
+      now,
+      events,
+    });
+  }
+
+  private async won(em: EntityManager, locked: LockedRequest, escrow: Escrow, now: Date): Promise<void> {
+    const thawed = await this.escrows.apply(em, escrow, { type: 'chargeback_won' }, now);
+    const notice = this.notice('chargeback.closed', thawed);
+    const open = await this.disputes.lockOpenRequestDispute(em, thawed.requestId);
+    if (open?.kind === 'chargeback' && locked.request.status === 'disputed') {
+      const closed = await this.disputes.closeBySystem(em, open.id, 'chargeback_won', now);
+      await this.requests.apply(em, locked, { type: 'chargeback_won' }, { now, events: [notice, { type: 'dispute.resolved', object: DisputeResponse.from(closed) }] });
+    } else {
+      await this.events.recordAll(em, thawed.requestId, [notice]);
+    }
+    await this.resumePayouts(em, thawed);
+  }
+
+  private async lost(em: EntityManager, locked: LockedRequest, escrow: Escrow, now: Date): Promise<void> {
+    const released = await this.releasedParts(em, escrow);
+    const after = await this.escrows.apply(em, escrow, { type: 'chargeback_lost', released }, now);
+    const notice = this.notice('chargeback.closed', after);
+    const open = await this.disputes.lockOpenRequestDispute(em, after.requestId);
+    if (open && locked.request.status === 'disputed' && heldAmount(after) === 0) {
+      // The bank took back everything that was held: nothing is left for an admin to settle.
+      const closed = await this.disputes.closeBySystem(em, open.id, 'chargeback_lost', now);
+      await this.requests.apply(em, locked, { type: 'chargeback_lost' }, { now, events: [notice, { type: 'dispute.resolved', object: DisputeResponse.from(closed) }] });
+    } else {
+      await this.events.recordAll(em, after.requestId, [notice]);
+    }
+    const owed = (await this.ledger.escrowBalance(em, after.id, 'expert_receivable')) + (await this.ledger.escrowBalance(em, after.id, 'partner_receivable'));
+    if (owed < 0) await this.jobs.scheduleInTransaction(em, CHARGEBACK_REVERSAL_JOB, { escrowId: after.id }, now, `reversal:${after.id}`);
+    await this.resumePayouts(em, after);
+  }
+
+  /** What the release gave each party (the lost amount beyond the held money comes out of these). */
+  private async releasedParts(em: EntityManager, escrow: Escrow): Promise<ReleasedParts> {
+    const lines = await this.ledger.postingLines(em, `release:${escrow.id}`);
+    const sum = (account: string) => lines.filter((l) => l.account === account).reduce((total, l) => total + l.amount, 0);
+    return { expertPayout: sum('expert_payable'), partnerShare: sum('partner_payable'), platformNet: sum('platform_revenue') };
+  }
+
+  /** A payout that waited for the decision goes now (from its hold's end): the ledger says how much is still owed. */
+  private async resumePayouts(em: EntityManager, escrow: Escrow): Promise<void> {
+    const from = escrow.payoutAvailableAt ?? new Date();
+    if (escrow.payoutStatus === 'pending') await this.payouts.scheduleInTransaction(em, escrow.id, 'expert', from);
+    if (escrow.partnerPayoutStatus === 'pending') await this.payouts.scheduleInTransaction(em, escrow.id, 'partner', from);
+  }
+
+  /**
+   * After a lost chargeback on money already paid out: take back from each payee's Transfer what
+   * they owe, as far as their connected balance allows — one reversal per payee and escrow (key
+   * `reversal:<payee>:<escrowId>`, found again by listing the Transfer's reversals) — and leave the
+   * rest owed, with a post_payout_chargeback dispute for an admin. Stripe is called outside any
+   * transaction (M5); a failure retries the job, which picks up where it stopped.
+   */
+  async reverseTransfers(escrowId: string, now = new Date()): Promise<void> {
+    const escrow = await this.ds.getRepository(Escrow).findOneBy({ id: escrowId });
+    if (!escrow || escrow.chargebackStatus !== 'lost') return;
+    for (const payee of ['expert', 'partner'] as const) await this.reverseFor(escrow, payee, now);
+    const owed = -((await this.ledger.escrowBalance(this.ds.manager, escrowId, 'expert_receivable')) + (await this.ledger.escrowBalance(this.ds.manager, escrowId, 'partner_receivable')));
+    if (owed <= 0 || !escrow.stripeDisputeId) return;
+    await withTransaction(this.ds, async (em) => {
+      const reason = `A chargeback lost after the payout: ${owed} (minor units, ${escrow.currency}) could not be taken back from the connected accounts. Recover it, or write it off.`;
+      await this.disputes.openDetached(em, { requestId: escrow.requestId, escrowId, kind: 'post_payout_chargeback', reference: escrow.stripeDisputeId as string, reason });
+    });
+  }
+
+  private async reverseFor(escrow: Escrow, payee: Payee, now: Date): Promise<void> {
+    const spec = REVERSAL_PAYEES[payee];
+    const transferId = spec.transferId(escrow);
+    const owed = -(await this.ledger.escrowBalance(this.ds.manager, escrow.id, spec.receivable));
+    if (owed <= 0) return;
+    if (!transferId) {
+      // A Transfer decided but not recorded yet (transferring): wait for it, the job retries.
+      if ((payee === 'expert' ? escrow.payoutStatus : escrow.partnerPayoutStatus) === 'transferring') throw new Error(`reversal ${escrow.id}: the ${payee}'s Transfer is not recorded yet`);
+      return;
+    }
+    const key = `reversal:${payee}:${escrow.id}`;
+    const earlier = (await this.gateway.listReversals(transferId)).filter((r) => r.metadata.reversalKey === key);
+    let reversals = earlier;
+    if (earlier.length === 0) {
+      const ownerId = spec.ownerId(escrow);
+      const [account] = ownerId ? ((await this.ds.query(spec.accountSql, [ownerId])) as Array<{ accountId: string }>) : [];
+      const available = account ? await this.gateway.connectedBalance(account.accountId, escrow.currency) : 0;
+      const transfer = await this.gateway.retrieveTransfer(transferId);
+      const amount = Math.min(reversalAmount(owed, available), transfer.amount - transfer.amountReversed);
+      if (amount > 0) reversals = [await this.gateway.createReversal({ transferId, amount, escrowId: escrow.id, payee, idempotencyKey: key })];
+    }
+    if (reversals.length === 0) return;
+    await withTransaction(this.ds, async (em) => {
+      let locked = await this.escrows.lock(em, escrow.id);
+      for (const reversal of reversals) {
+        if (!locked || (await this.ledger.isPosted(em, `reversal:${payee}:${escrow.id}:${reversal.id}`))) continue;
+        locked = await this.escrows.apply(em, locked, { type: 'transfer_reversed', payee, reversalId: reversal.id, amount: reversal.amount }, now);
+      }
+    });
+  }
+
+  private notice(type: 'chargeback.opened' | 'chargeback.closed', escrow: Escrow): EventDraft {
+    return { type, object: escrowEventObject(escrow), expertId: escrow.expertId };
   }
 }

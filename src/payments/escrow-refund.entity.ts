@@ -2,8 +2,15 @@ import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, 
 import type { Relation } from 'typeorm';
 import { Escrow } from './escrow.entity';
 
-/** `chargeback`: returned to the customer by their bank's chargeback; no Stripe Refund exists or ever will. */
+/**
+ * `failed`: Stripe failed it (or refused it outright, or it ran out of attempts): the money is
+ * back in escrow and a refund_failed dispute decides what happens. `chargeback`: rows from before
+ * v1.1, when an admin closed a charged-back escrow as a refund.
+ */
 export type EscrowRefundStatus = 'pending' | 'succeeded' | 'failed' | 'chargeback';
+
+/** Attempts at Stripe before a refund is handed to an admin (M7: never retried forever). */
+export const REFUND_MAX_ATTEMPTS = 6;
 
 /**
  * A refund we decided (dispute, cancel racing funding) or found at Stripe (dashboard). Written
@@ -17,6 +24,7 @@ export type EscrowRefundStatus = 'pending' | 'succeeded' | 'failed' | 'chargebac
 @Index('UQ_escrow_refunds_stripe_refund', ['stripeRefundId'], { unique: true })
 @Index('IDX_escrow_refunds_escrow', ['escrowId'])
 @Index('IDX_escrow_refunds_status', ['status', 'createdAt'])
+@Index('IDX_escrow_refunds_updated', ['updatedAt'])
 export class EscrowRefund {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -48,6 +56,14 @@ export class EscrowRefund {
 
   @Column({ type: 'text' })
   reason!: string;
+
+  /** Calls made to Stripe for it; at REFUND_MAX_ATTEMPTS it is handed to an admin. */
+  @Column({ type: 'int', default: 0 })
+  attempts!: number;
+
+  /** Why Stripe failed or refused it (Stripe's failure_reason or error code). */
+  @Column({ name: 'failure_reason', type: 'text', nullable: true })
+  failureReason!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { DomainError, notFound } from '../common/errors/domain-error';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import { EventDraft, EventsService } from '../events/events.service';
 import { escrowEventObject } from './dto/escrow.response';
 import { Escrow } from './escrow.entity';
@@ -28,6 +30,7 @@ export interface Released {
 @Injectable()
 export class EscrowReleaseService {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly escrows: EscrowLifecycle,
     private readonly events: EventsService,
     private readonly payouts: PayoutService,
@@ -41,10 +44,13 @@ export class EscrowReleaseService {
   async release(em: EntityManager, escrowId: string, options: ReleaseOptions): Promise<Released> {
     const locked = await this.escrows.lock(em, escrowId);
     if (!locked) throw notFound('Escrow');
-    const escrow = await this.escrows.apply(em, locked, { type: 'release', reason: options.reason }, options.now);
-    if (escrow.payoutStatus === 'pending') await this.payouts.scheduleInTransaction(em, escrow.id);
+    const now = options.now ?? new Date();
+    // The security hold (PAYOUT_HOLD_HOURS): a chargeback within it finds the money still here.
+    const payoutAvailableAt = new Date(now.getTime() + this.config.payoutHoldHours * 3_600_000);
+    const escrow = await this.escrows.apply(em, locked, { type: 'release', reason: options.reason, payoutAvailableAt }, now);
+    if (escrow.payoutStatus === 'pending') await this.payouts.scheduleInTransaction(em, escrow.id, 'expert', payoutAvailableAt);
     // Only a partner customer's release owes a share: nothing more is written for anyone else's.
-    if (escrow.partnerPayoutStatus === 'pending') await this.payouts.scheduleInTransaction(em, escrow.id, 'partner');
+    if (escrow.partnerPayoutStatus === 'pending') await this.payouts.scheduleInTransaction(em, escrow.id, 'partner', payoutAvailableAt);
     return { escrow, notice: { type: 'escrow.released', object: escrowEventObject(escrow), expertId: escrow.expertId } };
   }
 

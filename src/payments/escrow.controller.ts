@@ -21,7 +21,7 @@ export class EscrowController {
   @ApiOkResponse({ type: EscrowResponse })
   @ApiErrors(401, 404)
   async get(@Param('id', IdPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<EscrowResponse> {
-    const { escrow, viewer } = await this.escrows.findForViewer(principal, id);
-    return EscrowResponse.from(escrow, viewer);
+    const { escrow, viewer, payoutReady } = await this.escrows.findForViewer(principal, id);
+    return EscrowResponse.from(escrow, viewer, payoutReady);
   }
 }

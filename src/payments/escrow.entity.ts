@@ -16,14 +16,19 @@ import type { EscrowStatus, PayoutStatus } from './domain/escrow-rules';
  */
 @Entity('escrows')
 @Check('CHK_escrows_status', `"status" IN ('requires_payment','held','released','refunded','partially_refunded','cancelled')`)
-@Check('CHK_escrows_payout_status', `"payout_status" IN ('none','pending','paid')`)
+@Check('CHK_escrows_payout_status', `"payout_status" IN ('none','pending','transferring','paid','reversed')`)
 @Check('CHK_escrows_amount', `"amount" BETWEEN 500 AND 1000000 AND "currency" IN ('usd','eur','gbp')`)
 @Check('CHK_escrows_fee_split', `"platform_fee" >= 0 AND "expert_payout" >= 0 AND "platform_fee" + "expert_payout" = "amount"`)
 @Check('CHK_escrows_fee_bps', `"fee_bps" BETWEEN 0 AND 10000`)
 @Check('CHK_escrows_refunded', `"refunded_amount" >= 0 AND "refunded_amount" <= "amount"`)
+@Check(
+  'CHK_escrows_held_parts',
+  `"released_amount" >= 0 AND "chargeback_loss_held" >= 0 AND "unclaimed_amount" >= 0 AND "refunded_amount" + "released_amount" + "chargeback_loss_held" + "unclaimed_amount" <= "amount"`,
+)
+@Check('CHK_escrows_chargeback', `"chargeback_status" IS NULL OR ("chargeback_status" IN ('open','won','lost') AND "chargeback_amount" BETWEEN 1 AND "amount")`)
 @Check('CHK_escrows_charge', `("status" IN ('requires_payment','cancelled')) = ("charge_id" IS NULL AND "funded_at" IS NULL)`)
 @Check('CHK_escrows_paid', `"payout_status" <> 'paid' OR "transfer_id" IS NOT NULL`)
-@Check('CHK_escrows_partner_payout_status', `"partner_payout_status" IN ('none','pending','paid')`)
+@Check('CHK_escrows_partner_payout_status', `"partner_payout_status" IN ('none','pending','transferring','paid','reversed')`)
 @Check('CHK_escrows_partner_share', `"partner_share_bps" BETWEEN 0 AND 10000 AND ("partner_share_bps" = 0 OR "partner_id" IS NOT NULL)`)
 @Check('CHK_escrows_partner_paid', `"partner_payout_status" <> 'paid' OR "partner_transfer_id" IS NOT NULL`)
 @Index('UQ_escrows_live_per_request', ['requestId'], { unique: true, where: `"status" IN ('requires_payment','held')` })
@@ -33,6 +38,10 @@ import type { EscrowStatus, PayoutStatus } from './domain/escrow-rules';
 @Index('IDX_escrows_expert_payout', ['expertId', 'payoutStatus'])
 @Index('IDX_escrows_status', ['status', 'payoutStatus'])
 @Index('IDX_escrows_partner_payout', ['partnerId', 'partnerPayoutStatus'], { where: `"partner_id" IS NOT NULL` })
+// Reconciliation's sweep: the few escrows not final yet, by id (M4: never a scan of all of them).
+@Index('IDX_escrows_unfinished', ['id'], {
+  where: `"status" = 'requires_payment' OR "payout_status" IN ('transferring','reversed') OR "partner_payout_status" = 'transferring' OR "chargeback_status" = 'lost'`,
+})
 export class Escrow {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -130,6 +139,42 @@ export class Escrow {
 
   @Column({ name: 'release_reason', type: 'text', nullable: true })
   releaseReason!: string | null;
+
+  /** What the release took out of escrow (fee and payouts); the held money is what is left (heldAmount). */
+  @Column({ name: 'released_amount', type: 'int', default: 0 })
+  releasedAmount!: number;
+
+  /** When a pending payout may go: the security hold (PAYOUT_HOLD_HOURS) after the release. */
+  @Column({ name: 'payout_available_at', type: 'timestamptz', nullable: true })
+  payoutAvailableAt!: Date | null;
+
+  /** The chargeback (Stripe dispute) on this escrow's charge: open, then won or lost. */
+  @Column({ name: 'stripe_dispute_id', type: 'text', nullable: true })
+  stripeDisputeId!: string | null;
+
+  @Column({ name: 'chargeback_status', type: 'text', nullable: true })
+  chargebackStatus!: 'open' | 'won' | 'lost' | null;
+
+  @Column({ name: 'chargeback_amount', type: 'int', nullable: true })
+  chargebackAmount!: number | null;
+
+  /** What a lost chargeback cost in all, and the part of it taken from the held money. */
+  @Column({ name: 'chargeback_loss', type: 'int', default: 0 })
+  chargebackLoss!: number;
+
+  @Column({ name: 'chargeback_loss_held', type: 'int', default: 0 })
+  chargebackLossHeld!: number;
+
+  /** When the expert's (partner's) payout was first decided: the age of its Stripe idempotency key. */
+  @Column({ name: 'transfer_started_at', type: 'timestamptz', nullable: true })
+  transferStartedAt!: Date | null;
+
+  @Column({ name: 'partner_transfer_started_at', type: 'timestamptz', nullable: true })
+  partnerTransferStartedAt!: Date | null;
+
+  /** Failed refunds given up: owed to the customer, no longer held (unclaimed_refunds). */
+  @Column({ name: 'unclaimed_amount', type: 'int', default: 0 })
+  unclaimedAmount!: number;
 
   @Column({ name: 'funded_at', type: 'timestamptz', nullable: true })
   fundedAt!: Date | null;

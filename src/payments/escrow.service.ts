@@ -11,6 +11,7 @@ import { HelpRequest } from '../requests/help-request.entity';
 import { RequestLifecycle } from '../requests/request-lifecycle.service';
 import { EscrowViewer, paymentIntentRetryable } from './domain/escrow-rules';
 import { splitFee } from './domain/money';
+import { stripeKey } from './domain/stripe-keys';
 import { Escrow } from './escrow.entity';
 import { EscrowLifecycle } from './escrow-lifecycle.service';
 import { EscrowReleaseService, ReleaseOptions } from './escrow-release.service';
@@ -93,19 +94,26 @@ export class EscrowService implements OnModuleInit {
    * so a retry — of the accept, or by reconciliation — gets the same one. Throws 502/503 when
    * Stripe fails; the escrow then stays requires_payment without a PaymentIntent.
    */
-  async ensurePaymentIntent(escrowId: string): Promise<Escrow> {
+  async ensurePaymentIntent(escrowId: string, now = new Date()): Promise<Escrow> {
     const repo = this.ds.getRepository(Escrow);
     const escrow = await repo.findOneByOrFail({ id: escrowId });
     if (escrow.paymentIntentId || escrow.status !== 'requires_payment') return escrow;
+    // Item 5: `pi:<escrowId>` for 23 h from the accept; after that Stripe may have forgotten it, so a
+    // PaymentIntent an earlier attempt made is searched for by our metadata before a new key is used.
+    const key = stripeKey(`pi:${escrowId}`, escrow.createdAt, now);
     let pi: PaymentIntentView;
     try {
-      pi = await this.gateway.createPaymentIntent({
-        escrowId,
-        requestId: escrow.requestId,
-        bidId: escrow.bidId,
-        amount: escrow.amount,
-        currency: escrow.currency,
-      });
+      const earlier = key.renewed ? (await this.gateway.searchPaymentIntentsOfEscrow(escrowId)).find((p) => p.metadata.escrowId === escrowId) : undefined;
+      pi =
+        earlier ??
+        (await this.gateway.createPaymentIntent({
+          idempotencyKey: key.key,
+          escrowId,
+          requestId: escrow.requestId,
+          bidId: escrow.bidId,
+          amount: escrow.amount,
+          currency: escrow.currency,
+        }));
     } catch (err) {
       await repo.update({ id: escrowId, paymentIntentId: IsNull() }, { paymentIntentFailedAt: new Date() }).catch(() => undefined);
       throw err;
@@ -165,7 +173,17 @@ export class EscrowService implements OnModuleInit {
   }
 
   /** A2: the owner, the escrow's expert and admins; anyone else gets the same 404 as a missing one. */
-  async findForViewer(principal: Principal, requestId: string): Promise<{ escrow: Escrow; viewer: EscrowViewer }> {
+  async findForViewer(principal: Principal, requestId: string): Promise<{ escrow: Escrow; viewer: EscrowViewer; payoutReady: boolean }> {
+    const found = await this.findViewable(principal, requestId);
+    // Only a pending payout asks whether the expert's account can take it (one more read, then).
+    if (found.escrow.payoutStatus !== 'pending') return { ...found, payoutReady: true };
+    const [account] = (await this.ds.query(`SELECT (payouts_enabled AND status = 'enabled') AS "payable" FROM payout_accounts WHERE user_id = $1`, [
+      found.escrow.expertId,
+    ])) as Array<{ payable: boolean }>;
+    return { ...found, payoutReady: Boolean(account?.payable) };
+  }
+
+  private async findViewable(principal: Principal, requestId: string): Promise<{ escrow: Escrow; viewer: EscrowViewer }> {
     const request = await this.ds.getRepository(HelpRequest).findOne({ where: { id: requestId }, select: { id: true, customerId: true } });
     const escrow = request
       ? await this.ds.getRepository(Escrow).findOne({ where: { requestId }, order: { createdAt: 'DESC', id: 'DESC' } })

@@ -11,6 +11,7 @@ import { escrowEventObject } from './dto/escrow.response';
 import { Escrow } from './escrow.entity';
 import { EscrowLifecycle } from './escrow-lifecycle.service';
 import { RefundService } from './refund.service';
+import { StripeEventInbox } from './stripe-event-inbox.service';
 import { PaymentIntentView } from './stripe/stripe-objects';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -39,6 +40,7 @@ export class FundingService {
     private readonly escrows: EscrowLifecycle,
     private readonly requests: RequestLifecycle,
     private readonly chargebacks: ChargebackService,
+    private readonly inbox: StripeEventInbox,
   ) {}
 
   /** In its own transaction (reconciliation, jobs). */
@@ -117,11 +119,10 @@ export class FundingService {
       now,
       events: [{ type: 'escrow.funded', object: escrowEventObject(held), expertId: held.expertId }],
     });
-    if (held.frozen) {
-      // The chargeback came before this webhook: the freeze stands and an admin decides.
-      const reason = "Chargeback opened by the customer's bank before funding was recorded.";
-      await this.chargebacks.disputeRequest(em, { request: funded.request, awardedExpertId: funded.awardedExpertId }, reason, now);
-    }
+    // The chargeback came before this webhook: the freeze stands and Stripe decides.
+    if (held.frozen) await this.chargebacks.disputeFundedRequest(em, { request: funded.request, awardedExpertId: funded.awardedExpertId }, held, now);
+    // Events about this charge that came before it was linked (a refund, a chargeback) apply now.
+    await this.inbox.releaseWaiting(em, [held.paymentIntentId, held.chargeId]);
   }
 
   /**
@@ -135,5 +136,6 @@ export class FundingService {
     await this.refunds.recordRefundRow(em, refunded, { amount: escrow.amount, idempotencyKey: refundKey, reason: 'paid after the request was no longer awaiting payment' });
     await this.events.record(em, escrow.requestId, 'escrow.refunded', escrowEventObject(refunded), { expertId: escrow.expertId });
     this.logger.warn({ escrowId: escrow.id }, 'payment arrived for a request no longer awaiting it; refunding in full');
+    await this.inbox.releaseWaiting(em, [refunded.paymentIntentId, chargeId]);
   }
 }

@@ -34,6 +34,7 @@ export class LedgerReportService {
       ...(await this.refundMismatches()),
       ...(await this.payoutMismatches()),
       ...(await this.feeShareMismatches()),
+      ...(await this.chargebackMismatches()),
     ];
     const lastRun = await this.ds.getRepository(ReconciliationRun).findOne({ where: {}, order: { finishedAt: 'DESC' } });
     if (lastRun) violations.push(...lastRun.violations);
@@ -60,12 +61,14 @@ export class LedgerReportService {
     return rows.map((r) => ({ code: 'unbalanced_transaction', message: `ledger transaction ${r.txn_id} sums to ${r.total} ${r.currency}`, escrowId: String(r.escrow_id) }));
   }
 
-  /** M2: escrow_held equals the held escrows' (amount − refunded), per currency and per escrow. */
+  /**
+   * M2: escrow_held equals the money the escrows hold, per currency and per escrow — for each
+   * funded escrow its amount less what was refunded, released, lost to a chargeback or written
+   * off (heldAmount in escrow-rules.ts, written again here in SQL so the two check each other).
+   */
   private async heldMismatches(balances: Record<Currency, AccountBalances>): Promise<LedgerViolation[]> {
     const violations: LedgerViolation[] = [];
-    const held = (await this.ds.query(
-      `SELECT currency, sum(amount - refunded_amount)::text AS total FROM escrows WHERE status = 'held' GROUP BY currency`,
-    )) as Row[];
+    const held = (await this.ds.query(`SELECT currency, sum(${HELD_SQL})::text AS total FROM escrows e GROUP BY currency`)) as Row[];
     for (const currency of CURRENCIES) {
       const expected = Number(held.find((r) => r.currency === currency)?.total ?? 0);
       if (balances[currency].escrow_held !== expected) {
@@ -73,11 +76,10 @@ export class LedgerReportService {
       }
     }
     const perEscrow = (await this.ds.query(
-      `SELECT e.id, e.status, COALESCE(l.held, 0)::text AS held,
-              (CASE WHEN e.status = 'held' THEN e.amount - e.refunded_amount ELSE 0 END)::text AS expected
+      `SELECT e.id, e.status, COALESCE(l.held, 0)::text AS held, (${HELD_SQL})::text AS expected
          FROM escrows e
          LEFT JOIN (SELECT escrow_id, sum(amount) AS held FROM ledger_entries WHERE account = 'escrow_held' GROUP BY escrow_id) l ON l.escrow_id = e.id
-        WHERE COALESCE(l.held, 0) <> CASE WHEN e.status = 'held' THEN e.amount - e.refunded_amount ELSE 0 END`,
+        WHERE COALESCE(l.held, 0) <> ${HELD_SQL}`,
     )) as Row[];
     for (const r of perEscrow) {
       violations.push({ code: 'escrow_balance_mismatch', message: `escrow ${r.id} (${r.status}) holds ${r.held} in the ledger, expected ${r.expected}`, escrowId: String(r.id) });
@@ -98,14 +100,14 @@ export class LedgerReportService {
     return rows.map((r) => ({ code: 'overspent', message: `escrow ${r.escrow_id}: transfers + refunds ${r.spent} exceed the charge ${r.funded}`, escrowId: String(r.escrow_id) }));
   }
 
-  /** Nothing refunded twice: the escrow's refunded_amount, its refund rows and the ledger agree. */
+  /** Nothing refunded twice: the escrow's refunded_amount, its refund rows (less the failed ones) and the ledger agree. */
   private async refundMismatches(): Promise<LedgerViolation[]> {
     const rows = (await this.ds.query(
       `SELECT e.id, e.refunded_amount::text AS recorded,
-              COALESCE((SELECT sum(r.amount) FROM escrow_refunds r WHERE r.escrow_id = e.id), 0)::text AS refund_rows,
+              COALESCE((SELECT sum(r.amount) FROM escrow_refunds r WHERE r.escrow_id = e.id AND r.status <> 'failed'), 0)::text AS refund_rows,
               COALESCE((SELECT sum(l.amount) FROM ledger_entries l WHERE l.escrow_id = e.id AND l.account = 'refunded'), 0)::text AS ledger
          FROM escrows e
-        WHERE e.refunded_amount <> COALESCE((SELECT sum(r.amount) FROM escrow_refunds r WHERE r.escrow_id = e.id), 0)
+        WHERE e.refunded_amount <> COALESCE((SELECT sum(r.amount) FROM escrow_refunds r WHERE r.escrow_id = e.id AND r.status <> 'failed'), 0)
            OR e.refunded_amount <> COALESCE((SELECT sum(l.amount) FROM ledger_entries l WHERE l.escrow_id = e.id AND l.account = 'refunded'), 0)`,
     )) as Row[];
     return rows.map((r) => ({
@@ -115,13 +117,13 @@ export class LedgerReportService {
     }));
   }
 
-  /** M3: at most one payout per escrow, and payoutStatus paid exactly when the ledger has it. */
+  /** M3: at most one payout per escrow, and payoutStatus paid (or reversed since) exactly when the ledger has it. */
   private async payoutMismatches(): Promise<LedgerViolation[]> {
     const rows = (await this.ds.query(
       `SELECT e.id, e.payout_status, count(t.id)::int AS payouts
          FROM escrows e LEFT JOIN ledger_transactions t ON t.escrow_id = e.id AND t.kind = 'payout'
         GROUP BY e.id, e.payout_status
-       HAVING count(t.id) > 1 OR (count(t.id) = 1) <> (e.payout_status = 'paid')`,
+       HAVING count(t.id) > 1 OR (count(t.id) = 1) <> (e.payout_status IN ('paid', 'reversed'))`,
     )) as Row[];
     return rows.map((r) => ({ code: 'payout_mismatch', message: `escrow ${r.id}: payoutStatus ${r.payout_status} with ${r.payouts} payout(s) in the ledger`, escrowId: String(r.id) }));
   }
@@ -130,20 +132,22 @@ export class LedgerReportService {
    * M9, per escrow, recomputed here from the escrow's own columns (not read back from the code
    * that posted it): a release books the fee kept as platform net + partner share, the share being
    * floor(fee kept × partner_share_bps / 10000); partner_payable holds what is owed to the partner
-   * less what was transferred; the partner is paid once (M3), and exactly when the escrow says so.
+   * less what was transferred and what a lost chargeback took from it before the Transfer; the
+   * partner is paid once (M3), and exactly when the escrow says so.
    */
   private async feeShareMismatches(): Promise<LedgerViolation[]> {
     const rows = (await this.ds.query(
       `WITH owed AS (
          SELECT id, status, partner_payout_status, kept, kept * partner_share_bps / 10000 AS share
-           FROM (SELECT e.*, CASE WHEN status NOT IN ('released', 'partially_refunded') THEN 0
-                                  WHEN refunded_amount = 0 THEN platform_fee::bigint
-                                  ELSE (amount - refunded_amount)::bigint * fee_bps / 10000 END AS kept
+           FROM (SELECT e.*, CASE WHEN status NOT IN ('released', 'partially_refunded') OR released_amount = 0 THEN 0
+                                  WHEN released_amount = amount THEN platform_fee::bigint
+                                  ELSE released_amount::bigint * fee_bps / 10000 END AS kept
                    FROM escrows e) e
        ), booked AS (
          SELECT escrow_id,
-                COALESCE(sum(amount) FILTER (WHERE account = 'platform_revenue'), 0) AS net,
-                COALESCE(sum(amount) FILTER (WHERE account = 'partner_payable'), 0) AS payable,
+                COALESCE(sum(amount) FILTER (WHERE account = 'platform_revenue' AND kind = 'release'), 0) AS net,
+                COALESCE(sum(amount) FILTER (WHERE account = 'partner_payable' AND kind <> 'chargeback'), 0) AS payable,
+                COALESCE(-sum(amount) FILTER (WHERE account = 'partner_payable' AND kind = 'chargeback'), 0) AS lost,
                 COALESCE(sum(amount) FILTER (WHERE account = 'paid_out' AND kind = 'partner_payout'), 0) AS paid
            FROM ledger_entries WHERE account IN ('platform_revenue', 'partner_payable', 'paid_out') GROUP BY escrow_id
        ), transfers AS (
@@ -154,8 +158,8 @@ export class LedgerReportService {
          FROM owed o LEFT JOIN booked b ON b.escrow_id = o.id LEFT JOIN transfers t ON t.escrow_id = o.id
         WHERE COALESCE(b.net, 0) + o.share <> o.kept
            OR COALESCE(b.payable, 0) <> o.share - COALESCE(b.paid, 0)
-           OR COALESCE(b.paid, 0) <> CASE WHEN o.partner_payout_status = 'paid' THEN o.share ELSE 0 END
-           OR COALESCE(t.n, 0) <> CASE WHEN o.partner_payout_status = 'paid' THEN 1 ELSE 0 END
+           OR COALESCE(b.paid, 0) <> CASE WHEN o.partner_payout_status IN ('paid', 'reversed') THEN o.share - COALESCE(b.lost, 0) ELSE 0 END
+           OR COALESCE(t.n, 0) <> CASE WHEN o.partner_payout_status IN ('paid', 'reversed') THEN 1 ELSE 0 END
            OR (o.partner_payout_status = 'none') <> (o.share = 0)`,
     )) as Row[];
     return rows.map((r) => ({
@@ -166,4 +170,41 @@ export class LedgerReportService {
       escrowId: String(r.id),
     }));
   }
+
+  /**
+   * M6, per escrow: what the ledger booked as chargeback loss is what the escrow says it lost, and
+   * never more than the bank disputed; receivables are debts (never positive) and reversals never
+   * take back more than was transferred.
+   */
+  private async chargebackMismatches(): Promise<LedgerViolation[]> {
+    const rows = (await this.ds.query(
+      `SELECT e.id, e.chargeback_loss::text AS recorded, e.chargeback_amount::text AS disputed,
+              COALESCE(l.loss, 0)::text AS loss,
+              COALESCE(l.reversed, 0)::text AS reversed, COALESCE(l.transferred, 0)::text AS transferred
+         FROM escrows e
+         LEFT JOIN (
+           SELECT escrow_id,
+                  sum(amount) FILTER (WHERE account = 'chargeback_loss') AS loss,
+                  sum(amount) FILTER (WHERE account = 'expert_receivable') AS expert_receivable,
+                  sum(amount) FILTER (WHERE account = 'partner_receivable') AS partner_receivable,
+                  -sum(amount) FILTER (WHERE account = 'paid_out' AND kind = 'reversal') AS reversed,
+                  sum(amount) FILTER (WHERE account = 'paid_out' AND kind IN ('payout', 'partner_payout')) AS transferred
+             FROM ledger_entries GROUP BY escrow_id
+         ) l ON l.escrow_id = e.id
+        WHERE COALESCE(l.loss, 0) <> e.chargeback_loss
+           OR e.chargeback_loss > COALESCE(e.chargeback_amount, 0)
+           OR COALESCE(l.reversed, 0) > COALESCE(l.transferred, 0)
+           OR COALESCE(l.expert_receivable, 0) > 0
+           OR COALESCE(l.partner_receivable, 0) > 0`,
+    )) as Row[];
+    return rows.map((r) => ({
+      code: 'chargeback_mismatch',
+      message: `escrow ${r.id}: chargeback loss ${r.loss} in the ledger, ${r.recorded} recorded of ${r.disputed ?? 0} disputed; reversed ${r.reversed} of ${r.transferred} transferred`,
+      escrowId: String(r.id),
+    }));
+  }
 }
+
+/** heldAmount() of escrow-rules.ts, in SQL over `escrows e`. */
+const HELD_SQL = `(CASE WHEN e.status IN ('requires_payment', 'cancelled') THEN 0
+  ELSE e.amount - e.refunded_amount - e.released_amount - e.chargeback_loss_held - e.unclaimed_amount END)`;

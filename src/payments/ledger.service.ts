@@ -77,4 +77,13 @@ export class LedgerService {
     ])) as Array<{ sum: string }>;
     return Number(row.sum);
   }
+
+  /** The lines of one posting by its reference (empty when it was never posted). */
+  async postingLines(em: EntityManager, reference: string): Promise<PostingLine[]> {
+    const rows = (await em.query(
+      `SELECT e.account, e.amount::bigint AS "amount" FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.txn_id WHERE t.reference = $1`,
+      [reference],
+    )) as Array<{ account: LedgerAccount; amount: string }>;
+    return rows.map((r) => ({ account: r.account, amount: Number(r.amount) }));
+  }
 }

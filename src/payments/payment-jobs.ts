@@ -5,6 +5,10 @@ export const PARTNER_PAYOUT_JOB = 'payments.partner-payout';
 export const REFUND_JOB = 'payments.refund';
 export const CANCEL_PAYMENT_INTENT_JOB = 'payments.cancel-payment-intent';
 export const RECONCILE_JOB = 'payments.reconcile';
+/** One received Stripe event, applied (W4: the receiver only stores it). */
+export const STRIPE_EVENT_JOB = 'payments.stripe-event';
+/** After a lost chargeback on paid-out money: reverse the Transfers as far as the balances allow. */
+export const CHARGEBACK_REVERSAL_JOB = 'payments.chargeback-reversal';
 
 export interface EscrowJob {
   escrowId: string;
@@ -12,4 +16,8 @@ export interface EscrowJob {
 
 export interface RefundJob {
   refundId: string;
+}
+
+export interface StripeEventJob {
+  eventId: string;
 }

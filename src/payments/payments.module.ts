@@ -16,6 +16,7 @@ import { PayoutService } from './payout.service';
 import { ReconciliationService } from './reconciliation.service';
 import { RefundService } from './refund.service';
 import { StripeWebhookController } from './stripe-webhook.controller';
+import { StripeEventInbox } from './stripe-event-inbox.service';
 import { StripeWebhookService } from './stripe-webhook.service';
 import { stripeClientProvider } from './stripe/stripe.client';
 import { StripeGateway } from './stripe/stripe.gateway';
@@ -45,6 +46,7 @@ import { StripeWebhookVerifier } from './stripe/stripe-webhook.verifier';
     EscrowService,
     ChargebackService,
     PayoutAccountSyncService,
+    StripeEventInbox,
     StripeWebhookService,
     ReconciliationService,
   ],

@@ -4,7 +4,7 @@ import { DataSource, EntityManager, FindOptionsWhere, In } from 'typeorm';
 import { withTransaction } from '../database/transaction';
 import { JobsService } from '../jobs/jobs.service';
 import { PayoutStatus } from './domain/escrow-rules';
-import { EscrowEvent } from './domain/escrow-state';
+import { stripeKey } from './domain/stripe-keys';
 import { transferKey, TransferPurpose, transferPurpose } from './domain/transfer-purpose';
 import { Escrow } from './escrow.entity';
 import { EscrowLifecycle } from './escrow-lifecycle.service';
@@ -15,9 +15,9 @@ import { StripeGateway } from './stripe/stripe.gateway';
 import { PaymentProviderError } from './stripe/stripe-errors';
 import { TransferView } from './stripe/stripe-objects';
 
-export type PayoutOutcome = 'paid' | 'pending' | 'frozen' | 'nothing_to_pay';
+export type PayoutOutcome = 'paid' | 'pending' | 'held' | 'frozen' | 'nothing_to_pay';
 
-const RELEASED = ['released', 'partially_refunded'] as const;
+const RELEASED: readonly string[] = ['released', 'partially_refunded'];
 
 interface PayoutAccountRow {
   stripeAccountId: string;
@@ -31,8 +31,8 @@ interface Payee {
   readonly owed: 'expert_payable' | 'partner_payable';
   status(escrow: Escrow): PayoutStatus;
   transferId(escrow: Escrow): string | null;
+  startedAt(escrow: Escrow): Date | null;
   payeeId(escrow: Escrow): string | null;
-  recorded(transferId: string, amount: number): EscrowEvent;
   /** The payee's Connect account, kept by the payout-accounts feature and account.updated. */
   readonly accountSql: string;
   pending(payeeId: string): FindOptionsWhere<Escrow>;
@@ -47,8 +47,8 @@ const PAYEES: Record<TransferPurpose, Payee> = {
     owed: 'expert_payable',
     status: (e) => e.payoutStatus,
     transferId: (e) => e.transferId,
+    startedAt: (e) => e.transferStartedAt,
     payeeId: (e) => e.expertId,
-    recorded: (transferId, amount) => ({ type: 'transfer_recorded', transferId, amount }),
     accountSql: payableSql('payout_accounts', 'user_id'),
     pending: (expertId) => ({ expertId, payoutStatus: 'pending' }),
   },
@@ -57,19 +57,34 @@ const PAYEES: Record<TransferPurpose, Payee> = {
     owed: 'partner_payable',
     status: (e) => e.partnerPayoutStatus,
     transferId: (e) => e.partnerTransferId,
+    startedAt: (e) => e.partnerTransferStartedAt,
     payeeId: (e) => e.partnerId,
-    recorded: (transferId, amount) => ({ type: 'partner_transfer_recorded', transferId, amount }),
     accountSql: payableSql('partner_payout_accounts', 'partner_id'),
     pending: (partnerId) => ({ partnerId, partnerPayoutStatus: 'pending' }),
   },
 };
 
+/** A payout decided under the escrow's lock (transferring), to be made at Stripe after commit. */
+interface Decided {
+  escrow: Escrow;
+  owed: number;
+  payeeId: string;
+  destination: string;
+  chargeId: string;
+  /** A frozen escrow whose earlier attempt may have made the Transfer: only look, never create. */
+  lookOnly: boolean;
+}
+
 /**
  * The money owed after a release: a Transfer of what the ledger says is owed to the expert
  * (expert_payable of the escrow) — and to the partner whose customer posted the request
  * (partner_payable, its revenue share: M9) — to their connected account, `source_transaction` =
- * the charge. At most one Transfer per escrow and purpose (M3): the Stripe key
- * (`transfer:<escrowId>`, `transfer:partner:<escrowId>`), a look-up of an earlier transfer of this
+ * the charge. M8: the decision is taken under the escrow's row lock — not frozen, the security
+ * hold over (PAYOUT_HOLD_HOURS), something owed — and marks the payout `transferring` before the
+ * transaction commits; only then is Stripe called, so a chargeback that freezes the escrow either
+ * comes first (no Transfer) or finds it `transferring` (and books the loss as owed back). At most
+ * one Transfer per escrow and purpose (M3): the Stripe key (`transfer:<escrowId>`,
+ * `transfer:partner:<escrowId>`, renewed after 23 h), a look-up of an earlier transfer of this
  * escrow and purpose, and the unique ledger reference of the same name.
  */
 @Injectable()
@@ -90,9 +105,9 @@ export class PayoutService implements OnModuleInit {
     this.jobs.register<EscrowJob>(PARTNER_PAYOUT_JOB, async ({ escrowId }) => void (await this.payPartnerShare(escrowId)));
   }
 
-  /** Schedules the payout job in the release's transaction, so a crash after commit still pays (F1). */
-  scheduleInTransaction(em: EntityManager, escrowId: string, purpose: TransferPurpose = 'expert'): Promise<void> {
-    return this.jobs.scheduleInTransaction(em, PAYEES[purpose].job, { escrowId }, new Date(), transferKey(purpose, escrowId));
+  /** Schedules the payout job in the release's transaction (from `startAfter`: the security hold), so a crash after commit still pays (F1). */
+  scheduleInTransaction(em: EntityManager, escrowId: string, purpose: TransferPurpose = 'expert', startAfter = new Date()): Promise<void> {
+    return this.jobs.scheduleInTransaction(em, PAYEES[purpose].job, { escrowId }, startAfter, transferKey(purpose, escrowId));
   }
 
   /** The fast path right after a release commits: the expert, then the partner; failures are left to the jobs. Returns the expert's outcome. */
@@ -103,13 +118,13 @@ export class PayoutService implements OnModuleInit {
   }
 
   /** Pays one released escrow's expert; safe to call any number of times, concurrently too. Throws when Stripe fails (the job retries). */
-  payEscrow(escrowId: string): Promise<PayoutOutcome> {
-    return this.pay(escrowId, 'expert');
+  payEscrow(escrowId: string, now?: Date): Promise<PayoutOutcome> {
+    return this.pay(escrowId, 'expert', now);
   }
 
   /** Pays one released escrow's partner its revenue share; as safe to repeat as payEscrow. */
-  payPartnerShare(escrowId: string): Promise<PayoutOutcome> {
-    return this.pay(escrowId, 'partner');
+  payPartnerShare(escrowId: string, now?: Date): Promise<PayoutOutcome> {
+    return this.pay(escrowId, 'partner', now);
   }
 
   /** After account.updated says payouts are enabled: pay everything that waited for this expert. */
@@ -119,11 +134,14 @@ export class PayoutService implements OnModuleInit {
     return outcomes;
   }
 
-  /** The same, durable: one payout job per escrow waiting for this expert (or partner), in the caller's transaction. */
+  /** The same, durable: one payout job per escrow waiting for this expert (or partner), in the caller's transaction, each from its hold's end. */
   async schedulePendingInTransaction(em: EntityManager, payeeId: string, purpose: TransferPurpose = 'expert'): Promise<number> {
-    const ids = await this.pendingEscrowIds(em, purpose, payeeId);
-    for (const id of ids) await this.scheduleInTransaction(em, id, purpose);
-    return ids.length;
+    const rows = await em.getRepository(Escrow).find({
+      where: { ...PAYEES[purpose].pending(payeeId), status: In([...RELEASED]), frozen: false },
+      select: { id: true, payoutAvailableAt: true },
+    });
+    for (const row of rows) await this.scheduleInTransaction(em, row.id, purpose, row.payoutAvailableAt ?? new Date());
+    return rows.length;
   }
 
   private async payNow(escrowId: string, purpose: TransferPurpose): Promise<PayoutOutcome | 'failed'> {
@@ -135,39 +153,85 @@ export class PayoutService implements OnModuleInit {
     }
   }
 
-  private async pay(escrowId: string, purpose: TransferPurpose): Promise<PayoutOutcome> {
+  private async pay(escrowId: string, purpose: TransferPurpose, now = new Date()): Promise<PayoutOutcome> {
+    // A cheap unlocked look first: most calls find nothing to do.
+    const peek = await this.ds.getRepository(Escrow).findOne({ where: { id: escrowId }, select: { id: true, status: true, payoutStatus: true, partnerPayoutStatus: true } });
+    const peekStatus = peek && (purpose === 'expert' ? peek.payoutStatus : peek.partnerPayoutStatus);
+    if (!peek || !RELEASED.includes(peek.status) || (peekStatus !== 'pending' && peekStatus !== 'transferring')) return 'nothing_to_pay';
+    const decided = await withTransaction(this.ds, (em) => this.decide(em, escrowId, purpose, now));
+    if (typeof decided === 'string') return decided;
     const payee = PAYEES[purpose];
-    const escrow = await this.ds.getRepository(Escrow).findOneBy({ id: escrowId });
-    if (!escrow || !(RELEASED as readonly string[]).includes(escrow.status) || payee.status(escrow) !== 'pending') return 'nothing_to_pay';
-    if (escrow.frozen) return 'frozen';
-    const owed = await this.ledger.escrowBalance(this.ds.manager, escrowId, payee.owed);
-    const payeeId = payee.payeeId(escrow);
-    if (owed <= 0 || !payeeId) return 'nothing_to_pay';
-    const [account] = (await this.ds.query(payee.accountSql, [payeeId])) as PayoutAccountRow[];
-    // Released with a payout owed is `pending` already: it waits for account.updated.
-    if (!account?.payable) return 'pending';
-    if (!escrow.chargeId) throw new Error(`payout ${escrowId}: released escrow without a charge`);
-    let transfer: TransferView;
+    const startedAt = payee.startedAt(decided.escrow) ?? now;
+    const key = stripeKey(transferKey(purpose, escrowId), startedAt, now);
+    let transfer: TransferView | null;
     try {
-      transfer =
-        (await this.earlierTransfer(escrow, purpose)) ??
-        (await this.gateway.createTransfer({
+      transfer = await this.earlierTransfer(decided.escrow, purpose);
+      if (!transfer && !decided.lookOnly) {
+        transfer = await this.gateway.createTransfer({
           escrowId,
-          requestId: escrow.requestId,
+          requestId: decided.escrow.requestId,
           purpose,
-          payeeId,
-          amount: owed,
-          currency: escrow.currency,
-          destination: account.stripeAccountId,
-          sourceTransaction: escrow.chargeId,
-        }));
+          payeeId: decided.payeeId,
+          amount: decided.owed,
+          currency: decided.escrow.currency,
+          destination: decided.destination,
+          sourceTransaction: decided.chargeId,
+          idempotencyKey: key.key,
+        });
+      }
     } catch (err) {
-      if (err instanceof PaymentProviderError && err.stripeCode === 'insufficient_capabilities_for_transfer') return 'pending';
-      throw err;
+      if (err instanceof PaymentProviderError && err.stripeCode === 'insufficient_capabilities_for_transfer') {
+        await this.giveBack(escrowId, purpose, now);
+        return 'pending';
+      }
+      throw err; // still transferring: the job retries, finding the Transfer if Stripe made it
+    }
+    if (!transfer) {
+      // Frozen, and no earlier attempt made it: owed again, and paid only if the chargeback is won.
+      await this.giveBack(escrowId, purpose, now);
+      return 'frozen';
     }
     this.faults.hit('after_transfer_create');
-    await withTransaction(this.ds, (em) => this.recordTransfer(em, escrowId, purpose, owed, transfer));
+    await withTransaction(this.ds, (em) => this.recordTransfer(em, escrowId, purpose, decided.owed, transfer as TransferView, now));
     return 'paid';
+  }
+
+  /**
+   * M8, under the escrow's lock: a pending payout becomes `transferring` when it is due, owed and
+   * not frozen; one already `transferring` (an attempt that crashed or failed at Stripe) goes on
+   * with the same amount — looking only, if a chargeback froze it since.
+   */
+  private async decide(em: EntityManager, escrowId: string, purpose: TransferPurpose, now: Date): Promise<Decided | PayoutOutcome> {
+    const payee = PAYEES[purpose];
+    let escrow = await this.escrows.lock(em, escrowId);
+    if (!escrow || !RELEASED.includes(escrow.status)) return 'nothing_to_pay';
+    const status = payee.status(escrow);
+    if (status !== 'pending' && status !== 'transferring') return 'nothing_to_pay';
+    if (status === 'pending') {
+      if (escrow.frozen) return 'frozen';
+      if (escrow.payoutAvailableAt && now < escrow.payoutAvailableAt) return 'held';
+    }
+    const owed = await this.ledger.escrowBalance(em, escrowId, payee.owed);
+    const payeeId = payee.payeeId(escrow);
+    if (owed <= 0 || !payeeId) return 'nothing_to_pay';
+    const [account] = (await em.query(payee.accountSql, [payeeId])) as PayoutAccountRow[];
+    // Released with a payout owed is `pending` already: it waits for account.updated.
+    if (!account?.payable) {
+      if (status === 'transferring') await this.escrows.apply(em, escrow, { type: 'transfer_failed', payee: purpose }, now);
+      return 'pending';
+    }
+    const chargeId = escrow.chargeId;
+    if (!chargeId) throw new Error(`payout ${escrowId}: released escrow without a charge`);
+    if (status === 'pending') escrow = await this.escrows.apply(em, escrow, { type: 'transfer_started', payee: purpose }, now);
+    return { escrow, owed, payeeId, destination: account.stripeAccountId, chargeId, lookOnly: escrow.frozen };
+  }
+
+  /** The Transfer was not made: owed again (pending), for account.updated or a won chargeback to resume. */
+  private giveBack(escrowId: string, purpose: TransferPurpose, now: Date): Promise<void> {
+    return withTransaction(this.ds, async (em) => {
+      const escrow = await this.escrows.lock(em, escrowId);
+      if (escrow && PAYEES[purpose].status(escrow) === 'transferring') await this.escrows.apply(em, escrow, { type: 'transfer_failed', payee: purpose }, now);
+    });
   }
 
   private async pendingEscrowIds(em: EntityManager, purpose: TransferPurpose, payeeId: string): Promise<string[]> {
@@ -189,11 +253,11 @@ export class PayoutService implements OnModuleInit {
     return transfers.find((t) => t.metadata.escrowId === escrow.id && transferPurpose(t.metadata) === purpose) ?? null;
   }
 
-  private async recordTransfer(em: EntityManager, escrowId: string, purpose: TransferPurpose, owed: number, transfer: TransferView): Promise<void> {
+  private async recordTransfer(em: EntityManager, escrowId: string, purpose: TransferPurpose, owed: number, transfer: TransferView, now: Date): Promise<void> {
     const payee = PAYEES[purpose];
     const escrow = await this.escrows.lock(em, escrowId);
     if (!escrow || payee.transferId(escrow)) return;
     if (transfer.amount !== owed || transfer.currency !== escrow.currency) throw new Error(`payout ${escrowId}: transfer ${transfer.id} does not match what is owed`);
-    await this.escrows.apply(em, escrow, payee.recorded(transfer.id, owed));
+    await this.escrows.apply(em, escrow, { type: 'transfer_recorded', payee: purpose, transferId: transfer.id, amount: owed }, now);
   }
 }

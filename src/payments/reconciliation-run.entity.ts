@@ -21,4 +21,16 @@ export class ReconciliationRun {
 
   @Column({ type: 'jsonb' })
   violations!: LedgerViolation[];
+
+  /** M4: the newest Stripe `created` this run has seen; the next run lists from there (less a margin). */
+  @Column({ type: 'timestamptz', nullable: true })
+  watermark!: Date | null;
+
+  /** Where the bounded sweep of unfinished escrows stopped (an escrow id); the next run goes on from there. */
+  @Column({ name: 'sweep_cursor', type: 'uuid', nullable: true })
+  sweepCursor!: string | null;
+
+  /** Stripe objects this run read (listed or retrieved): what a run costs. */
+  @Column({ name: 'stripe_objects', type: 'int', default: 0 })
+  stripeObjects!: number;
 }

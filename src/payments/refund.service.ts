@@ -2,20 +2,23 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError, notFound } from '../common/errors/domain-error';
+import { updatedRows } from '../database/hydrate';
 import { lockRows } from '../database/locks';
 import { withTransaction } from '../database/transaction';
 import { DisputeOpeningService } from '../disputes/dispute-opening.service';
 import { EventDraft, EventsService } from '../events/events.service';
 import { JobsService } from '../jobs/jobs.service';
 import { LockedRequest } from '../requests/request-lifecycle.service';
-import { heldAmount, refundChannel } from './domain/escrow-rules';
+import { heldAmount } from './domain/escrow-rules';
+import { stripeKey } from './domain/stripe-keys';
 import { escrowEventObject } from './dto/escrow.response';
 import { Escrow } from './escrow.entity';
 import { EscrowLifecycle } from './escrow-lifecycle.service';
-import { EscrowRefund, EscrowRefundStatus } from './escrow-refund.entity';
+import { EscrowRefund, EscrowRefundStatus, REFUND_MAX_ATTEMPTS } from './escrow-refund.entity';
 import { PaymentFaults } from './payment-faults';
 import { REFUND_JOB, RefundJob } from './payment-jobs';
 import { StripeGateway } from './stripe/stripe.gateway';
+import { PaymentProviderError } from './stripe/stripe-errors';
 import { RefundView } from './stripe/stripe-objects';
 
 export interface RefundDecision {
@@ -33,10 +36,16 @@ const STRIPE_TO_OURS: Record<RefundView['status'], EscrowRefundStatus> = {
   canceled: 'failed',
 };
 
+/** Stripe errors that say this refund will never be made, whatever we retry (the charge is disputed, refunded already...). */
+const REFUSED = (err: unknown): boolean => err instanceof PaymentProviderError && err.code === 'payment_provider_error' && err.stripeStatus !== undefined && err.stripeStatus < 500 && err.stripeStatus !== 429 && err.stripeStatus !== 409;
+
 /**
  * Refunds: decided in a transaction (the escrow's move and its ledger posting, the refund row,
  * and a durable job, together — M5), made at Stripe after commit with the decision's idempotency
- * key, and matched back to Stripe's Refund objects (charge.refunded, reconciliation).
+ * key (renewed after 23 h, after looking for what an earlier attempt made), and matched back to
+ * Stripe's Refund objects (charge.refunded, charge.refund.updated, refund.failed, reconciliation).
+ * M7: a refund Stripe fails, refuses outright or that runs out of attempts is reversed in the
+ * ledger (the money is held again) and handed to an admin as a `refund_failed` dispute.
  */
 @Injectable()
 export class RefundService implements OnModuleInit {
@@ -70,9 +79,8 @@ export class RefundService implements OnModuleInit {
       if (earlier.escrowId !== escrowId || earlier.amount !== amount) throw new DomainError('idempotency_key_reused', 'This refund key was used for another refund.');
       return { escrow, refund: earlier, notice: refundedNotice(escrow) };
     }
-    const channel = refundChannel(escrow);
     const after = await this.escrows.apply(em, escrow, { type: 'refund', amount, refundKey: idempotencyKey }, options.now);
-    const refund = await this.recordRefundRow(em, after, { amount, idempotencyKey, reason: options.reason, chargeback: channel === 'chargeback' });
+    const refund = await this.recordRefundRow(em, after, { amount, idempotencyKey, reason: options.reason });
     return { escrow: after, refund, notice: refundedNotice(after) };
   }
 
@@ -84,15 +92,28 @@ export class RefundService implements OnModuleInit {
   }
 
   /**
-   * The refund row of a refund the escrow's move already counts (and posted). Without `stripe`
-   * (our decision) the Stripe refund is still to be made: a job is scheduled — unless a
-   * chargeback already returned the money.
+   * An admin's `retry_refund` of a failed refund: the same money refunded again under a new key
+   * (`refund:<disputeId>`), in the caller's transaction (escrow locked by the lifecycle).
    */
-  async recordRefundRow(
-    em: EntityManager,
-    escrow: Escrow,
-    input: { amount: number; idempotencyKey: string; reason: string; stripe?: RefundView; chargeback?: boolean },
-  ): Promise<EscrowRefund> {
+  async retryFailed(em: EntityManager, escrowId: string, amount: number, idempotencyKey: string, now: Date): Promise<EscrowRefund> {
+    const escrow = await this.escrows.lock(em, escrowId);
+    if (!escrow) throw notFound('Escrow');
+    const after = await this.escrows.apply(em, escrow, { type: 'retry_refund', amount, refundKey: idempotencyKey }, now);
+    return this.recordRefundRow(em, after, { amount, idempotencyKey, reason: 'retry of a failed refund' });
+  }
+
+  /** An admin's `write_off` of a failed refund: still owed to the customer (unclaimed_refunds), no longer held. */
+  async writeOffFailed(em: EntityManager, escrowId: string, amount: number, reference: string, now: Date): Promise<Escrow> {
+    const escrow = await this.escrows.lock(em, escrowId);
+    if (!escrow) throw notFound('Escrow');
+    return this.escrows.apply(em, escrow, { type: 'write_off_refund', amount, reference }, now);
+  }
+
+  /**
+   * The refund row of a refund the escrow's move already counts (and posted). Without `stripe`
+   * (our decision) the Stripe refund is still to be made: a job is scheduled.
+   */
+  async recordRefundRow(em: EntityManager, escrow: Escrow, input: { amount: number; idempotencyKey: string; reason: string; stripe?: RefundView }): Promise<EscrowRefund> {
     const repo = em.getRepository(EscrowRefund);
     const refund = await repo.save(
       repo.create({
@@ -103,10 +124,10 @@ export class RefundService implements OnModuleInit {
         idempotencyKey: input.idempotencyKey,
         reason: input.reason,
         stripeRefundId: input.stripe?.id ?? null,
-        status: input.chargeback ? 'chargeback' : input.stripe ? STRIPE_TO_OURS[input.stripe.status] : 'pending',
+        status: input.stripe ? STRIPE_TO_OURS[input.stripe.status] : 'pending',
       }),
     );
-    if (!input.stripe && !input.chargeback) await this.jobs.scheduleInTransaction(em, REFUND_JOB, { refundId: refund.id }, new Date(), input.idempotencyKey);
+    if (!input.stripe) await this.jobs.scheduleInTransaction(em, REFUND_JOB, { refundId: refund.id }, new Date(), input.idempotencyKey);
     return refund;
   }
 
@@ -119,48 +140,59 @@ export class RefundService implements OnModuleInit {
     }
   }
 
-  /** Makes the decided refund at Stripe (idempotent by the decision's key) and records its id. */
-  async executeRefund(refundId: string): Promise<void> {
+  /**
+   * Makes the decided refund at Stripe and records its id. The key is the decision's for 23 h
+   * (item 5: Stripe forgets keys after 24 h); after that, a refund an earlier attempt made is
+   * looked up by listing the PaymentIntent's refunds first, and a new key is used. Stripe refusing
+   * it outright, or the REFUND_MAX_ATTEMPTS-th failure, hands it to an admin (M7).
+   */
+  async executeRefund(refundId: string, now = new Date()): Promise<void> {
     const refund = await this.ds.getRepository(EscrowRefund).findOneBy({ id: refundId });
     if (!refund || refund.stripeRefundId || refund.status !== 'pending') return;
     const escrow = await this.ds.getRepository(Escrow).findOneByOrFail({ id: refund.escrowId });
     if (!escrow.paymentIntentId) throw new Error(`refund ${refundId}: escrow ${escrow.id} has no PaymentIntent`);
-    const made = await this.gateway.createRefund({
-      escrowId: escrow.id,
-      refundId: refund.id,
-      paymentIntentId: escrow.paymentIntentId,
-      amount: refund.amount,
-      idempotencyKey: refund.idempotencyKey,
-    });
+    const paymentIntentId = escrow.paymentIntentId;
+    const key = stripeKey(refund.idempotencyKey, refund.createdAt, now);
+    let made: RefundView;
+    try {
+      const earlier = key.renewed ? (await this.gateway.listPaymentIntentRefunds(paymentIntentId)).find((r) => r.metadata.refundId === refund.id) : undefined;
+      made = earlier ?? (await this.gateway.createRefund({ escrowId: escrow.id, refundId: refund.id, paymentIntentId, amount: refund.amount, idempotencyKey: key.key }));
+    } catch (err) {
+      // Counted in one statement: the job and a fast path failing at once both count.
+      const [{ attempts }] = updatedRows(await this.ds.query(`UPDATE escrow_refunds SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts`, [refund.id])) as Array<{ attempts: number }>;
+      if (REFUSED(err) || attempts >= REFUND_MAX_ATTEMPTS) {
+        const why = err instanceof PaymentProviderError ? (err.stripeCode ?? err.code) : 'error';
+        await withTransaction(this.ds, (em) => this.fail(em, refund.id, REFUSED(err) ? `refused by Stripe (${why})` : `gave up after ${attempts} attempts (${why})`, now));
+        return;
+      }
+      throw err;
+    }
     this.faults.hit('after_refund_create');
-    await withTransaction(this.ds, (em) => this.linkStripeRefund(em, refund.id, made));
+    await withTransaction(this.ds, (em) => this.linkStripeRefund(em, refund.id, made, now));
   }
 
   /**
-   * charge.refunded (W3: with the charge's refunds re-read from Stripe) and reconciliation: each
-   * Stripe refund is matched to our row by id or by our key in its metadata; one we did not
-   * make (the dashboard) is recorded as a refund of held money, once.
+   * charge.refunded (W3: with the charge's refunds re-read from Stripe), charge.refund.updated,
+   * refund.failed and reconciliation: each Stripe refund is matched to our row by id or by our key
+   * in its metadata; one we did not make (the dashboard) is recorded as a refund of held money,
+   * once. `unlinked` when the charge is not linked to an escrow yet (the event waits for it).
    */
-  async applyChargeRefunds(em: EntityManager, chargeId: string, refunds: RefundView[], now = new Date()): Promise<void> {
-    const found = await em.getRepository(Escrow).findOne({ where: { chargeId }, select: { id: true } });
+  async applyChargeRefunds(em: EntityManager, chargeId: string, refunds: RefundView[], now = new Date()): Promise<'applied' | 'unlinked'> {
+    const found = chargeId ? await em.getRepository(Escrow).findOne({ where: { chargeId }, select: { id: true } }) : null;
     const held = found ? await this.escrows.lockWithRequest(em, found.id) : null;
-    if (!held) return;
+    if (!held) return 'unlinked';
     let escrow = held.escrow;
     for (const stripeRefund of refunds) escrow = await this.applyOne(em, held.locked, escrow, stripeRefund, now);
+    return 'applied';
   }
 
   private async applyOne(em: EntityManager, locked: LockedRequest, escrow: Escrow, stripeRefund: RefundView, now: Date): Promise<Escrow> {
     const repo = em.getRepository(EscrowRefund);
-    const byId = await repo.findOneBy({ stripeRefundId: stripeRefund.id });
-    if (byId) {
-      if (byId.status !== STRIPE_TO_OURS[stripeRefund.status]) await repo.update(byId.id, { status: STRIPE_TO_OURS[stripeRefund.status] });
-      return escrow;
-    }
     const ourKey = stripeRefund.metadata.refundKey;
-    const ours = ourKey ? await repo.findOneBy({ idempotencyKey: ourKey, escrowId: escrow.id }) : null;
+    const ours = (await repo.findOneBy({ stripeRefundId: stripeRefund.id })) ?? (ourKey ? await repo.findOneBy({ idempotencyKey: ourKey, escrowId: escrow.id }) : null);
     if (ours) {
-      if (!ours.stripeRefundId) await this.linkStripeRefund(em, ours.id, stripeRefund);
-      return escrow;
+      await this.linkStripeRefund(em, ours.id, stripeRefund, now);
+      return (await this.escrows.lock(em, escrow.id)) ?? escrow;
     }
     if (stripeRefund.status !== 'succeeded' && stripeRefund.status !== 'pending') return escrow;
     if (escrow.status !== 'held' || escrow.frozen || stripeRefund.amount > heldAmount(escrow)) {
@@ -183,11 +215,46 @@ export class RefundService implements OnModuleInit {
     return after;
   }
 
-  private async linkStripeRefund(em: EntityManager, refundId: string, made: RefundView): Promise<void> {
+  /** Links our row to Stripe's refund and follows its status; a failed one is handed to an admin. */
+  private async linkStripeRefund(em: EntityManager, refundId: string, made: RefundView, now: Date): Promise<void> {
     const [row] = await lockRows(em, 'escrow_refunds', 'id', [refundId]);
-    if (!row || row.stripe_refund_id) return;
+    if (!row) return;
     if (made.amount !== row.amount) throw new Error(`refund ${refundId}: Stripe refunded ${made.amount}, we decided ${String(row.amount)}`);
-    await em.getRepository(EscrowRefund).update(refundId, { stripeRefundId: made.id, status: STRIPE_TO_OURS[made.status] });
+    if (row.stripe_refund_id && row.stripe_refund_id !== made.id) return;
+    const status = STRIPE_TO_OURS[made.status];
+    if (status === 'failed') {
+      if (!row.stripe_refund_id) await em.getRepository(EscrowRefund).update(refundId, { stripeRefundId: made.id });
+      await this.fail(em, refundId, `failed at Stripe (${made.failureReason ?? 'unknown'})`, now);
+      return;
+    }
+    if (row.status === 'failed' || (row.stripe_refund_id && row.status === status)) return;
+    await em.getRepository(EscrowRefund).update(refundId, { stripeRefundId: made.id, status });
+  }
+
+  /**
+   * M7: the refund did not reach the customer. Its ledger posting is reversed (the money is held
+   * again), the row says failed, and a refund_failed dispute goes to an admin — once.
+   */
+  private async fail(em: EntityManager, refundId: string, why: string, now: Date): Promise<void> {
+    const found = await em.getRepository(EscrowRefund).findOneBy({ id: refundId });
+    if (!found || found.status === 'failed') return;
+    // The lock order: the request (its events), the escrow, then its refund row.
+    const held = await this.escrows.lockWithRequest(em, found.escrowId);
+    const [row] = await lockRows(em, 'escrow_refunds', 'id', [refundId]);
+    if (!held || !row || row.status === 'failed') return;
+    const { escrow } = held;
+    const after = await this.escrows.apply(em, escrow, { type: 'refund_failed', refundKey: found.idempotencyKey, amount: found.amount }, now);
+    await em.getRepository(EscrowRefund).update(refundId, { status: 'failed', failureReason: why });
+    const reason = `A refund of ${found.amount} (minor units, ${found.currency}) ${why}: the money is held again. Retry it, or write it off as owed to the customer.`;
+    await this.disputes.openDetached(em, {
+      requestId: after.requestId,
+      escrowId: after.id,
+      kind: 'refund_failed',
+      reference: refundId,
+      reason,
+      events: [{ type: 'refund.failed', object: escrowEventObject(after), expertId: after.expertId }],
+    });
+    this.logger.error({ escrowId: after.id, refundId, why }, 'refund failed; handed to an admin');
   }
 }
 

@@ -86,6 +86,10 @@ export class HelpRequest {
   closedAt!: Date | null;
 
   /** Completed by the auto-release timer with no review (contract `autoReleased`); column from migrations/*-ReviewsDisputesPayouts.ts. */
+  /** The status a dispute interrupted (in_progress or resolved): a won chargeback goes back to it. */
+  @Column({ name: 'disputed_from', type: 'text', nullable: true })
+  disputedFrom!: RequestStatus | null;
+
   @Column({ name: 'auto_released', type: 'boolean', default: false })
   autoReleased!: boolean;
 

@@ -203,25 +203,26 @@ describe('disputes', () => {
       await settle(admin, 'not-a-uuid', { outcome: 'refund' }).expect(404);
     });
 
-    it('a chargeback (charge.dispute.created) disputes the request and freezes the escrow: release and split → 409 escrow_frozen; refund settles it as returned by the bank, with no Stripe Refund', async () => {
+    it('M6 a chargeback (charge.dispute.created) disputes the request with a dispute of kind chargeback and freezes the escrow: Stripe decides it, so every admin outcome → 409 chargeback_open', async () => {
       const deal = await fundedDeal(t, { amount: 4000 });
       const chargeId = (await escrowRow(t, deal.escrowId)).charge_id as string;
       const opened = await fetch(`${t.sandbox.url}/sandbox/charges/${chargeId}/dispute`, { method: 'POST', body: 'reason=fraudulent', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
       expect(opened.status).toBe(200);
       await waitFor('chargeback applied', async () => (await statusOf(t, deal.requestId)) === 'disputed');
-      const [row] = await t.ds.query(`SELECT id, opened_by FROM disputes WHERE request_id = $1`, [deal.requestId]);
-      expect(row.opened_by).toBe('chargeback');
-      expect((await escrowRow(t, deal.escrowId)).frozen).toBe(true);
-      expect((await settle(admin, row.id, { outcome: 'release' }).expect(409)).body.error.code).toBe('escrow_frozen');
-      expect((await settle(admin, row.id, { outcome: 'split', refundAmount: 100 }).expect(409)).body.error.code).toBe('escrow_frozen');
+      const [row] = await t.ds.query(`SELECT id, opened_by, kind, escrow_id, reference FROM disputes WHERE request_id = $1`, [deal.requestId]);
+      expect(row).toMatchObject({ opened_by: 'chargeback', kind: 'chargeback', escrow_id: deal.escrowId });
+      expect(row.reference).toMatch(/^du_|^dp_/);
+      expect(await escrowRow(t, deal.escrowId)).toMatchObject({ frozen: true, chargeback_status: 'open', chargeback_amount: 4000 });
+      for (const body of [{ outcome: 'release' }, { outcome: 'refund' }, { outcome: 'split', refundAmount: 100 }, { outcome: 'write_off' }]) {
+        expect((await settle(admin, row.id, body).expect(409)).body.error.code).toBe('chargeback_open');
+      }
+      // An admin can never refund a chargeback: Stripe is not asked for a Refund, nothing moved.
       expect(await statusOf(t, deal.requestId)).toBe('disputed');
-      // The bank already took the money back: the admin's refund records that, and Stripe is not
-      // asked for a Refund (it would answer charge_disputed).
-      await settle(admin, row.id, { outcome: 'refund' }).expect(200);
-      expect(await statusOf(t, deal.requestId)).toBe('refunded');
       expect(await transfersOf(t, deal.requestId)).toHaveLength(0);
       expect(await refundsOf(t, deal.paymentIntentId)).toHaveLength(0);
-      expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'refunded', frozen: true });
+      expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'held', refunded_amount: 0 });
+      const escrow = await t.http.get(`/v1/requests/${deal.requestId}/escrow`).set('authorization', deal.customer.auth).expect(200);
+      expect(escrow.body.chargeback).toEqual({ status: 'open', amount: { amount: 4000, currency: 'usd' } });
       expect((await ledgerReport(t, admin)).ok).toBe(true);
     });
   });

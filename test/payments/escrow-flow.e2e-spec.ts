@@ -67,7 +67,18 @@ describe('payments: escrow flow', () => {
     const report = await ledgerReport(t, admin);
     expect(report.violations).toEqual([]);
     expect(report.ok).toBe(true);
-    expect(report.balances.usd).toEqual({ escrow_held: 0, platform_revenue: 450, expert_payable: 0, partner_payable: 0, paid_out: 2550, refunded: 0 });
+    expect(report.balances.usd).toEqual({
+      escrow_held: 0,
+      platform_revenue: 450,
+      expert_payable: 0,
+      partner_payable: 0,
+      paid_out: 2550,
+      refunded: 0,
+      chargeback_loss: 0,
+      expert_receivable: 0,
+      partner_receivable: 0,
+      unclaimed_refunds: 0,
+    });
   });
 
   it('a decline (pm_card_chargeDeclined) → card_error at the SDK, escrow.payment_failed, escrow still requires_payment; a second card then funds it', async () => {

@@ -74,7 +74,18 @@ describe('payments: the ledger', () => {
     expect((await t.http.get('/v1/admin/ledger')).status).toBe(401);
     const report = await ledgerReport(t, admin);
     expect(Object.keys(report.balances).sort()).toEqual(['eur', 'gbp', 'usd']);
-    expect(Object.keys(report.balances.usd).sort()).toEqual(['escrow_held', 'expert_payable', 'paid_out', 'partner_payable', 'platform_revenue', 'refunded']);
+    expect(Object.keys(report.balances.usd).sort()).toEqual([
+      'chargeback_loss',
+      'escrow_held',
+      'expert_payable',
+      'expert_receivable',
+      'paid_out',
+      'partner_payable',
+      'partner_receivable',
+      'platform_revenue',
+      'refunded',
+      'unclaimed_refunds',
+    ]);
   });
 
   it('M4 reconciliation pages through Stripe with starting_after: a paid PaymentIntent behind 150 newer ones is still found and funded', async () => {
@@ -110,5 +121,50 @@ describe('payments: the ledger', () => {
     const report = await waitFor('report', async () => ledgerReport(t, admin));
     expect(report.ok).toBe(false);
     expect(report.violations.map((v) => v.code)).toEqual(expect.arrayContaining(['stripe_transfer_without_ledger', 'ledger_refund_without_stripe_refund']));
+  });
+
+  describe('M4 reconciliation is incremental, bounded and never overlaps', () => {
+    /** As if the last run finished with its watermark `minutesAhead` from now (a margin of 15 min is taken off). */
+    const lastRunAt = (minutesAhead: number) =>
+      t.ds.query(`INSERT INTO reconciliation_runs (started_at, finished_at, repaired, violations, watermark) VALUES (now(), now(), '[]', '[]', now() + $1 * interval '1 minute')`, [minutesAhead]);
+
+    it('M4 two runs at once: one runs, the other is skipped (a cluster-wide lock)', async () => {
+      const reconciliation = t.app.get(ReconciliationService);
+      const results = await Promise.all([reconciliation.run(), reconciliation.run(), reconciliation.run()]);
+      expect(results.filter((r) => r.skipped)).toHaveLength(2);
+      expect(results.filter((r) => !r.skipped)).toHaveLength(1);
+    });
+
+    it('M4 after a watermark only what Stripe created since is listed, and a lost webhook older than the watermark is still repaired by the sweep (F7)', async () => {
+      const deal = await acceptedDeal(t, { amount: 2100, onboarded: false, otherBidders: 1 });
+      t.sandbox.faults.dropWebhooks('payment_intent.succeeded');
+      await pay(t, deal.paymentIntentId, deal.clientSecret);
+      for (let i = 0; i < 30; i++) await platformStripe(t).paymentIntents.create({ amount: 700 + i, currency: 'usd' });
+      // Everything above is older than the window the next run lists (Stripe's `created` is in seconds).
+      await new Promise((r) => setTimeout(r, 1100));
+      await lastRunAt(15);
+      const { repaired, violations, stripeObjects } = await t.app.get(ReconciliationService).run();
+      expect(repaired).toEqual([`payment_intent_sync:${deal.escrowId}`]);
+      expect(violations).toEqual([]);
+      expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'held' });
+      // Not the 30 PaymentIntents (nor anything else made before): only the swept escrows' own objects.
+      expect(stripeObjects).toBeLessThan(10);
+    });
+
+    it("M4 a violation found once is checked again by the next runs (its escrow is swept), whatever the watermark", async () => {
+      const deal = await fundedDeal(t, { amount: 2700, onboarded: false, otherBidders: 1 });
+      await onboard(t, deal.expert);
+      const [{ stripe_account_id: destination, charge_id: charge }] = await t.ds.query(
+        `SELECT a.stripe_account_id, e.charge_id FROM payout_accounts a JOIN escrows e ON e.expert_id = a.user_id WHERE e.id = $1`,
+        [deal.escrowId],
+      );
+      const stray = await platformStripe(t).transfers.create({ amount: 100, currency: 'usd', destination, source_transaction: charge, metadata: { escrowId: deal.escrowId } });
+      const first = await t.app.get(ReconciliationService).run();
+      expect(first.violations).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'stripe_transfer_without_ledger', stripeId: stray.id })]));
+      await lastRunAt(15);
+      await t.ds.query(`UPDATE reconciliation_runs SET violations = $1 WHERE watermark > now()`, [JSON.stringify(first.violations)]);
+      const second = await t.app.get(ReconciliationService).run();
+      expect(second.violations).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'stripe_transfer_without_ledger', stripeId: stray.id })]));
+    });
   });
 });

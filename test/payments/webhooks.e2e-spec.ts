@@ -5,6 +5,7 @@ import { acceptedDeal, Deal, fundedDeal, onboard, pay, releaseDeal, startOnboard
 import { escrowRow, eventTypes, ledgerReport, ledgerTxnCount, waitForEscrow } from '../support/inspect';
 import { openOnboardingLink, platformStripe } from '../support/stripe';
 import { createTestApp, TestApp } from '../support/test-app';
+import { waitFor } from '../support/wait';
 
 jest.setTimeout(90_000);
 
@@ -27,7 +28,8 @@ describe('payments: Stripe webhooks', () => {
     if (signature !== undefined) req.set('stripe-signature', signature);
     return req.send(payload);
   };
-  const appliedEvents = async (id: string) => Number((await t.ds.query(`SELECT count(*) FROM stripe_events WHERE id = $1`, [id]))[0].count);
+  const appliedEvents = async (id: string) => Number((await t.ds.query(`SELECT count(*) FROM stripe_events WHERE id = $1 AND status = 'applied'`, [id]))[0].count);
+  const storedEvents = async (id: string) => Number((await t.ds.query(`SELECT count(*) FROM stripe_events WHERE id = $1`, [id]))[0].count);
 
   /** The escrow, its request, ledger entries and bids in a comparable form (for "same final state" checks). */
   async function moneyState(escrowId: string): Promise<Record<string, unknown>> {
@@ -68,7 +70,7 @@ describe('payments: Stripe webhooks', () => {
       expect(res.body.error).toMatchObject({ type: 'invalid_request', code: 'invalid_signature', param: 'Stripe-Signature' });
       expect(res.body.error.requestId).toBe(res.headers['x-request-id']);
     }
-    expect(await appliedEvents(event.id)).toBe(0);
+    expect(await storedEvents(event.id)).toBe(0);
     expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'requires_payment' });
   });
 
@@ -77,13 +79,13 @@ describe('payments: Stripe webhooks', () => {
     const now = () => Math.floor(Date.now() / 1000);
     expect((await post(payload, sign(payload, now() - 301))).status).toBe(400);
     expect((await post(payload, sign(payload, now() + 301))).status).toBe(400);
-    expect(await appliedEvents(event.id)).toBe(0);
+    expect(await storedEvents(event.id)).toBe(0);
     expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'requires_payment' });
     // Inside the window (a margin below 300 s, so a slow run cannot tick it over the edge).
     const ok = await post(payload, sign(payload, now() - 295));
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ received: true, duplicate: false, ignored: false });
-    expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'held' });
+    await waitForEscrow(t, deal.escrowId, { status: 'held' });
   });
 
   it('an unknown event type → 200 and nothing is stored or changed', async () => {
@@ -91,7 +93,7 @@ describe('payments: Stripe webhooks', () => {
     const res = await post(payload, sign(payload));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ received: true, duplicate: false, ignored: true });
-    expect(await appliedEvents('evt_unknown_type_1')).toBe(0);
+    expect(await storedEvents('evt_unknown_type_1')).toBe(0);
   });
 
   it('R3 W2 the same payment_intent.succeeded posted ×5 at once → one funding, one ledger transaction, one escrow.funded', async () => {
@@ -100,29 +102,39 @@ describe('payments: Stripe webhooks', () => {
     const results = await Promise.all(Array.from({ length: 5 }, () => post(payload, signature)));
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     expect(results.filter((r) => r.body.duplicate === false)).toHaveLength(1);
-    expect(await appliedEvents(event.id)).toBe(1);
-    expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'held' });
+    await waitForEscrow(t, deal.escrowId, { status: 'held' });
+    expect(await storedEvents(event.id)).toBe(1);
+    await waitFor('event applied', async () => (await appliedEvents(event.id)) === 1);
     expect(await ledgerTxnCount(t, deal.requestId, 'funding')).toBe(1);
     expect((await eventTypes(t, deal.requestId, 'escrow.funded')).length).toBe(1);
     expect((await eventTypes(t, deal.requestId, 'bid.rejected')).length).toBe(1);
     expect((await ledgerReport(t, admin)).violations).toEqual([]);
   });
 
-  it('F4 a throw after the event id is stored rolls everything back; Stripe\'s redelivery applies it once', async () => {
+  it('F4 a throw while the event is applied rolls the effect back; its job applies it once (the delivery was answered 200 already)', async () => {
     const deal = await acceptedDeal(t, { amount: 1800, onboarded: false, otherBidders: 1 });
     t.app.get(PaymentFaults).arm('webhook_after_apply');
     await pay(t, deal.paymentIntentId, deal.clientSecret);
     await waitForEscrow(t, deal.escrowId, { status: 'held' });
     const deliveries = t.sandbox.webhookDeliveries().filter((d) => d.type === 'payment_intent.succeeded');
     const last = deliveries[deliveries.length - 1];
-    const attempts = deliveries.filter((d) => d.eventId === last.eventId);
-    expect(attempts.map((d) => [d.attempt, d.status])).toEqual([
-      [1, 500],
-      [2, 200],
-    ]);
+    expect(deliveries.filter((d) => d.eventId === last.eventId).map((d) => [d.attempt, d.status])).toEqual([[1, 200]]);
     expect(await appliedEvents(last.eventId)).toBe(1);
     expect(await ledgerTxnCount(t, deal.requestId, 'funding')).toBe(1);
     expect((await eventTypes(t, deal.requestId, 'escrow.funded')).length).toBe(1);
+  });
+
+  it('W4 the receiver answers without asking Stripe: with Stripe unreachable the event is stored (200) and applied once Stripe answers again', async () => {
+    const { deal, event, payload } = await paidButUndelivered(2700);
+    t.sandbox.faults.failNext('/v1/payment_intents/', { status: 500, count: 3 });
+    const started = Date.now();
+    const res = await post(payload, sign(payload));
+    expect(res.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(await storedEvents(event.id)).toBe(1);
+    await waitForEscrow(t, deal.escrowId, { status: 'held' });
+    expect(await appliedEvents(event.id)).toBe(1);
+    expect(await ledgerTxnCount(t, deal.requestId, 'funding')).toBe(1);
   });
 
   it('W3 a stale payment_intent.payment_failed arriving after the success re-reads the PaymentIntent and changes nothing', async () => {
@@ -136,7 +148,7 @@ describe('payments: Stripe webhooks', () => {
     );
     const delivery = await t.sandbox.resendEvent(failed.id);
     expect(delivery.status).toBe(200);
-    expect(await appliedEvents(failed.id)).toBe(1);
+    await waitFor('stale event applied', async () => (await appliedEvents(failed.id)) === 1);
     expect((await eventTypes(t, deal.requestId, 'escrow.payment_failed')).length).toBe(0);
     expect(await escrowRow(t, deal.escrowId)).toMatchObject({ status: 'held' });
   });

@@ -65,6 +65,7 @@ export function testConfig(databaseUrl: string, overrides: Partial<AppConfig> = 
     paymentWindowHours: 24,
     reviewWindowHours: 168,
     maxHoldDays: 60,
+    payoutHoldHours: 0,
     logLevel: 'silent',
     trustProxy: 'loopback',
     // Generous by default so ordinary specs never trip them; rate-limit specs lower these.

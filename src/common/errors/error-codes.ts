@@ -60,7 +60,8 @@ export const ERROR_CODES = {
   dispute_not_open: 409,
   escrow_frozen: 409, // a chargeback froze the escrow: no release, only a refund settlement
   escrow_not_held: 409, // release or refund of an escrow that holds no money (src/payments)
-  escrow_not_payable: 409, // a Transfer recorded twice, or for an escrow that owes nothing (payments' own retries)
+  escrow_not_payable: 409,
+  chargeback_open: 409, // the bank decides an open chargeback, not an admin (src/disputes) // a Transfer recorded twice, or for an escrow that owes nothing (payments' own retries)
   // 413
   body_too_large: 413,
   // 431
@@ -71,6 +72,7 @@ export const ERROR_CODES = {
   bid_over_budget: 422,
   currency_mismatch: 422,
   cannot_bid_own_request: 422,
+  outcome_not_allowed: 422, // an admin outcome the dispute's kind does not allow (src/disputes)
   // 429
   rate_limited: 429,
   quota_exceeded: 429, // per-user hourly quotas (API4): bids, requests

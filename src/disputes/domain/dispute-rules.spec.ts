@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { splitFee } from '../../payments/domain/money';
-import { decideDispute, disputeQuotaRetryAfterSeconds, EscrowFacts } from './dispute-rules';
+import { ADMIN_OUTCOMES, decideDispute, DISPUTE_KINDS, disputeQuotaRetryAfterSeconds, EscrowFacts, OUTCOMES_BY_KIND, settlesHeldMoney } from './dispute-rules';
 
 const FEE_BPS = 1500;
-const escrowOf = (amount: number, frozen = false): EscrowFacts => ({ ...splitFee(amount, FEE_BPS), amount, frozen });
-const open = { status: 'open' as const };
+const escrowOf = (amount: number, chargebackStatus: EscrowFacts['chargebackStatus'] = null): EscrowFacts => ({ ...splitFee(amount, FEE_BPS), amount, chargebackStatus });
+const open = { status: 'open' as const, kind: 'customer' as const };
 
 describe('decideDispute', () => {
   it('release: all to the expert less the fee; refund: all back to the customer', () => {
@@ -36,15 +36,46 @@ describe('decideDispute', () => {
     expect(decideDispute(open, escrowOf(10_000), input, FEE_BPS)).toMatchObject({ ok: false, code, param: 'refundAmount' });
   });
 
-  it('a chargeback-frozen escrow: release and split → escrow_frozen; refund passes the rule', () => {
-    const frozen = escrowOf(10_000, true);
-    expect(decideDispute(open, frozen, { outcome: 'release' }, FEE_BPS)).toMatchObject({ ok: false, code: 'escrow_frozen' });
-    expect(decideDispute(open, frozen, { outcome: 'split', refundAmount: 10 }, FEE_BPS)).toMatchObject({ ok: false, code: 'escrow_frozen' });
-    expect(decideDispute(open, frozen, { outcome: 'refund' }, FEE_BPS)).toMatchObject({ ok: true });
+  it('while the charge has an open chargeback nothing is settled, whatever the kind or outcome → chargeback_open', () => {
+    for (const kind of DISPUTE_KINDS) {
+      for (const outcome of ADMIN_OUTCOMES) {
+        expect(decideDispute({ status: 'open', kind }, escrowOf(10_000, 'open'), { outcome }, FEE_BPS)).toMatchObject({ ok: false, code: 'chargeback_open' });
+      }
+    }
+  });
+
+  it.each(DISPUTE_KINDS)('%s: exactly its outcomes are allowed, the rest → outcome_not_allowed', (kind) => {
+    for (const outcome of ADMIN_OUTCOMES) {
+      const input = outcome === 'split' ? { outcome, refundAmount: 100 } : { outcome };
+      const decided = decideDispute({ status: 'open', kind }, { ...escrowOf(10_000, 'lost'), owed: 700 }, input, FEE_BPS);
+      if (OUTCOMES_BY_KIND[kind].includes(outcome)) expect(decided).toMatchObject({ ok: true, value: { outcome } });
+      else expect(decided).toMatchObject({ ok: false, code: 'outcome_not_allowed', param: 'outcome' });
+    }
+  });
+
+  it('an admin can never refund a chargeback Stripe took back: post_payout and refund_failed refuse release, refund and split', () => {
+    expect(OUTCOMES_BY_KIND.post_payout_chargeback).toEqual(['recovered', 'write_off']);
+    expect(OUTCOMES_BY_KIND.refund_failed).toEqual(['retry_refund', 'write_off']);
+  });
+
+  it('debts and failed refunds settle what is owed; a lost chargeback with nothing left held has nothing to divide', () => {
+    const facts = { ...escrowOf(10_000, 'lost'), owed: 1234 };
+    const recovered = decideDispute({ status: 'open', kind: 'post_payout_chargeback' }, facts, { outcome: 'recovered' }, FEE_BPS);
+    expect(recovered).toEqual({ ok: true, value: { outcome: 'recovered', amount: 1234 } });
+    if (recovered.ok) expect(settlesHeldMoney(recovered.value)).toBe(false);
+    expect(decideDispute({ status: 'open', kind: 'refund_failed' }, facts, { outcome: 'retry_refund' }, FEE_BPS)).toEqual({ ok: true, value: { outcome: 'retry_refund', amount: 1234 } });
+    expect(decideDispute({ status: 'open', kind: 'chargeback' }, escrowOf(0, 'lost'), { outcome: 'release' }, FEE_BPS)).toMatchObject({ ok: false, code: 'escrow_not_held' });
+    expect(decideDispute({ status: 'open', kind: 'customer' }, escrowOf(0), { outcome: 'refund' }, FEE_BPS)).toEqual({
+      ok: true,
+      value: { outcome: 'refund', refundAmount: 0, platformFee: 0, expertPayout: 0 },
+    });
+    const rest = decideDispute({ status: 'open', kind: 'chargeback' }, escrowOf(4000, 'lost'), { outcome: 'refund' }, FEE_BPS);
+    expect(rest).toEqual({ ok: true, value: { outcome: 'refund', refundAmount: 4000, platformFee: 0, expertPayout: 0 } });
+    if (rest.ok) expect(settlesHeldMoney(rest.value)).toBe(true);
   });
 
   it('a resolved dispute cannot be decided again', () => {
-    expect(decideDispute({ status: 'resolved' }, escrowOf(10_000), { outcome: 'refund' }, FEE_BPS)).toMatchObject({ ok: false, code: 'dispute_not_open' });
+    expect(decideDispute({ status: 'resolved', kind: 'customer' }, escrowOf(10_000), { outcome: 'refund' }, FEE_BPS)).toMatchObject({ ok: false, code: 'dispute_not_open' });
   });
 
   it('M2 property: refund + fee + payout == the held amount, for every outcome, amount, split and fee rate', () => {
@@ -56,8 +87,8 @@ describe('decideDispute', () => {
         fc.double({ min: 0, max: 1, noNaN: true }),
         (amount, bps, outcome, share) => {
           const refundAmount = outcome === 'split' ? Math.min(amount - 1, Math.max(1, Math.floor(amount * share))) : undefined;
-          const decided = decideDispute(open, { ...splitFee(amount, bps), amount, frozen: false }, { outcome, refundAmount }, bps);
-          if (!decided.ok) throw new Error(decided.message);
+          const decided = decideDispute(open, { ...splitFee(amount, bps), amount, chargebackStatus: null }, { outcome, refundAmount }, bps);
+          if (!decided.ok || !settlesHeldMoney(decided.value)) throw new Error('not settled');
           const { refundAmount: back, platformFee, expertPayout } = decided.value;
           expect(back + platformFee + expertPayout).toBe(amount);
           expect(Math.min(back, platformFee, expertPayout)).toBeGreaterThanOrEqual(0);

@@ -33,5 +33,8 @@ describe('who reads an event (API1, API3)', () => {
     expect(eventObjectFor('escrow.funded', stored, 'customer')).toEqual({ id: 'es1', status: 'held', paymentIntentId: 'pi_1', clientSecret: null });
     expect(eventObjectFor('escrow.funded', stored, 'admin')).toMatchObject({ paymentIntentId: 'pi_1', clientSecret: null });
     expect(eventObjectFor('request.updated', { id: 'r1' }, 'expert')).toEqual({ id: 'r1' });
+    for (const type of ['chargeback.opened', 'chargeback.closed', 'refund.failed']) {
+      expect(eventObjectFor(type, stored, 'expert')).toMatchObject({ paymentIntentId: null, clientSecret: null });
+    }
   });
 });

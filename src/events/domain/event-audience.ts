@@ -31,9 +31,12 @@ export function readsEvent(audience: Audience, userId: string, event: EventFacts
   }
 }
 
+/** The types whose object is an escrow. */
+const ESCROW_OBJECT = /^(escrow\.|chargeback\.|refund\.failed$)/;
+
 /** The event's object as `audience` sees it. */
 export function eventObjectFor(type: string, stored: Record<string, unknown>, audience: Audience): Record<string, unknown> {
-  if (!type.startsWith('escrow.')) return stored;
+  if (!ESCROW_OBJECT.test(type)) return stored;
   // The PaymentIntent is the customer's: its id is theirs and the admins'; a client secret is nobody's here.
   return { ...stored, clientSecret: null, ...(audience === 'expert' && { paymentIntentId: null }) };
 }

@@ -7,7 +7,6 @@ import {
   PAYMENT_INTENT_ATTEMPT_MS,
   paymentIntentOutcome,
   paymentIntentRetryable,
-  refundChannel,
   refundRefusal,
   releaseRefusal,
   releaseSplit,
@@ -88,10 +87,8 @@ describe('release and refund rules', () => {
     expect(refundRefusal(held({ frozen: true }), 100)?.code).toBe('escrow_frozen');
   });
 
-  it('a chargeback (frozen) is settled only whole, and by the bank rather than a Stripe Refund', () => {
-    expect(refundRefusal(held({ frozen: true }), 10_000)).toBeNull();
-    expect(refundChannel({ frozen: true })).toBe('chargeback');
-    expect(refundChannel({ frozen: false })).toBe('stripe_refund');
+  it('M6 a chargeback (frozen) is never refunded, not even whole: the bank returns the money itself', () => {
+    expect(refundRefusal(held({ frozen: true }), 10_000)?.code).toBe('escrow_frozen');
   });
 
   it.each([0, -1, 10_001, 12.5, Number.NaN])('a refund of %p of 10000 is an invalid refundAmount', (amount) => {

@@ -8,7 +8,8 @@ import { FeeSplit, splitFee } from './money';
 export const ESCROW_STATUSES = ['requires_payment', 'held', 'released', 'refunded', 'partially_refunded', 'cancelled'] as const;
 export type EscrowStatus = (typeof ESCROW_STATUSES)[number];
 
-export const PAYOUT_STATUSES = ['none', 'pending', 'paid'] as const;
+/** transferring: the payout decision was taken under the escrow's lock and the Transfer is being made; reversed: taken back (in part) after a chargeback. */
+export const PAYOUT_STATUSES = ['none', 'pending', 'transferring', 'paid', 'reversed'] as const;
 export type PayoutStatus = (typeof PAYOUT_STATUSES)[number];
 
 /** The escrow fields these rules read. */
@@ -20,6 +21,12 @@ export interface EscrowFacts {
   readonly expertPayout: number;
   readonly feeBps: number;
   readonly frozen: boolean;
+  /** Left escrow by a release (what the fee and the payouts were taken from); 0 before one. */
+  readonly releasedAmount?: number;
+  /** Taken from the held money by a lost chargeback. */
+  readonly chargebackLossHeld?: number;
+  /** A failed refund given up (owed to the customer, no longer held). */
+  readonly unclaimedAmount?: number;
 }
 
 export interface EscrowRefusal {
@@ -28,9 +35,17 @@ export interface EscrowRefusal {
   readonly param?: string;
 }
 
-/** Money still on the platform for this escrow: the charge less what went back to the customer. */
-export function heldAmount(escrow: Pick<EscrowFacts, 'amount' | 'refundedAmount'>): number {
-  return escrow.amount - escrow.refundedAmount;
+type HeldFacts = Pick<EscrowFacts, 'status' | 'amount' | 'refundedAmount' | 'releasedAmount' | 'chargebackLossHeld' | 'unclaimedAmount'>;
+
+/**
+ * Money still held in escrow for this charge: the amount less what went back to the customer,
+ * what a release paid out, what a lost chargeback took, and refunds given up. The ledger's
+ * escrow_held of the escrow equals it (M2), whatever the status says.
+ */
+export function heldAmount(escrow: HeldFacts): number {
+  // Never funded (or cancelled before it was): nothing was ever held.
+  if (escrow.status === 'requires_payment' || escrow.status === 'cancelled') return 0;
+  return escrow.amount - escrow.refundedAmount - (escrow.releasedAmount ?? 0) - (escrow.chargebackLossHeld ?? 0) - (escrow.unclaimedAmount ?? 0);
 }
 
 /**
@@ -39,8 +54,9 @@ export function heldAmount(escrow: Pick<EscrowFacts, 'amount' | 'refundedAmount'
  * taken on the released part only, at the escrow's own rate — exactly splitRefund's rule.
  */
 export function releaseSplit(escrow: EscrowFacts): FeeSplit {
-  if (escrow.refundedAmount === 0) return { platformFee: escrow.platformFee, expertPayout: escrow.expertPayout };
-  return splitFee(heldAmount(escrow), escrow.feeBps);
+  const held = heldAmount(escrow);
+  if (held === escrow.amount) return { platformFee: escrow.platformFee, expertPayout: escrow.expertPayout };
+  return splitFee(held, escrow.feeBps);
 }
 
 export function releaseRefusal(escrow: Pick<EscrowFacts, 'status' | 'frozen'>): EscrowRefusal | null {
@@ -50,25 +66,18 @@ export function releaseRefusal(escrow: Pick<EscrowFacts, 'status' | 'frozen'>): 
 }
 
 /**
- * A refund takes 1..held minor units of a held escrow. A frozen one (chargeback) can only be
- * settled whole: the bank returns the money, Stripe refuses a Refund of a disputed charge, so
- * it is recorded as returned by the chargeback, never as a Stripe Refund.
+ * A refund takes 1..held minor units of a held escrow. Never while a chargeback froze it: the
+ * bank is returning the money itself (and Stripe refuses a Refund of a disputed charge), so a
+ * refund would repay the customer twice; Stripe's decision settles it (M6).
  */
 export function refundRefusal(escrow: EscrowFacts, amount: number): EscrowRefusal | null {
   if (escrow.status !== 'held') return { code: 'escrow_not_held', message: `The escrow is ${escrow.status}; only held money can be refunded.` };
   const held = heldAmount(escrow);
-  if (escrow.frozen && amount !== held) {
-    return { code: 'escrow_frozen', message: 'The charge is disputed at the bank (chargeback): it can only be settled by returning all of it.' };
-  }
+  if (escrow.frozen) return { code: 'escrow_frozen', message: "The charge is disputed at the customer's bank (chargeback): nothing is refunded until Stripe decides it." };
   if (!Number.isSafeInteger(amount) || amount < 1 || amount > held) {
     return { code: 'invalid_field', message: `"refundAmount" must be an integer from 1 to ${held}.`, param: 'refundAmount' };
   }
   return null;
-}
-
-/** How an allowed refund reaches the customer: a Stripe Refund, or the bank's chargeback already did it. */
-export function refundChannel(escrow: Pick<EscrowFacts, 'frozen'>): 'stripe_refund' | 'chargeback' {
-  return escrow.frozen ? 'chargeback' : 'stripe_refund';
 }
 
 /** Held until nothing is left; a whole refund ends the escrow. */

@@ -1,15 +1,50 @@
 /**
  * The escrow's life as one table of `{from, event, to, guard}` rows and one `applyEscrowEvent()`,
  * like the request's and the bid's. Each move names every column it writes and the ledger
- * postings that go with it, so the escrow's status and its money can only move together.
+ * postings that go with it, so the escrow's status, its payouts and its money only move together.
  * Pure: the clock comes in `ctx`.
  */
+import { allocateChargebackLoss, ReleasedParts } from './chargeback';
 import { EscrowStatus, heldAmount, PayoutStatus, refundRefusal, releaseRefusal, releaseSplit } from './escrow-rules';
-import { fundingLines, LedgerKind, partnerPayoutLines, payoutLines, PostingLine, refundLines, releaseLines } from './ledger-postings';
+import {
+  chargebackFromHeldLines,
+  chargebackFromReleasedLines,
+  fundingLines,
+  LedgerKind,
+  partnerPayoutLines,
+  payoutLines,
+  PostingLine,
+  receivableSettledLines,
+  refundFailedLines,
+  refundLines,
+  releaseLines,
+  reversalLines,
+  unclaimedRefundLines,
+} from './ledger-postings';
 import { splitPartnerShare } from './money';
 
-export const ESCROW_EVENT_TYPES = ['fund', 'fund_and_refund', 'cancel', 'release', 'refund', 'freeze', 'transfer_recorded', 'partner_transfer_recorded'] as const;
+export const ESCROW_EVENT_TYPES = [
+  'fund',
+  'fund_and_refund',
+  'cancel',
+  'release',
+  'refund',
+  'chargeback_opened',
+  'chargeback_won',
+  'chargeback_lost',
+  'transfer_started',
+  'transfer_failed',
+  'transfer_recorded',
+  'transfer_reversed',
+  'refund_failed',
+  'retry_refund',
+  'write_off_refund',
+  'receivable_settled',
+] as const;
 export type EscrowEventType = (typeof ESCROW_EVENT_TYPES)[number];
+
+/** Who a Transfer pays: the expert (their payout) or the partner (its revenue share). */
+export type Payee = 'expert' | 'partner';
 
 /** The partner whose user posted the request, and its revenue share as it is when the escrow is funded. */
 export interface PartnerTerms {
@@ -24,16 +59,32 @@ export type EscrowEvent =
   | { readonly type: 'fund_and_refund'; readonly chargeId: string; readonly refundKey: string }
   /** The unfunded escrow ends: the request was cancelled, its payment window lapsed, or Stripe cancelled the PaymentIntent. */
   | { readonly type: 'cancel' }
-  /** Everything still held goes to the expert (less the fee). */
-  | { readonly type: 'release'; readonly reason: string }
+  /** Everything still held goes to the expert (less the fee); payouts may go from `payoutAvailableAt` (the security hold). */
+  | { readonly type: 'release'; readonly reason: string; readonly payoutAvailableAt: Date }
   /** `amount` of the held money goes back to the customer; `refundKey` names the decision (and the posting). */
   | { readonly type: 'refund'; readonly amount: number; readonly refundKey: string }
-  /** A chargeback: release and refunds freeze, whatever the status. */
-  | { readonly type: 'freeze' }
-  /** The expert's Transfer exists at Stripe: what is owed is paid out. */
-  | { readonly type: 'transfer_recorded'; readonly transferId: string; readonly amount: number }
-  /** The partner's revenue-share Transfer exists at Stripe: its share is paid out. */
-  | { readonly type: 'partner_transfer_recorded'; readonly transferId: string; readonly amount: number };
+  /** A chargeback: release, refunds and payouts freeze, whatever the status. */
+  | { readonly type: 'chargeback_opened'; readonly disputeId: string; readonly amount: number }
+  /** The bank sided with us (Stripe's `won`, or an inquiry's `warning_closed`): everything carries on. */
+  | { readonly type: 'chargeback_won' }
+  /** The bank took the disputed amount for good; `released` are the parts the release gave (for what went beyond the held money). */
+  | { readonly type: 'chargeback_lost'; readonly released: ReleasedParts }
+  /** M8: the payout decision, under the escrow's lock: not frozen, due, and owed. */
+  | { readonly type: 'transfer_started'; readonly payee: Payee }
+  /** The Transfer could not be made (the account cannot take it yet): owed again. */
+  | { readonly type: 'transfer_failed'; readonly payee: Payee }
+  /** The Transfer exists at Stripe: what was owed is paid out. */
+  | { readonly type: 'transfer_recorded'; readonly payee: Payee; readonly transferId: string; readonly amount: number }
+  /** Money taken back from the payee's connected account after a lost chargeback. */
+  | { readonly type: 'transfer_reversed'; readonly payee: Payee; readonly reversalId: string; readonly amount: number }
+  /** M7: Stripe failed a refund: the money is back in escrow, for an admin to retry or write off. */
+  | { readonly type: 'refund_failed'; readonly refundKey: string; readonly amount: number }
+  /** A failed refund decided again, under a new key. */
+  | { readonly type: 'retry_refund'; readonly refundKey: string; readonly amount: number }
+  /** A failed refund given up: owed to the customer (unclaimed_refunds), no longer held. */
+  | { readonly type: 'write_off_refund'; readonly reference: string; readonly amount: number }
+  /** What a payee owes after a lost chargeback, settled by an admin: repaid outside Stripe, or absorbed. */
+  | { readonly type: 'receivable_settled'; readonly payee: Payee; readonly amount: number; readonly how: 'recovered' | 'write_off'; readonly reference: string };
 
 /** The escrow fields the table reads. */
 export interface EscrowState {
@@ -53,9 +104,18 @@ export interface EscrowState {
   readonly partnerShareBps: number;
   readonly partnerPayoutStatus: PayoutStatus;
   readonly partnerTransferId: string | null;
+  readonly releasedAmount: number;
+  readonly chargebackStatus: 'open' | 'won' | 'lost' | null;
+  readonly chargebackAmount: number | null;
+  readonly chargebackLossHeld: number;
+  readonly unclaimedAmount: number;
+  readonly payoutAvailableAt: Date | null;
+  /** When each payee's payout was first decided (transfer_started): the age of its Stripe key. */
+  readonly transferStartedAt: Date | null;
+  readonly partnerTransferStartedAt: Date | null;
 }
 
-/** The columns a move writes (status and payout status included when they change). */
+/** The columns a move writes (status and payout statuses included when they change). */
 export interface EscrowChanges {
   readonly status?: EscrowStatus;
   readonly payoutStatus?: PayoutStatus;
@@ -73,6 +133,16 @@ export interface EscrowChanges {
   readonly releasedAt?: Date;
   readonly refundedAt?: Date;
   readonly releaseReason?: string;
+  readonly releasedAmount?: number;
+  readonly payoutAvailableAt?: Date;
+  readonly stripeDisputeId?: string;
+  readonly chargebackStatus?: 'open' | 'won' | 'lost';
+  readonly chargebackAmount?: number;
+  readonly chargebackLoss?: number;
+  readonly chargebackLossHeld?: number;
+  readonly unclaimedAmount?: number;
+  readonly transferStartedAt?: Date;
+  readonly partnerTransferStartedAt?: Date;
 }
 
 /** A ledger posting a move makes (the escrow's own ids and currency are added by the writer). */
@@ -83,7 +153,7 @@ export interface PostingDraft {
   readonly lines: readonly PostingLine[];
 }
 
-export const ESCROW_CONFLICT_CODES = ['escrow_not_held', 'escrow_frozen', 'escrow_not_payable'] as const;
+export const ESCROW_CONFLICT_CODES = ['escrow_not_held', 'escrow_frozen', 'escrow_not_payable', 'chargeback_open'] as const;
 
 export interface EscrowFailure {
   readonly ok: false;
@@ -101,7 +171,8 @@ export interface EscrowEventContext {
   readonly now: Date;
 }
 
-type Guard = (escrow: EscrowState, event: EscrowEvent) => Omit<EscrowFailure, 'ok' | 'currentStatus'> | null;
+type Problem = Omit<EscrowFailure, 'ok' | 'currentStatus'>;
+type Guard = (escrow: EscrowState, event: EscrowEvent, ctx: EscrowEventContext) => Problem | null;
 
 export interface EscrowTransition {
   readonly from: EscrowStatus;
@@ -112,22 +183,54 @@ export interface EscrowTransition {
   readonly guard?: Guard;
 }
 
+const payoutOf = (escrow: EscrowState, payee: Payee) => (payee === 'expert' ? escrow.payoutStatus : escrow.partnerPayoutStatus);
+const payeeOf = (event: EscrowEvent): Payee => ('payee' in event ? event.payee : 'expert');
+const notPayable = (what: string): Problem => ({ code: 'escrow_not_payable', message: what });
+
 const releasable: Guard = (escrow) => releaseRefusal(escrow);
 const refundable: Guard = (escrow, event) => (event.type === 'refund' ? refundRefusal(escrow, event.amount) : null);
 const wholeRefund = (escrow: EscrowState, event: EscrowEvent) => event.type === 'refund' && event.amount === heldAmount(escrow);
-const payable: Guard = (escrow) =>
-  escrow.payoutStatus === 'pending' && !escrow.transferId ? null : { code: 'escrow_not_payable', message: `The payout is ${escrow.payoutStatus}; nothing is owed.` };
-const partnerPayable: Guard = (escrow) =>
-  escrow.partnerPayoutStatus === 'pending' && !escrow.partnerTransferId
-    ? null
-    : { code: 'escrow_not_payable', message: `The partner's payout is ${escrow.partnerPayoutStatus}; nothing is owed.` };
+/** M8: a payout starts only when the escrow is not frozen, the security hold is over and something is owed. */
+const startable: Guard = (escrow, event, ctx) => {
+  if (escrow.frozen) return { code: 'escrow_frozen', message: 'A chargeback froze this escrow: no payout until it is won.' };
+  if (payoutOf(escrow, payeeOf(event)) !== 'pending') return notPayable(`The ${payeeOf(event)}'s payout is ${payoutOf(escrow, payeeOf(event))}; nothing is owed.`);
+  if (escrow.payoutAvailableAt && ctx.now.getTime() < escrow.payoutAvailableAt.getTime()) return notPayable(`The payout is held until ${escrow.payoutAvailableAt.toISOString()}.`);
+  return null;
+};
+const transferring: Guard = (escrow, event) =>
+  payoutOf(escrow, payeeOf(event)) === 'transferring' ? null : notPayable(`The ${payeeOf(event)}'s payout is not being transferred.`);
+/** A Transfer that exists is recorded even on a frozen escrow (the money has moved); once, and only when owed. */
+const recordable: Guard = (escrow, event) => {
+  const payee = payeeOf(event);
+  const linked = payee === 'expert' ? escrow.transferId : escrow.partnerTransferId;
+  const status = payoutOf(escrow, payee);
+  return !linked && (status === 'pending' || status === 'transferring') ? null : notPayable(`The ${payee}'s payout is ${status}; nothing is owed.`);
+};
+const reversible: Guard = (escrow, event) => {
+  const status = payoutOf(escrow, payeeOf(event));
+  return status === 'paid' || status === 'reversed' ? null : notPayable(`The ${payeeOf(event)}'s payout is ${status}: there is no Transfer to reverse.`);
+};
+const chargebackOpen: Guard = (escrow) =>
+  escrow.chargebackStatus === 'open' ? null : { code: 'escrow_not_held', message: `The escrow has no open chargeback (${escrow.chargebackStatus ?? 'none'}).` };
+const noChargebackYet: Guard = (escrow) =>
+  escrow.chargebackStatus === null ? null : { code: 'chargeback_open', message: 'The charge already has a chargeback.' };
+const positive = (amount: number, max: number, what: string): Problem | null =>
+  Number.isSafeInteger(amount) && amount >= 1 && amount <= max ? null : { code: 'invalid_field', message: `${what} must be an integer from 1 to ${max}.`, param: 'amount' };
+const refundedEnough: Guard = (escrow, event) => positive('amount' in event ? event.amount : 0, escrow.refundedAmount, 'The failed refund');
+const heldEnough: Guard = (escrow, event) => positive('amount' in event ? event.amount : 0, heldAmount(escrow), 'The amount');
+const positiveAmount: Guard = (_escrow, event) => positive('amount' in event ? event.amount : 0, Number.MAX_SAFE_INTEGER, 'The amount');
+const lostEverythingHeld = (escrow: EscrowState) => escrow.releasedAmount === 0 && heldAmount(escrow) <= (escrow.chargebackAmount ?? 0);
 
 const STATUSES: readonly EscrowStatus[] = ['requires_payment', 'held', 'released', 'refunded', 'partially_refunded', 'cancelled'];
+const RELEASED: readonly EscrowStatus[] = ['released', 'partially_refunded'];
+const FUNDED: readonly EscrowStatus[] = ['held', 'released', 'refunded', 'partially_refunded'];
+const stay = (statuses: readonly EscrowStatus[], event: EscrowEventType, guard?: Guard): EscrowTransition[] =>
+  statuses.map((status) => ({ from: status, event, to: status, guard }));
 
 /**
- * The escrow's moves. Freezing keeps any status (a chargeback may come before funding, or hit an
- * older escrow of the request); a Transfer — the expert's or the partner's — is recorded on
- * released money only.
+ * The escrow's moves. A chargeback may hit any escrow of a request (before funding, after a
+ * release, on an older escrow); Transfers, their reversals and the debts a lost chargeback leaves
+ * belong to released money; a failed refund comes back to whatever escrow made it.
  */
 export const ESCROW_TRANSITIONS: readonly EscrowTransition[] = [
   { from: 'requires_payment', event: 'fund', to: 'held' },
@@ -138,11 +241,19 @@ export const ESCROW_TRANSITIONS: readonly EscrowTransition[] = [
   { from: 'held', event: 'release', to: 'partially_refunded', guard: releasable },
   { from: 'held', event: 'refund', to: 'refunded', when: wholeRefund, guard: refundable },
   { from: 'held', event: 'refund', to: 'held', guard: refundable },
-  ...STATUSES.map((status) => ({ from: status, event: 'freeze' as const, to: status })),
-  { from: 'released', event: 'transfer_recorded', to: 'released', guard: payable },
-  { from: 'partially_refunded', event: 'transfer_recorded', to: 'partially_refunded', guard: payable },
-  { from: 'released', event: 'partner_transfer_recorded', to: 'released', guard: partnerPayable },
-  { from: 'partially_refunded', event: 'partner_transfer_recorded', to: 'partially_refunded', guard: partnerPayable },
+  ...stay(STATUSES, 'chargeback_opened', noChargebackYet),
+  ...stay(STATUSES, 'chargeback_won', chargebackOpen),
+  { from: 'held', event: 'chargeback_lost', to: 'refunded', when: lostEverythingHeld, guard: chargebackOpen },
+  // A loss is booked on funded money only (a chargeback before the funding webhook waits for it).
+  ...stay(FUNDED, 'chargeback_lost', chargebackOpen),
+  ...stay(RELEASED, 'transfer_started', startable),
+  ...stay(RELEASED, 'transfer_failed', transferring),
+  ...stay(RELEASED, 'transfer_recorded', recordable),
+  ...stay(RELEASED, 'transfer_reversed', reversible),
+  ...stay(['held', 'refunded', 'partially_refunded'], 'refund_failed', refundedEnough),
+  ...stay(FUNDED, 'retry_refund', heldEnough),
+  ...stay(FUNDED, 'write_off_refund', heldEnough),
+  ...stay(RELEASED, 'receivable_settled', positiveAmount),
 ];
 
 /** The one apply: find the row, check its guard, then name the columns and the postings. */
@@ -150,23 +261,27 @@ export function applyEscrowEvent(escrow: EscrowState, event: EscrowEvent, ctx: E
   const rows = ESCROW_TRANSITIONS.filter((t) => t.from === escrow.status && t.event === event.type);
   const row = rows.find((t) => !t.when || t.when(escrow, event));
   if (!row) return refused(escrow, { code: 'escrow_not_held', message: `The escrow is ${escrow.status}; ${event.type} is not possible.` });
-  const problem = row.guard?.(escrow, event);
+  const problem = row.guard?.(escrow, event, ctx);
   if (problem) return refused(escrow, problem);
   const { changes, postings } = effectOf(escrow, event, ctx.now);
   return { ok: true, changes: { ...changes, ...(row.to !== escrow.status && { status: row.to }) }, postings };
 }
 
 function effectOf(escrow: EscrowState, event: EscrowEvent, now: Date): { changes: EscrowChanges; postings: PostingDraft[] } {
-  const funding = (chargeId: string): PostingDraft => ({ kind: 'funding', reference: `funding:${escrow.id}`, stripeObjectId: chargeId, lines: fundingLines(escrow.amount) });
+  const ref = (kind: LedgerKind, reference: string, lines: PostingLine[], stripeObjectId?: string): PostingDraft => ({ kind, reference, lines, ...(stripeObjectId && { stripeObjectId }) });
+  const payout = (payee: Payee, status: PayoutStatus): EscrowChanges => (payee === 'expert' ? { payoutStatus: status } : { partnerPayoutStatus: status });
   switch (event.type) {
     case 'fund': {
       const partner = event.partner ? { partnerId: event.partner.partnerId, partnerShareBps: event.partner.shareBps } : {};
-      return { changes: { chargeId: event.chargeId, fundedAt: now, clientSecret: null, paymentIntentFailedAt: null, ...partner }, postings: [funding(event.chargeId)] };
+      return {
+        changes: { chargeId: event.chargeId, fundedAt: now, clientSecret: null, paymentIntentFailedAt: null, ...partner },
+        postings: [ref('funding', `funding:${escrow.id}`, fundingLines(escrow.amount), event.chargeId)],
+      };
     }
     case 'fund_and_refund':
       return {
         changes: { chargeId: event.chargeId, fundedAt: now, refundedAmount: escrow.amount, refundedAt: now, clientSecret: null },
-        postings: [funding(event.chargeId), { kind: 'refund', reference: event.refundKey, lines: refundLines(escrow.amount) }],
+        postings: [ref('funding', `funding:${escrow.id}`, fundingLines(escrow.amount), event.chargeId), ref('refund', event.refundKey, refundLines(escrow.amount))],
       };
     case 'cancel':
       return { changes: { clientSecret: null }, postings: [] };
@@ -175,39 +290,89 @@ function effectOf(escrow: EscrowState, event: EscrowEvent, now: Date): { changes
       const { platformFee, expertPayout } = releaseSplit(escrow);
       // M9: the partner's share is of the fee this release keeps (after a split, the fee on the rest).
       const { partnerShare, platformNet } = splitPartnerShare(platformFee, escrow.partnerShareBps);
-      const posting: PostingDraft = { kind: 'release', reference: `release:${escrow.id}`, lines: releaseLines(released, platformNet, expertPayout, partnerShare) };
       return {
         changes: {
           releasedAt: now,
           releaseReason: event.reason,
+          releasedAmount: escrow.releasedAmount + released,
+          payoutAvailableAt: event.payoutAvailableAt,
           payoutStatus: expertPayout > 0 ? 'pending' : 'none',
           ...(partnerShare > 0 && { partnerPayoutStatus: 'pending' as const }),
         },
-        postings: released > 0 ? [posting] : [],
+        postings: released > 0 ? [ref('release', `release:${escrow.id}`, releaseLines(released, platformNet, expertPayout, partnerShare))] : [],
       };
     }
     case 'refund':
       return {
         changes: { refundedAmount: escrow.refundedAmount + event.amount, refundedAt: now },
-        postings: [{ kind: 'refund', reference: event.refundKey, lines: refundLines(event.amount) }],
+        postings: [ref('refund', event.refundKey, refundLines(event.amount))],
       };
-    case 'freeze':
-      return { changes: escrow.frozen ? {} : { frozen: true }, postings: [] };
+    case 'chargeback_opened':
+      return { changes: { frozen: true, chargebackStatus: 'open', chargebackAmount: event.amount, stripeDisputeId: event.disputeId }, postings: [] };
+    case 'chargeback_won':
+      return { changes: { frozen: false, chargebackStatus: 'won' }, postings: [] };
+    case 'chargeback_lost': {
+      const lost = escrow.chargebackAmount ?? 0;
+      const cost = allocateChargebackLoss(lost, heldAmount(escrow), event.released);
+      const paid = (status: PayoutStatus) => status === 'paid' || status === 'transferring' || status === 'reversed';
+      const beyond = cost.expert + cost.partner + cost.platform;
+      const postings: PostingDraft[] = [];
+      if (cost.fromHeld > 0) postings.push(ref('chargeback', `chargeback:held:${escrow.id}`, chargebackFromHeldLines(cost.fromHeld)));
+      if (beyond > 0) {
+        const lines = chargebackFromReleasedLines({ ...cost, expertPaid: paid(escrow.payoutStatus), partnerPaid: paid(escrow.partnerPayoutStatus) });
+        postings.push(ref('chargeback', `chargeback:released:${escrow.id}`, lines));
+      }
+      // A payout not made yet that the loss took whole: nothing is owed any more.
+      const nothingOwed = (status: PayoutStatus, part: number, of: number) => status === 'pending' && of > 0 && part >= of;
+      const payouts: EscrowChanges = {
+        ...(nothingOwed(escrow.payoutStatus, cost.expert, event.released.expertPayout) && { payoutStatus: 'none' as const }),
+        ...(nothingOwed(escrow.partnerPayoutStatus, cost.partner, event.released.partnerShare) && { partnerPayoutStatus: 'none' as const }),
+      };
+      // The rest of a held escrow is settled by an admin as a customer's dispute: it thaws.
+      return {
+        changes: { frozen: false, chargebackStatus: 'lost', chargebackLoss: lost, chargebackLossHeld: escrow.chargebackLossHeld + cost.fromHeld, ...payouts },
+        postings,
+      };
+    }
+    case 'transfer_started': {
+      // The first decision's time stays: it dates the Stripe key (stripeKey renews it after 23 h).
+      const started = event.payee === 'expert' ? { transferStartedAt: escrow.transferStartedAt ?? now } : { partnerTransferStartedAt: escrow.partnerTransferStartedAt ?? now };
+      return { changes: { ...payout(event.payee, 'transferring'), ...started }, postings: [] };
+    }
+    case 'transfer_failed':
+      return { changes: payout(event.payee, 'pending'), postings: [] };
     case 'transfer_recorded':
+      return event.payee === 'expert'
+        ? { changes: { transferId: event.transferId, payoutStatus: 'paid' }, postings: [ref('payout', `transfer:${escrow.id}`, payoutLines(event.amount), event.transferId)] }
+        : {
+            changes: { partnerTransferId: event.transferId, partnerPayoutStatus: 'paid' },
+            postings: [ref('partner_payout', `transfer:partner:${escrow.id}`, partnerPayoutLines(event.amount), event.transferId)],
+          };
+    case 'transfer_reversed':
       return {
-        changes: { transferId: event.transferId, payoutStatus: 'paid' },
-        postings: [{ kind: 'payout', reference: `transfer:${escrow.id}`, stripeObjectId: event.transferId, lines: payoutLines(event.amount) }],
+        changes: payout(event.payee, 'reversed'),
+        postings: [ref('reversal', `reversal:${event.payee}:${escrow.id}:${event.reversalId}`, reversalLines(event.payee, event.amount), event.reversalId)],
       };
-    case 'partner_transfer_recorded':
+    case 'refund_failed':
       return {
-        changes: { partnerTransferId: event.transferId, partnerPayoutStatus: 'paid' },
-        postings: [
-          { kind: 'partner_payout', reference: `transfer:partner:${escrow.id}`, stripeObjectId: event.transferId, lines: partnerPayoutLines(event.amount) },
-        ],
+        changes: { refundedAmount: escrow.refundedAmount - event.amount },
+        postings: [ref('refund_failed', `refund_failed:${event.refundKey}`, refundFailedLines(event.amount))],
+      };
+    case 'retry_refund':
+      return {
+        changes: { refundedAmount: escrow.refundedAmount + event.amount, refundedAt: now },
+        postings: [ref('refund', event.refundKey, refundLines(event.amount))],
+      };
+    case 'write_off_refund':
+      return { changes: { unclaimedAmount: escrow.unclaimedAmount + event.amount }, postings: [ref('write_off', event.reference, unclaimedRefundLines(event.amount))] };
+    case 'receivable_settled':
+      return {
+        changes: {},
+        postings: [ref(event.how === 'recovered' ? 'recovery' : 'write_off', event.reference, receivableSettledLines(event.payee, event.amount, event.how))],
       };
   }
 }
 
-function refused(escrow: EscrowState, problem: Omit<EscrowFailure, 'ok' | 'currentStatus'>): EscrowFailure {
+function refused(escrow: EscrowState, problem: Problem): EscrowFailure {
   return { ok: false, ...problem, currentStatus: escrow.status };
 }

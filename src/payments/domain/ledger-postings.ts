@@ -6,17 +6,52 @@
  * negative). paid_out is every Transfer to a connected account, the expert's and the partner's
  * alike: both leave the same charge, so "transfers + refunds never exceed the charge" (M2) reads
  * one account; the transaction's kind (payout, partner_payout) says whose it was.
+ *
+ * After the money moved (issue 9): chargeback_loss is money the customer's bank took back (not a
+ * refund); unclaimed_refunds is money owed to a customer whose refund failed for good. The two
+ * receivables are money the platform advanced to the bank for an expert or a partner and has to
+ * recover: like customer_funds they are sources, so their balance is negative while something is
+ * owed, and a recovered reversal brings them back towards zero.
  */
 
-export const LEDGER_ACCOUNTS = ['customer_funds', 'escrow_held', 'platform_revenue', 'expert_payable', 'partner_payable', 'paid_out', 'refunded'] as const;
+export const LEDGER_ACCOUNTS = [
+  'customer_funds',
+  'escrow_held',
+  'platform_revenue',
+  'expert_payable',
+  'partner_payable',
+  'paid_out',
+  'refunded',
+  'chargeback_loss',
+  'expert_receivable',
+  'partner_receivable',
+  'unclaimed_refunds',
+] as const;
 export type LedgerAccount = (typeof LEDGER_ACCOUNTS)[number];
 
 /** The balances GET /v1/admin/ledger reports (customer_funds is their negated sum). */
-export const REPORTED_ACCOUNTS = ['escrow_held', 'platform_revenue', 'expert_payable', 'partner_payable', 'paid_out', 'refunded'] as const;
+export const REPORTED_ACCOUNTS = [
+  'escrow_held',
+  'platform_revenue',
+  'expert_payable',
+  'partner_payable',
+  'paid_out',
+  'refunded',
+  'chargeback_loss',
+  'expert_receivable',
+  'partner_receivable',
+  'unclaimed_refunds',
+] as const;
 export type ReportedAccount = (typeof REPORTED_ACCOUNTS)[number];
 
-/** payout: the expert's Transfer; partner_payout: the partner's revenue-share Transfer (M3: one of each per escrow at most). */
-export const LEDGER_KINDS = ['funding', 'release', 'payout', 'partner_payout', 'refund'] as const;
+/**
+ * payout: the expert's Transfer; partner_payout: the partner's revenue-share Transfer (M3: one of
+ * each per escrow at most); chargeback: a lost chargeback's cost; reversal: money taken back from
+ * a connected account; refund_failed: a refund Stripe could not make, back in escrow; write_off:
+ * a failed refund given up (owed to the customer), or a receivable the platform absorbs; recovery:
+ * a receivable repaid outside Stripe.
+ */
+export const LEDGER_KINDS = ['funding', 'release', 'payout', 'partner_payout', 'refund', 'chargeback', 'reversal', 'refund_failed', 'write_off', 'recovery'] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 
 export interface PostingLine {
@@ -67,6 +102,69 @@ export function refundLines(amount: number): PostingLine[] {
   return [
     { account: 'escrow_held', amount: -amount },
     { account: 'refunded', amount },
+  ];
+}
+
+/** A refund Stripe failed: the money is back in escrow (the refund posting's mirror). */
+export function refundFailedLines(amount: number): PostingLine[] {
+  return [
+    { account: 'refunded', amount: -amount },
+    { account: 'escrow_held', amount },
+  ];
+}
+
+/** A failed refund given up: still owed to the customer, no longer held. */
+export function unclaimedRefundLines(amount: number): PostingLine[] {
+  return [
+    { account: 'escrow_held', amount: -amount },
+    { account: 'unclaimed_refunds', amount },
+  ];
+}
+
+/** A lost chargeback paid from money still held in escrow. */
+export function chargebackFromHeldLines(amount: number): PostingLine[] {
+  return [
+    { account: 'escrow_held', amount: -amount },
+    { account: 'chargeback_loss', amount },
+  ];
+}
+
+/** Who pays a lost chargeback's part beyond the held money, and whether they were paid already. */
+export interface ReleasedLoss {
+  readonly expert: number;
+  readonly partner: number;
+  readonly platform: number;
+  /** The expert's payout left already (paid, transferring, reversed): owed back, not less to pay. */
+  readonly expertPaid: boolean;
+  readonly partnerPaid: boolean;
+}
+
+/**
+ * A lost chargeback's part beyond the held money: the loss, given up from the platform's net fee,
+ * and from the expert's and partner's parts — less to pay while still owed, owed back once paid.
+ */
+export function chargebackFromReleasedLines(loss: ReleasedLoss): PostingLine[] {
+  return dropZero([
+    { account: 'chargeback_loss', amount: loss.expert + loss.partner + loss.platform },
+    { account: 'platform_revenue', amount: -loss.platform },
+    { account: loss.expertPaid ? 'expert_receivable' : 'expert_payable', amount: -loss.expert },
+    { account: loss.partnerPaid ? 'partner_receivable' : 'partner_payable', amount: -loss.partner },
+  ]);
+}
+
+/** Money taken back from a connected account by a Transfer reversal: the debt shrinks by it. */
+export function reversalLines(payee: 'expert' | 'partner', amount: number): PostingLine[] {
+  return [
+    { account: 'paid_out', amount: -amount },
+    { account: payee === 'expert' ? 'expert_receivable' : 'partner_receivable', amount },
+  ];
+}
+
+/** A receivable settled by an admin: repaid outside Stripe (recovered) or absorbed by the platform (write_off). */
+export function receivableSettledLines(payee: 'expert' | 'partner', amount: number, how: 'recovered' | 'write_off'): PostingLine[] {
+  return [
+    { account: how === 'recovered' ? 'paid_out' : 'platform_revenue', amount: -amount },
+    { account: payee === 'expert' ? 'expert_receivable' : 'partner_receivable', amount },
   ];
 }
 

@@ -11,7 +11,7 @@ const ledger = (overrides: Partial<LedgerSide> = {}): LedgerSide => ({
   fundings: [{ escrowId: 'e1', chargeId: 'ch_1' }],
   payouts: [{ escrowId: 'e1', transferId: 'tr_1', purpose: 'expert' }],
   refunds: [],
-  paymentIntentIds: new Set(['pi_1']),
+  paymentIntentIds: new Map([['pi_1', 'e1']]),
   ...overrides,
 });
 
@@ -40,12 +40,40 @@ describe('reconcile (M4)', () => {
     expect(reconcile(stripe(), ledger({ refunds: [{ escrowId: 'e1', stripeRefundId: null, status: 'chargeback', key: 'refund:d4' }] }))).toEqual([]);
   });
 
-  it('refunds of other PaymentIntents are not ours; failed refunds of ours are reported', () => {
+  it('refunds of other PaymentIntents are not ours; a refund failed at Stripe but not here is reported', () => {
     const violations = reconcile(
       stripe({ refunds: [{ id: 're_other', paymentIntentId: 'pi_other', amount: 5, status: 'succeeded' }, { id: 're_2', paymentIntentId: 'pi_1', amount: 5, status: 'failed' }] }),
-      ledger({ refunds: [{ escrowId: 'e1', stripeRefundId: 're_2', status: 'failed', key: 'refund:d3' }] }),
+      ledger({ refunds: [{ escrowId: 'e1', stripeRefundId: 're_2', status: 'succeeded', key: 'refund:d3' }] }),
     );
-    expect(violations.map((v) => v.code)).toEqual(['refund_failed']);
+    expect(violations).toEqual([expect.objectContaining({ code: 'refund_failed', escrowId: 'e1', stripeId: 're_2' })]);
+  });
+
+  it('a matched refund is no violation, whatever its state, when both sides agree (M7: failed and failed)', () => {
+    for (const status of ['succeeded', 'pending', 'failed']) {
+      const refunds = [{ id: 're_3', paymentIntentId: 'pi_1', amount: 5, status }];
+      expect(reconcile(stripe({ refunds }), ledger({ refunds: [{ escrowId: 'e1', stripeRefundId: 're_3', status, key: 'refund:d5' }] }))).toEqual([]);
+    }
+  });
+
+  it('M7 a refund Stripe refused outright (failed, never made) is not "not made"; a failed row whose refund succeeded is a mismatch', () => {
+    expect(reconcile(stripe(), ledger({ refunds: [{ escrowId: 'e1', stripeRefundId: null, status: 'failed', key: 'refund:d6' }] }))).toEqual([]);
+    const refunds = [{ id: 're_4', paymentIntentId: 'pi_1', amount: 5, status: 'succeeded' }];
+    expect(reconcile(stripe({ refunds }), ledger({ refunds: [{ escrowId: 'e1', stripeRefundId: 're_4', status: 'failed', key: 'refund:d7' }] })).map((v) => v.code)).toEqual([
+      'refund_status_mismatch',
+    ]);
+  });
+
+  it('a Stripe refund of ours without its row names its escrow', () => {
+    const refunds = [{ id: 're_5', paymentIntentId: 'pi_1', amount: 5, status: 'succeeded' }];
+    expect(reconcile(stripe({ refunds }), ledger())).toEqual([expect.objectContaining({ code: 'stripe_refund_without_ledger', escrowId: 'e1', stripeId: 're_5' })]);
+  });
+
+  it('M6 reversals are matched both ways (checked only when both sides were read)', () => {
+    const reversals = [{ id: 'trr_1', transferId: 'tr_1', escrowId: 'e1', amount: 300 }];
+    expect(reconcile(stripe({ reversals }), ledger({ reversals: [{ escrowId: 'e1', reversalId: 'trr_1' }] }))).toEqual([]);
+    expect(reconcile(stripe({ reversals }), ledger({ reversals: [] })).map((v) => v.code)).toEqual(['stripe_reversal_without_ledger']);
+    expect(reconcile(stripe({ reversals: [] }), ledger({ reversals: [{ escrowId: 'e1', reversalId: 'trr_9' }] })).map((v) => v.code)).toEqual(['ledger_reversal_without_stripe']);
+    expect(reconcile(stripe({ reversals }), ledger())).toEqual([]);
   });
 
   describe('M3 M9 transfers are matched by purpose', () => {

@@ -17,6 +17,8 @@ export interface StripeSide {
   /** Transfers with an escrowId in their metadata; `purpose` from transferPurpose() (the expert's, the partner's). */
   transfers: Array<{ id: string; escrowId: string; amount: number; purpose: TransferPurpose | 'unknown' }>;
   refunds: Array<{ id: string; paymentIntentId: string; amount: number; status: string }>;
+  /** Reversals of our Transfers (after a lost chargeback), with the escrow their Transfer paid. */
+  reversals?: Array<{ id: string; transferId: string; escrowId: string; amount: number }>;
 }
 
 export interface LedgerSide {
@@ -24,8 +26,10 @@ export interface LedgerSide {
   /** The expert's payouts (kind payout) and the partners' (kind partner_payout). */
   payouts: Array<{ escrowId: string; transferId: string | null; purpose: TransferPurpose }>;
   refunds: Array<{ escrowId: string; stripeRefundId: string | null; status: string; key: string }>;
-  /** Our PaymentIntent ids, to tell our refunds from anyone else's. */
-  paymentIntentIds: Set<string>;
+  /** Our PaymentIntent ids and their escrows, to tell our refunds from anyone else's. */
+  paymentIntentIds: ReadonlyMap<string, string>;
+  /** Reversal postings (stripe_object_id = the reversal). */
+  reversals?: Array<{ escrowId: string; reversalId: string | null }>;
 }
 
 export function reconcile(stripe: StripeSide, ledger: LedgerSide): Violation[] {
@@ -44,6 +48,7 @@ export function reconcile(stripe: StripeSide, ledger: LedgerSide): Violation[] {
   }
   violations.push(...reconcileTransfers(stripe, ledger));
   violations.push(...reconcileRefunds(stripe, ledger));
+  violations.push(...reconcileReversals(stripe, ledger));
   return violations;
 }
 
@@ -87,26 +92,58 @@ function reconcileTransfers(stripe: StripeSide, ledger: LedgerSide): Violation[]
   return violations;
 }
 
+/**
+ * A refund of ours at Stripe has its row; a row made at Stripe is there, in the same state: a
+ * refund Stripe failed is fine when our row says failed too (M7 reversed it and an admin decides),
+ * and a failed row whose refund Stripe says succeeded is a mismatch.
+ */
 function reconcileRefunds(stripe: StripeSide, ledger: LedgerSide): Violation[] {
   const violations: Violation[] = [];
   const recorded = new Set(ledger.refunds.map((r) => r.stripeRefundId));
   for (const refund of stripe.refunds) {
     if (!ledger.paymentIntentIds.has(refund.paymentIntentId) || refund.status === 'failed' || refund.status === 'canceled') continue;
     if (!recorded.has(refund.id)) {
-      violations.push({ code: 'stripe_refund_without_ledger', message: `refund ${refund.id} (${refund.amount}) has no refund entry`, stripeId: refund.id });
+      violations.push({
+        code: 'stripe_refund_without_ledger',
+        message: `refund ${refund.id} (${refund.amount}) has no refund entry`,
+        escrowId: ledger.paymentIntentIds.get(refund.paymentIntentId),
+        stripeId: refund.id,
+      });
     }
   }
   const stripeRefunds = new Map(stripe.refunds.map((r) => [r.id, r]));
   for (const refund of ledger.refunds) {
-    // Returned by the customer's bank (a chargeback): there is no Stripe Refund to find.
+    // Returned by the customer's bank (rows from before v1.1): there is no Stripe Refund to find.
     if (refund.status === 'chargeback') continue;
     const atStripe = refund.stripeRefundId ? stripeRefunds.get(refund.stripeRefundId) : undefined;
+    const failedAtStripe = atStripe?.status === 'failed' || atStripe?.status === 'canceled';
     if (!refund.stripeRefundId) {
-      violations.push({ code: 'refund_not_made', message: `refund ${refund.key} of escrow ${refund.escrowId} is not at Stripe yet`, escrowId: refund.escrowId });
+      // Refused outright by Stripe: never made, already handed to an admin.
+      if (refund.status !== 'failed') violations.push({ code: 'refund_not_made', message: `refund ${refund.key} of escrow ${refund.escrowId} is not at Stripe yet`, escrowId: refund.escrowId });
     } else if (!atStripe) {
       violations.push({ code: 'ledger_refund_without_stripe_refund', message: `refund ${refund.stripeRefundId} of escrow ${refund.escrowId} is unknown to Stripe`, escrowId: refund.escrowId, stripeId: refund.stripeRefundId });
-    } else if (atStripe.status === 'failed' || atStripe.status === 'canceled') {
-      violations.push({ code: 'refund_failed', message: `refund ${atStripe.id} of escrow ${refund.escrowId} ${atStripe.status} at Stripe`, escrowId: refund.escrowId, stripeId: atStripe.id });
+    } else if (failedAtStripe !== (refund.status === 'failed')) {
+      const code = failedAtStripe ? 'refund_failed' : 'refund_status_mismatch';
+      violations.push({ code, message: `refund ${atStripe.id} of escrow ${refund.escrowId} is ${atStripe.status} at Stripe, ${refund.status} here`, escrowId: refund.escrowId, stripeId: atStripe.id });
+    }
+  }
+  return violations;
+}
+
+/** M6: every reversal of our Transfers has its posting, and every reversal posting its reversal. */
+function reconcileReversals(stripe: StripeSide, ledger: LedgerSide): Violation[] {
+  if (!stripe.reversals || !ledger.reversals) return [];
+  const violations: Violation[] = [];
+  const posted = new Set(ledger.reversals.map((r) => r.reversalId));
+  for (const reversal of stripe.reversals) {
+    if (!posted.has(reversal.id)) {
+      violations.push({ code: 'stripe_reversal_without_ledger', message: `reversal ${reversal.id} (${reversal.amount}) of transfer ${reversal.transferId} has no entry`, escrowId: reversal.escrowId, stripeId: reversal.id });
+    }
+  }
+  const atStripe = new Set(stripe.reversals.map((r) => r.id));
+  for (const reversal of ledger.reversals) {
+    if (!reversal.reversalId || !atStripe.has(reversal.reversalId)) {
+      violations.push({ code: 'ledger_reversal_without_stripe', message: `a reversal entry of escrow ${reversal.escrowId} names no reversal at Stripe`, escrowId: reversal.escrowId, stripeId: reversal.reversalId ?? undefined });
     }
   }
   return violations;

@@ -9,6 +9,12 @@ export class EscrowMoney {
   @ApiProperty({ enum: ['usd', 'eur', 'gbp'], example: 'usd' }) currency!: Currency;
 }
 
+/** The charge's chargeback (a Stripe dispute), as far as the customer's bank has decided it. */
+export class EscrowChargeback {
+  @ApiProperty({ enum: ['open', 'won', 'lost'] }) status!: 'open' | 'won' | 'lost';
+  @ApiProperty({ type: EscrowMoney, description: 'What the bank disputes (possibly part of the charge).' }) amount!: EscrowMoney;
+}
+
 /**
  * GET /v1/requests/:id/escrow (contract §3 "Escrow"). `clientSecret` is only ever filled for the
  * paying customer while payment is due; experts and admins always get null (A2, API3). The
@@ -23,6 +29,14 @@ export class EscrowResponse {
   @ApiProperty({ type: EscrowMoney, description: 'amount − platformFee: what the expert receives on release.' }) expertPayout!: EscrowMoney;
   @ApiProperty({ type: EscrowMoney }) refundedAmount!: EscrowMoney;
   @ApiProperty({ enum: PAYOUT_STATUSES }) payoutStatus!: PayoutStatus;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When a pending payout may go (the security hold, PAYOUT_HOLD_HOURS); null when none is pending or while it waits for the payee to finish onboarding.',
+  })
+  payoutAvailableAt!: string | null;
+  @ApiProperty({ type: EscrowChargeback, nullable: true }) chargeback!: EscrowChargeback | null;
   @ApiProperty({ type: String, nullable: true, example: 'pi_3NqY...', description: 'The request owner and admins only; null for the expert.' })
   paymentIntentId!: string | null;
   @ApiProperty({
@@ -35,7 +49,8 @@ export class EscrowResponse {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) releasedAt!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) refundedAt!: string | null;
 
-  static from(escrow: Escrow, viewer: EscrowViewer | 'public'): EscrowResponse {
+  /** `payoutReady`: false while the expert's account cannot take the Transfer (then no date is promised). */
+  static from(escrow: Escrow, viewer: EscrowViewer | 'public', payoutReady = true): EscrowResponse {
     const money = (amount: number): EscrowMoney => ({ amount, currency: escrow.currency as Currency });
     return {
       id: escrow.id,
@@ -46,6 +61,8 @@ export class EscrowResponse {
       expertPayout: money(escrow.expertPayout),
       refundedAmount: money(escrow.refundedAmount),
       payoutStatus: escrow.payoutStatus,
+      payoutAvailableAt: escrow.payoutStatus === 'pending' && payoutReady ? (escrow.payoutAvailableAt?.toISOString() ?? null) : null,
+      chargeback: escrow.chargebackStatus ? { status: escrow.chargebackStatus, amount: money(escrow.chargebackAmount ?? 0) } : null,
       paymentIntentId: viewer === 'expert' ? null : escrow.paymentIntentId,
       clientSecret: viewer !== 'public' && clientSecretVisible(viewer, escrow.status) ? escrow.clientSecret : null,
       fundedAt: escrow.fundedAt?.toISOString() ?? null,

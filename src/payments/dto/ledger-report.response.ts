@@ -7,7 +7,11 @@ export class AccountBalancesResponse {
   @ApiProperty({ description: 'Released to experts, not yet transferred.' }) expert_payable!: number;
   @ApiProperty({ description: 'Partners’ revenue shares of released fees, not yet transferred.' }) partner_payable!: number;
   @ApiProperty({ description: 'Transferred to connected accounts: experts’ payouts and partners’ shares.' }) paid_out!: number;
-  @ApiProperty({ description: 'Returned to customers.' }) refunded!: number;
+  @ApiProperty({ description: 'Returned to customers (a failed refund is reversed out of it).' }) refunded!: number;
+  @ApiProperty({ description: "Taken back by customers' banks in lost chargebacks (not refunds)." }) chargeback_loss!: number;
+  @ApiProperty({ description: 'Owed back by experts after a chargeback lost once they were paid (negative while owed).' }) expert_receivable!: number;
+  @ApiProperty({ description: 'Owed back by partners after a chargeback lost once their share was paid (negative while owed).' }) partner_receivable!: number;
+  @ApiProperty({ description: 'Refunds that failed and were written off: owed to customers, no longer held.' }) unclaimed_refunds!: number;
 }
 
 export class CurrencyBalancesResponse {

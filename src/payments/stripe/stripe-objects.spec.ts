@@ -1,5 +1,5 @@
 import { PaymentProviderError } from './stripe-errors';
-import { viewAccount, viewEvent, viewPaymentIntent, viewRefund, viewTransfer } from './stripe-objects';
+import { availableBalance, viewAccount, viewDispute, viewEvent, viewPaymentIntent, viewRefund, viewReversal, viewTransfer } from './stripe-objects';
 
 const pi = (overrides: Record<string, unknown> = {}) => ({
   id: 'pi_3MtwBwLkdIwHu7ix28a3tqPa',
@@ -11,6 +11,7 @@ const pi = (overrides: Record<string, unknown> = {}) => ({
   latest_charge: 'ch_3MtwBwLkdIwHu7ix28a3tqPa',
   metadata: { escrowId: 'e1', n: 5 },
   last_payment_error: null,
+  created: 1_700_000_000,
   ...overrides,
 });
 
@@ -25,6 +26,7 @@ describe('API10 Stripe answers are validated before we act on them', () => {
       chargeId: 'ch_3MtwBwLkdIwHu7ix28a3tqPa',
       metadata: { escrowId: 'e1' },
       paymentError: null,
+      created: 1_700_000_000,
     });
     expect(viewPaymentIntent(pi({ latest_charge: { id: 'ch_expanded', object: 'charge' } })).chargeId).toBe('ch_expanded');
     expect(viewPaymentIntent(pi({ client_secret: 'pi_other_secret_x' })).clientSecret).toBeNull();
@@ -63,5 +65,33 @@ describe('API10 Stripe answers are validated before we act on them', () => {
     expect(() => viewRefund({ id: 're_1', amount: 5, currency: 'eur', status: 'done' })).toThrow(PaymentProviderError);
     expect(viewAccount({ id: 'acct_1', payouts_enabled: true, capabilities: { transfers: 'active' } })).toMatchObject({ payouts_enabled: true, capabilities: { transfers: 'active' } });
     expect(() => viewEvent({ id: 'evt_1', type: 'x', created: 1, data: {} })).toThrow(PaymentProviderError);
+  });
+
+  it('M6 reads a dispute with its status (an unknown status is refused), a reversal, and a connected balance in one currency', () => {
+    const dispute = { id: 'du_1', charge: 'ch_1', payment_intent: { id: 'pi_1' }, amount: 1200, reason: 'fraudulent', status: 'warning_closed' };
+    expect(viewDispute(dispute)).toEqual({ id: 'du_1', chargeId: 'ch_1', paymentIntentId: 'pi_1', amount: 1200, reason: 'fraudulent', status: 'warning_closed' });
+    expect(() => viewDispute({ ...dispute, status: 'settled' })).toThrow(PaymentProviderError);
+    expect(viewReversal({ id: 'trr_1', amount: 300, currency: 'usd', transfer: 'tr_1', metadata: { reversalKey: 'k' } })).toEqual({
+      id: 'trr_1',
+      amount: 300,
+      currency: 'usd',
+      transferId: 'tr_1',
+      metadata: { reversalKey: 'k' },
+    });
+    expect(() => viewReversal({ id: 'tr_1', amount: 300, currency: 'usd', transfer: 'tr_1' })).toThrow(PaymentProviderError);
+    const balance = { available: [{ amount: 700, currency: 'usd' }, { amount: 50, currency: 'eur' }, { amount: 100, currency: 'usd' }] };
+    expect(availableBalance(balance, 'usd')).toBe(800);
+    expect(availableBalance(balance, 'gbp')).toBe(0);
+    expect(availableBalance({ available: [{ amount: -300, currency: 'usd' }] }, 'usd')).toBe(0);
+    expect(() => availableBalance({ available: [{ amount: '7', currency: 'usd' }] }, 'usd')).toThrow(PaymentProviderError);
+    expect(() => availableBalance({}, 'usd')).toThrow(PaymentProviderError);
+  });
+
+  it('a refund carries why it failed; a transfer what was reversed of it', () => {
+    expect(viewRefund({ id: 're_2', amount: 5, currency: 'usd', status: 'failed', failure_reason: 'expired_or_canceled_card', created: 7 })).toMatchObject({
+      failureReason: 'expired_or_canceled_card',
+      created: 7,
+    });
+    expect(viewTransfer({ id: 'tr_2', amount: 850, currency: 'usd', destination: 'acct_1', amount_reversed: 300 }).amountReversed).toBe(300);
   });
 });

@@ -10,6 +10,8 @@ type Json = Record<string, unknown>;
 
 const PI_STATUSES = ['requires_payment_method', 'requires_confirmation', 'requires_action', 'processing', 'requires_capture', 'canceled', 'succeeded'] as const;
 const REFUND_STATUSES = ['pending', 'requires_action', 'succeeded', 'failed', 'canceled'] as const;
+export const DISPUTE_STATUSES = ['warning_needs_response', 'warning_under_review', 'warning_closed', 'needs_response', 'under_review', 'won', 'lost', 'prevented'] as const;
+export type StripeDisputeStatus = (typeof DISPUTE_STATUSES)[number];
 
 export interface PaymentIntentView {
   id: string;
@@ -20,6 +22,7 @@ export interface PaymentIntentView {
   chargeId: string | null;
   metadata: Record<string, string>;
   paymentError: { code: string | null; declineCode: string | null; message: string | null } | null;
+  created: number;
 }
 
 export interface TransferView {
@@ -29,6 +32,9 @@ export interface TransferView {
   destination: string | null;
   sourceTransaction: string | null;
   metadata: Record<string, string>;
+  created: number;
+  /** Taken back so far by reversals. */
+  amountReversed: number;
 }
 
 export interface RefundView {
@@ -39,6 +45,17 @@ export interface RefundView {
   chargeId: string | null;
   paymentIntentId: string | null;
   metadata: Record<string, string>;
+  /** Why a failed refund failed (Stripe's failure_reason). */
+  failureReason: string | null;
+  created: number;
+}
+
+export interface ReversalView {
+  id: string;
+  amount: number;
+  currency: string;
+  transferId: string;
+  metadata: Record<string, string>;
 }
 
 export interface DisputeView {
@@ -47,6 +64,7 @@ export interface DisputeView {
   paymentIntentId: string | null;
   amount: number;
   reason: string;
+  status: StripeDisputeStatus;
 }
 
 export interface AccountView {
@@ -118,6 +136,7 @@ export function viewPaymentIntent(input: unknown): PaymentIntentView {
     chargeId: optionalId(pi.latest_charge, ['ch_', 'py_'], 'payment_intent.latest_charge'),
     metadata: metadata(pi.metadata),
     paymentError: error ? { code: text(error.code), declineCode: text(error.decline_code), message: text(error.message) } : null,
+    created: amount(pi.created ?? 0, 'payment_intent.created'),
   };
 }
 
@@ -130,7 +149,30 @@ export function viewTransfer(input: unknown): TransferView {
     destination: optionalId(transfer.destination, ['acct_'], 'transfer.destination'),
     sourceTransaction: optionalId(transfer.source_transaction, ['ch_', 'py_'], 'transfer.source_transaction'),
     metadata: metadata(transfer.metadata),
+    created: amount(transfer.created ?? 0, 'transfer.created'),
+    amountReversed: amount(transfer.amount_reversed ?? 0, 'transfer.amount_reversed'),
   };
+}
+
+export function viewReversal(input: unknown): ReversalView {
+  const reversal = record(input, 'transfer_reversal');
+  return {
+    id: stripeId(reversal.id, ['trr_'], 'transfer_reversal.id'),
+    amount: amount(reversal.amount, 'transfer_reversal.amount'),
+    currency: currency(reversal.currency, 'transfer_reversal.currency'),
+    transferId: stripeId(typeof reversal.transfer === 'object' && reversal.transfer ? (reversal.transfer as Json).id : reversal.transfer, ['tr_'], 'transfer_reversal.transfer'),
+    metadata: metadata(reversal.metadata),
+  };
+}
+
+/** What a connected account can give back now: its available balance in `currency` (never negative). */
+export function availableBalance(input: unknown, inCurrency: string): number {
+  const balance = record(input, 'balance');
+  if (!Array.isArray(balance.available)) throw untrustedAnswer('balance.available');
+  const entries = balance.available.map((entry) => record(entry, 'balance.available[]')).filter((entry) => entry.currency === inCurrency);
+  const total = entries.reduce((sum, entry) => sum + (typeof entry.amount === 'number' && Number.isSafeInteger(entry.amount) ? entry.amount : Number.NaN), 0);
+  if (Number.isNaN(total)) throw untrustedAnswer('balance.available[].amount');
+  return Math.max(0, total);
 }
 
 export function viewRefund(input: unknown): RefundView {
@@ -143,6 +185,8 @@ export function viewRefund(input: unknown): RefundView {
     chargeId: optionalId(refund.charge, ['ch_', 'py_'], 'refund.charge'),
     paymentIntentId: optionalId(refund.payment_intent, ['pi_'], 'refund.payment_intent'),
     metadata: metadata(refund.metadata),
+    failureReason: text(refund.failure_reason),
+    created: amount(refund.created ?? 0, 'refund.created'),
   };
 }
 
@@ -158,6 +202,7 @@ export function viewDispute(input: unknown): DisputeView {
     ),
     amount: amount(dispute.amount, 'dispute.amount'),
     reason: text(dispute.reason) ?? 'general',
+    status: oneOf(dispute.status, DISPUTE_STATUSES, 'dispute.status'),
   };
 }
 

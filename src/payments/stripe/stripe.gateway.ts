@@ -1,12 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Stripe from 'stripe';
-import { transferKey, TransferPurpose } from '../domain/transfer-purpose';
+import { TransferPurpose } from '../domain/transfer-purpose';
 import { STRIPE_CLIENT } from './stripe.client';
 import { toPaymentProviderError, untrustedAnswer } from './stripe-errors';
 import {
+  availableBalance,
   PaymentIntentView,
   RefundView,
+  ReversalView,
   TransferView,
+  viewReversal,
   viewAccount,
   viewDispute,
   viewPaymentIntent,
@@ -17,6 +20,8 @@ import {
 } from './stripe-objects';
 
 export interface NewPaymentIntent {
+  /** `pi:<escrowId>`, renewed once 23 h old (stripeKey). */
+  idempotencyKey: string;
   escrowId: string;
   requestId: string;
   bidId: string;
@@ -35,6 +40,22 @@ export interface NewTransfer {
   currency: string;
   destination: string;
   sourceTransaction: string;
+  /** `transfer:<escrowId>` (or `transfer:partner:<escrowId>`), renewed once 23 h old (stripeKey). */
+  idempotencyKey: string;
+}
+
+export interface NewReversal {
+  transferId: string;
+  amount: number;
+  escrowId: string;
+  /** Whose Transfer it takes back from. */
+  payee: TransferPurpose;
+  idempotencyKey: string;
+}
+
+/** Listing only what changed: Stripe's `created` filter, in seconds. */
+export interface Since {
+  createdGte?: number;
 }
 
 export interface NewRefund {
@@ -75,7 +96,7 @@ export class StripeGateway {
           description: `Fixbid help request ${input.requestId}`,
           metadata: { requestId: input.requestId, escrowId: input.escrowId, bidId: input.bidId },
         },
-        { idempotencyKey: `pi:${input.escrowId}` },
+        { idempotencyKey: input.idempotencyKey },
       ),
     );
     const view = viewPaymentIntent(pi);
@@ -115,7 +136,7 @@ export class StripeGateway {
           transfer_group: input.requestId,
           metadata,
         },
-        { idempotencyKey: transferKey(input.purpose, input.escrowId) },
+        { idempotencyKey: input.idempotencyKey },
       ),
     );
     const view = viewTransfer(transfer);
@@ -139,6 +160,50 @@ export class StripeGateway {
     const view = viewRefund(refund);
     if (view.amount !== input.amount || view.paymentIntentId !== input.paymentIntentId) throw untrustedAnswer('refund does not match');
     return view;
+  }
+
+  async retrieveRefund(id: string): Promise<RefundView> {
+    return viewRefund(await this.call(() => this.stripe.refunds.retrieve(id)));
+  }
+
+  /** Item 5: a refund an earlier attempt made, found by listing (Stripe's search does not cover Refunds). */
+  listPaymentIntentRefunds(paymentIntentId: string): Promise<RefundView[]> {
+    return this.listAll((startingAfter) => this.stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100, starting_after: startingAfter }), viewRefund);
+  }
+
+  /** A PaymentIntent made for `escrowId`, found by our metadata (Stripe's search API; it lags writes by about a minute). */
+  async searchPaymentIntentsOfEscrow(escrowId: string): Promise<PaymentIntentView[]> {
+    if (!/^[0-9a-f-]{36}$/.test(escrowId)) return [];
+    const found = await this.call(() => this.stripe.paymentIntents.search({ query: `metadata['escrowId']:'${escrowId}'`, limit: 100 }));
+    if (!Array.isArray(found.data)) throw untrustedAnswer('search.data');
+    return found.data.map(viewPaymentIntent);
+  }
+
+  /** What a connected account has available now in `currency`: a reversal can take back at most this. */
+  async connectedBalance(accountId: string, currency: string): Promise<number> {
+    return availableBalance(await this.call(() => this.stripe.balance.retrieve({}, { stripeAccount: accountId })), currency);
+  }
+
+  /** Takes `amount` back from a Transfer (after a lost chargeback); the key names the escrow and the payee. */
+  async createReversal(input: NewReversal): Promise<ReversalView> {
+    const reversal = await this.call(() =>
+      this.stripe.transfers.createReversal(
+        input.transferId,
+        { amount: input.amount, metadata: { escrowId: input.escrowId, purpose: input.payee, reversalKey: input.idempotencyKey } },
+        { idempotencyKey: input.idempotencyKey },
+      ),
+    );
+    const view = viewReversal(reversal);
+    if (view.amount !== input.amount || view.transferId !== input.transferId) throw untrustedAnswer('reversal does not match');
+    return view;
+  }
+
+  listReversals(transferId: string): Promise<ReversalView[]> {
+    return this.listAll((startingAfter) => this.stripe.transfers.listReversals(transferId, { limit: 100, starting_after: startingAfter }), viewReversal);
+  }
+
+  async retrieveTransfer(id: string): Promise<TransferView> {
+    return viewTransfer(await this.call(() => this.stripe.transfers.retrieve(id)));
   }
 
   async listChargeRefunds(chargeId: string): Promise<RefundView[]> {
@@ -175,9 +240,12 @@ export class StripeGateway {
     return { url: link.url, expiresAt: link.expires_at };
   }
 
-  /** M4: every PaymentIntent, newest first, paged with starting_after. */
-  listPaymentIntents(): Promise<PaymentIntentView[]> {
-    return this.listAll((startingAfter) => this.stripe.paymentIntents.list({ limit: 100, starting_after: startingAfter }), viewPaymentIntent);
+  /** M4: the PaymentIntents created since the watermark (all without one), newest first, paged with starting_after. */
+  listPaymentIntents(since: Since = {}): Promise<PaymentIntentView[]> {
+    return this.listAll(
+      (startingAfter) => this.stripe.paymentIntents.list({ limit: 100, starting_after: startingAfter, ...createdFilter(since) }),
+      viewPaymentIntent,
+    );
   }
 
   /** The transfers of one request (transfer_group = request id). */
@@ -185,12 +253,12 @@ export class StripeGateway {
     return this.listAll((startingAfter) => this.stripe.transfers.list({ transfer_group: transferGroup, limit: 100, starting_after: startingAfter }), viewTransfer);
   }
 
-  listTransfers(): Promise<TransferView[]> {
-    return this.listAll((startingAfter) => this.stripe.transfers.list({ limit: 100, starting_after: startingAfter }), viewTransfer);
+  listTransfers(since: Since = {}): Promise<TransferView[]> {
+    return this.listAll((startingAfter) => this.stripe.transfers.list({ limit: 100, starting_after: startingAfter, ...createdFilter(since) }), viewTransfer);
   }
 
-  listRefunds(): Promise<RefundView[]> {
-    return this.listAll((startingAfter) => this.stripe.refunds.list({ limit: 100, starting_after: startingAfter }), viewRefund);
+  listRefunds(since: Since = {}): Promise<RefundView[]> {
+    return this.listAll((startingAfter) => this.stripe.refunds.list({ limit: 100, starting_after: startingAfter, ...createdFilter(since) }), viewRefund);
   }
 
   private async listAll<T extends { id: string }>(
@@ -216,4 +284,8 @@ export class StripeGateway {
       throw toPaymentProviderError(err);
     }
   }
+}
+
+function createdFilter(since: Since): { created?: { gte: number } } {
+  return since.createdGte === undefined ? {} : { created: { gte: since.createdGte } };
 }

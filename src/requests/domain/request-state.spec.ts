@@ -56,6 +56,9 @@ const ALLOWED: Record<string, RequestStatus> = {
   'disputed admin_release': 'completed',
   'disputed admin_refund': 'refunded',
   'disputed admin_split': 'completed',
+  'disputed chargeback_won (from resolved)': 'resolved',
+  'disputed chargeback_won': 'in_progress',
+  'disputed chargeback_lost': 'refunded',
 };
 
 function expectedCode(status: RequestStatus, event: RequestEventType): string {
@@ -76,15 +79,22 @@ function expectedCode(status: RequestStatus, event: RequestEventType): string {
     admin_release: 'request_not_disputed',
     admin_refund: 'request_not_disputed',
     admin_split: 'request_not_disputed',
+    chargeback_won: 'request_not_disputed',
+    chargeback_lost: 'request_not_disputed',
   };
   return byEvent[event];
 }
+
+/** Names for the rows' conditions, found by trying each status as disputedFrom. */
+const CONDITIONS = new Map(
+  REQUEST_TRANSITIONS.filter((r) => r.when).map((r) => [r.when, REQUEST_STATUSES.filter((from) => r.when?.({ ...snapshotIn(r.from), disputedFrom: from })).join('|')] as const),
+);
 
 const pairs = REQUEST_STATUSES.flatMap((status) => REQUEST_EVENT_TYPES.map((event) => [status, event] as const));
 
 describe('request state table', () => {
   it('has exactly the contract rows', () => {
-    const rows = Object.fromEntries(REQUEST_TRANSITIONS.map((r) => [`${r.from} ${r.event}`, r.to]));
+    const rows = Object.fromEntries(REQUEST_TRANSITIONS.map((r) => [`${r.from} ${r.event}${r.when ? ` (from ${CONDITIONS.get(r.when) ?? '?'})` : ''}`, r.to]));
     expect(rows).toEqual(ALLOWED);
     expect(REQUEST_TRANSITIONS).toHaveLength(Object.keys(ALLOWED).length);
   });
@@ -130,6 +140,26 @@ describe('request state table', () => {
 
 describe('request effects', () => {
   const now = at(10);
+  it.each(['open_dispute', 'review_unresolved', 'chargeback'] as const)('%s remembers the status it interrupted (disputedFrom)', (event) => {
+    for (const from of ['in_progress', 'resolved'] as const) {
+      const result = applyRequestEvent(snapshotIn(from), { type: event }, { now, settings });
+      if (event === 'review_unresolved' && from === 'in_progress') {
+        expect(result.ok).toBe(false);
+        continue;
+      }
+      expect(result).toMatchObject({ ok: true, next: { status: 'disputed', disputedFrom: from }, changes: { disputedFrom: from } });
+    }
+  });
+
+  it('M6 a won chargeback goes back to the status it interrupted; a lost one with nothing held ends refunded', () => {
+    const disputed = (from: RequestStatus): RequestSnapshot => ({ ...snapshotIn('disputed'), disputedFrom: from });
+    expect(applyRequestEvent(disputed('resolved'), { type: 'chargeback_won' }, { now, settings })).toMatchObject({ ok: true, next: { status: 'resolved' } });
+    expect(applyRequestEvent(disputed('in_progress'), { type: 'chargeback_won' }, { now, settings })).toMatchObject({ ok: true, next: { status: 'in_progress' } });
+    const lost = applyRequestEvent(disputed('resolved'), { type: 'chargeback_lost' }, { now, settings });
+    expect(lost).toMatchObject({ ok: true, next: { status: 'refunded' }, changes: { closedAt: now } });
+    expect(applyRequestEvent(snapshotIn('completed'), { type: 'chargeback_won' }, { now, settings })).toMatchObject({ ok: false, code: 'request_not_disputed' });
+  });
+
   it('accept sets the accepted bid and time; lapse and cancel clear them', () => {
     const accepted = applyRequestEvent(snapshotIn('open'), { type: 'accept_bid', bidId: 'b7' }, { now, settings });
     expect(accepted).toMatchObject({ ok: true, next: { acceptedBidId: 'b7', acceptedAt: now } });

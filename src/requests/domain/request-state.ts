@@ -34,6 +34,8 @@ export const REQUEST_EVENT_TYPES = [
   'admin_release',
   'admin_refund',
   'admin_split',
+  'chargeback_won',
+  'chargeback_lost',
 ] as const;
 export type RequestEventType = (typeof REQUEST_EVENT_TYPES)[number];
 
@@ -50,9 +52,11 @@ export interface RequestSnapshot {
   readonly acceptedAt: Date | null;
   readonly fundedAt: Date | null;
   readonly reviewDueAt: Date | null;
+  /** The status a dispute interrupted: a won chargeback goes back to it. */
+  readonly disputedFrom?: RequestStatus | null;
 }
 
-const SNAPSHOT_KEYS = ['status', 'acceptedBidId', 'biddingClosesAt', 'acceptedAt', 'fundedAt', 'reviewDueAt'] as const satisfies readonly (keyof RequestSnapshot)[];
+const SNAPSHOT_KEYS = ['status', 'acceptedBidId', 'biddingClosesAt', 'acceptedAt', 'fundedAt', 'reviewDueAt', 'disputedFrom'] as const satisfies readonly (keyof RequestSnapshot)[];
 
 /** A subset of AppConfig, so the config object can be passed as is. */
 export interface RequestTimerSettings {
@@ -114,6 +118,8 @@ export interface RequestTransition {
   readonly from: RequestStatus;
   readonly event: RequestEventType;
   readonly to: RequestStatus;
+  /** Several rows for one (from, event): the first whose `when` holds is the move. */
+  readonly when?: (request: RequestSnapshot) => boolean;
   readonly guard?: Guard;
 }
 
@@ -194,6 +200,11 @@ export const REQUEST_TRANSITIONS: readonly RequestTransition[] = [
   { from: 'disputed', event: 'admin_release', to: 'completed' },
   { from: 'disputed', event: 'admin_refund', to: 'refunded' },
   { from: 'disputed', event: 'admin_split', to: 'completed' },
+  // A chargeback the bank decided: won, back to where it interrupted the job; lost with nothing
+  // left held, over (refunded by the bank). Lost with money left, the admin settles the rest.
+  { from: 'disputed', event: 'chargeback_won', to: 'resolved', when: (r) => r.disputedFrom === 'resolved' },
+  { from: 'disputed', event: 'chargeback_won', to: 'in_progress' },
+  { from: 'disputed', event: 'chargeback_lost', to: 'refunded' },
 ];
 
 /** The status-ish each event needs, for the code of a wrong move. */
@@ -213,6 +224,8 @@ const REQUIRED_FOR: Record<RequestEventType, { code: RequestConflictCode; needs:
   admin_release: { code: 'request_not_disputed', needs: 'disputed' },
   admin_refund: { code: 'request_not_disputed', needs: 'disputed' },
   admin_split: { code: 'request_not_disputed', needs: 'disputed' },
+  chargeback_won: { code: 'request_not_disputed', needs: 'disputed' },
+  chargeback_lost: { code: 'request_not_disputed', needs: 'disputed' },
 };
 
 /** Statuses in which money is held: cancelling then is refused with the contract's own code. */
@@ -230,7 +243,7 @@ export function applyRequestEvent(
   event: RequestEvent,
   ctx: RequestEventContext,
 ): RequestTransitionResult {
-  const row = REQUEST_TRANSITIONS.find((t) => t.from === request.status && t.event === event.type);
+  const row = REQUEST_TRANSITIONS.find((t) => t.from === request.status && t.event === event.type && (!t.when || t.when(request)));
   if (!row) {
     const code = conflictCodeFor(event.type, request.status);
     const hint = code === 'request_in_progress' ? ' Open a dispute instead.' : '';
@@ -240,7 +253,7 @@ export function applyRequestEvent(
   const refused = row.guard?.(request, ctx);
   if (refused) return refused;
   const changes: RequestChanges = {
-    ...effectOf(event, ctx),
+    ...effectOf(event, ctx, request.status),
     ...(FINAL_REQUEST_STATUSES.includes(row.to) && { closedAt: ctx.now }),
     status: row.to,
   };
@@ -250,7 +263,7 @@ export function applyRequestEvent(
 }
 
 /** What each event writes besides the status (and closedAt on a final status); others write nothing else. */
-function effectOf(event: RequestEvent, ctx: RequestEventContext): Omit<RequestChanges, 'status'> {
+function effectOf(event: RequestEvent, ctx: RequestEventContext, from: RequestStatus): Omit<RequestChanges, 'status'> {
   switch (event.type) {
     case 'accept_bid':
       return { acceptedBidId: event.bidId, acceptedAt: ctx.now };
@@ -264,6 +277,11 @@ function effectOf(event: RequestEvent, ctx: RequestEventContext): Omit<RequestCh
       return { reviewDueAt: new Date(ctx.now.getTime() + ctx.settings.reviewWindowHours * HOUR_MS), resolvedAt: ctx.now };
     case 'auto_release':
       return { autoReleased: true };
+    case 'open_dispute':
+    case 'review_unresolved':
+    case 'hold_limit_reached':
+    case 'chargeback':
+      return { disputedFrom: from };
     default:
       return {};
   }
