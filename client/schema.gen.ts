@@ -649,6 +649,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/requests/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The fix warranty: the owner reopens a completed job within its bid's warrantyDays (once)
+         * @description Back to the same expert (`in_progress`, no new payment); the holdback stays held. A new resolve and review settle it; not resolved within REOPEN_RESOLVE_DAYS → a `warranty` dispute. 409 `no_warranty`, `warranty_ended`, `already_reopened`, `request_not_completed`.
+         */
+        post: operations["ReviewsController_reopen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/requests/{id}/resolve": {
         parameters: {
             query?: never;
@@ -839,6 +859,8 @@ export interface components {
             refunded: number;
             /** @description Refunds that failed and were written off: owed to customers, no longer held. */
             unclaimed_refunds: number;
+            /** @description Fix-warranty holdbacks: the part of experts' payouts held until their warranty ends, not yet paid or refunded. */
+            warranty_held: number;
         };
         AdminUserResponse: {
             /** Format: date-time */
@@ -902,6 +924,8 @@ export interface components {
             status: "active" | "accepted" | "withdrawn" | "rejected";
             /** Format: date-time */
             updatedAt: string;
+            /** @description The fix warranty offered, in days (0: none). */
+            warrantyDays: number;
         };
         BidResponsePage: {
             data: components["schemas"]["BidResponse"][];
@@ -934,6 +958,11 @@ export interface components {
             etaMinutes: number;
             /** @example I fixed this exact issue last week. */
             message: string;
+            /**
+             * @description A fix warranty: for this many days after the release the customer may reopen the job, and WARRANTY_HOLDBACK_BPS of the payout is held until it ends.
+             * @default 0
+             */
+            warrantyDays?: number;
         };
         CreateMessageDto: {
             /** @example Could you send a photo of the error screen? */
@@ -1005,7 +1034,7 @@ export interface components {
              *       "*"
              *     ]
              */
-            events: ("*" | "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed")[];
+            events: ("*" | "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed" | "request.reopened" | "warranty.released")[];
             /**
              * @description https only in production, never a private address.
              * @example https://partner.example/fixbid/webhooks
@@ -1143,6 +1172,17 @@ export interface components {
             requestId: string;
             /** @enum {string} */
             status: "requires_payment" | "held" | "released" | "refunded" | "partially_refunded" | "cancelled";
+            /** @description Set once a job whose bid had warrantyDays > 0 is released. */
+            warranty: components["schemas"]["EscrowWarranty"] | null;
+        };
+        EscrowWarranty: {
+            days: number;
+            /** Format: date-time */
+            endsAt: string;
+            /** @description WARRANTY_HOLDBACK_BPS of the expert payout, held until endsAt. */
+            holdback: components["schemas"]["EscrowMoney"];
+            /** @enum {string} */
+            status: "held" | "released" | "disputed" | "refunded";
         };
         EventData: {
             /** @description The resource as the reader may see it when the event happened. */
@@ -1167,7 +1207,7 @@ export interface components {
             /** @description Increases per request (0 for a ping): order what arrives out of order by it. */
             sequence: number;
             /** @enum {string} */
-            type: "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed" | "ping";
+            type: "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed" | "request.reopened" | "warranty.released" | "ping";
         };
         EventResponsePage: {
             data: components["schemas"]["EventResponse"][];
@@ -1452,6 +1492,10 @@ export interface components {
             /** @enum {string} */
             role: "customer" | "expert";
         };
+        ReopenRequestDto: {
+            /** @example The laptop stopped booting again two days later. */
+            reason: string;
+        };
         ReputationResponse: {
             /** @example 72 */
             score: number;
@@ -1481,6 +1525,8 @@ export interface components {
             status: "active" | "accepted" | "withdrawn" | "rejected";
             /** Format: date-time */
             updatedAt: string;
+            /** @description The fix warranty offered, in days (0: none). */
+            warrantyDays: number;
         };
         RequestBidResponsePage: {
             data: components["schemas"]["RequestBidResponse"][];
@@ -1582,7 +1628,7 @@ export interface components {
         UpdateWebhookEndpointDto: {
             /** @description true re-enables an endpoint that was disabled after failing for 3 days. */
             enabled?: boolean;
-            events?: ("*" | "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed")[];
+            events?: ("*" | "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed" | "request.reopened" | "warranty.released")[];
             url?: string;
         };
         UpsertExpertProfileDto: {
@@ -2987,7 +3033,7 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page. */
                 cursor?: string;
-                type?: "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed";
+                type?: "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed" | "request.reopened" | "warranty.released";
             };
             header?: {
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
@@ -4604,6 +4650,91 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    ReviewsController_reopen: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
+                "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReopenRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestResponse"];
+                };
+            };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

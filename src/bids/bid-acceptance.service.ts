@@ -52,7 +52,8 @@ export class BidAcceptanceService {
         // A repeat of this very accept whose PaymentIntent could not be made: completed after commit.
         const unpaid = await this.escrows.retryableAcceptance(em, locked.request, locked.bid, now);
         if (unpaid) return { request: locked.request, bid: locked.bid, escrow: unpaid };
-        const moved = await this.lifecycle.apply(em, locked, { type: 'accept_bid', bidId }, { now, bid: locked.bid });
+        // The accepted bid's warranty is fixed on the request with the accept (a later reopen reads it there).
+        const moved = await this.lifecycle.apply(em, locked, { type: 'accept_bid', bidId }, { now, bid: locked.bid, data: { warrantyDays: locked.bid.warrantyDays } });
         // The escrow row (requires_payment) in this transaction; its PaymentIntent after commit (M5).
         const bid = moved.movedBids[0];
         const escrow = await this.escrows.createForAcceptedBid(em, moved.request, bid);

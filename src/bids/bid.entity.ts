@@ -12,6 +12,7 @@ import type { BidStatus } from './domain/bid-state';
 @Check('CHK_bids_status', `"status" IN ('active','accepted','withdrawn','rejected')`)
 @Check('CHK_bids_amount', `"amount" BETWEEN 500 AND 1000000 AND "currency" IN ('usd','eur','gbp')`)
 @Check('CHK_bids_eta', `"eta_minutes" BETWEEN 15 AND 43200`)
+@Check('CHK_bids_warranty', `"warranty_days" BETWEEN 0 AND 30`)
 @Index('UQ_bids_live_per_expert', ['requestId', 'expertId'], { unique: true, where: `"status" IN ('active','accepted')` })
 @Index('UQ_bids_accepted_per_request', ['requestId'], { unique: true, where: `"status" = 'accepted'` })
 @Index('IDX_bids_request_created', ['requestId', 'createdAt', 'id'])
@@ -42,6 +43,10 @@ export class Bid {
 
   @Column({ name: 'eta_minutes', type: 'int' })
   etaMinutes!: number;
+
+  /** The fix warranty the expert offers (days; 0: none): part of the payout is held until it ends. */
+  @Column({ name: 'warranty_days', type: 'int', default: 0 })
+  warrantyDays!: number;
 
   @Column({ type: 'text' })
   message!: string;

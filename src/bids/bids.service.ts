@@ -136,8 +136,8 @@ export class BidsService {
           ORDER BY created_at DESC
           LIMIT 1 OFFSET $7
        ), placed AS (
-         INSERT INTO bids (request_id, expert_id, amount, currency, eta_minutes, message, status)
-         SELECT $1, $2, $3, $4, $5, $6, 'active' WHERE NOT EXISTS (SELECT 1 FROM quota)
+         INSERT INTO bids (request_id, expert_id, amount, currency, eta_minutes, message, warranty_days, status)
+         SELECT $1, $2, $3, $4, $5, $6, $8, 'active' WHERE NOT EXISTS (SELECT 1 FROM quota)
          RETURNING *
        ), counted AS (
          UPDATE help_requests SET bid_count = bid_count + 1, event_sequence = event_sequence + 1, updated_at = now()
@@ -148,7 +148,7 @@ export class BidsService {
        )
        SELECT placed.*, (SELECT wait_seconds FROM quota) AS wait_seconds, counted.event_sequence AS last_sequence, counted.customer_id AS request_customer_id
          FROM (SELECT 1) AS one LEFT JOIN placed ON true LEFT JOIN counted ON true`,
-      [locked.request.id, expertId, input.amount.amount, input.amount.currency, input.etaMinutes, input.message, limit - 1],
+      [locked.request.id, expertId, input.amount.amount, input.amount.currency, input.etaMinutes, input.message, limit - 1, input.warrantyDays ?? 0],
     )) as Array<Record<string, unknown>>;
     if (row.id === null) {
       const retryAfter = Math.max(1, Math.ceil(Number(row.wait_seconds)));

@@ -11,6 +11,8 @@ describe('settings', () => {
       paymentWindowHours: 24,
       reviewWindowHours: 168,
       maxHoldDays: 60,
+      reopenResolveDays: 7,
+      warrantyHoldbackBps: 1000,
       payoutHoldHours: 0,
       stripe: { sandbox: true, sandboxPort: 12111 },
     });

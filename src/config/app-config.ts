@@ -14,6 +14,10 @@ export interface AppConfig {
   paymentWindowHours: number;
   reviewWindowHours: number;
   maxHoldDays: number;
+  /** REOPEN_RESOLVE_DAYS: a reopened job not resolved again within it goes to an admin (a warranty dispute). */
+  reopenResolveDays: number;
+  /** WARRANTY_HOLDBACK_BPS: the part of the expert's payout held until a bid's warranty ends. */
+  warrantyHoldbackBps: number;
   /** Hours between a release and the earliest Transfer (PAYOUT_HOLD_HOURS): a chargeback in that time finds the money still here. */
   payoutHoldHours: number;
   publicBaseUrl?: string;
@@ -75,6 +79,8 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     paymentWindowHours: v.PAYMENT_WINDOW_HOURS,
     reviewWindowHours: v.REVIEW_WINDOW_HOURS,
     maxHoldDays: v.MAX_HOLD_DAYS,
+    reopenResolveDays: v.REOPEN_RESOLVE_DAYS,
+    warrantyHoldbackBps: v.WARRANTY_HOLDBACK_BPS,
     payoutHoldHours: v.PAYOUT_HOLD_HOURS,
     publicBaseUrl: v.PUBLIC_BASE_URL,
     logLevel: v.LOG_LEVEL,

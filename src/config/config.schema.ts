@@ -26,6 +26,10 @@ export const configSchema = Joi.object({
   PAYMENT_WINDOW_HOURS: Joi.number().integer().min(1).max(720).default(24),
   REVIEW_WINDOW_HOURS: Joi.number().integer().min(1).max(2160).default(168),
   MAX_HOLD_DAYS: Joi.number().integer().min(1).max(365).default(60),
+  /** Days a reopened job has to be resolved again before it goes to an admin as a warranty dispute. */
+  REOPEN_RESOLVE_DAYS: Joi.number().integer().min(1).max(60).default(7),
+  /** The share of the expert's payout held back while a bid's warranty runs (basis points). */
+  WARRANTY_HOLDBACK_BPS: Joi.number().integer().min(0).max(10000).default(1000),
   /** The security hold between a release and its Transfer, in hours (0: pay at once). */
   PAYOUT_HOLD_HOURS: Joi.number().integer().min(0).max(24 * 90).default(0),
   PUBLIC_BASE_URL: Joi.string().uri({ scheme: ['http', 'https'] }),

@@ -12,7 +12,7 @@ import { DisputeKind, DisputeOpener, REQUEST_DISPUTE_KINDS, DisputeOutcome, DISP
 import { DisputeResponse } from './dto/dispute.response';
 
 /** The request events that open a dispute, and who opens it by each. */
-export type DisputeOpeningEvent = Extract<RequestEventType, 'open_dispute' | 'review_unresolved' | 'hold_limit_reached' | 'chargeback'>;
+export type DisputeOpeningEvent = Extract<RequestEventType, 'open_dispute' | 'review_unresolved' | 'hold_limit_reached' | 'chargeback' | 'reopen_escalated'>;
 
 export interface OpenDispute {
   event: DisputeOpeningEvent;
@@ -54,7 +54,8 @@ export class DisputeOpeningService {
       .values({
         requestId: locked.request.id,
         status: 'open',
-        kind: open.kind ?? 'customer',
+        // After a warranty reopen a customer's dispute is about the holdback: a warranty dispute.
+        kind: open.kind ?? ((locked.request.round ?? 1) > 1 ? 'warranty' : 'customer'),
         escrowId: open.escrowId ?? null,
         reference: open.reference ?? null,
         openedBy: open.openedBy,

@@ -16,6 +16,8 @@ import { EscrowLifecycle } from '../payments/escrow-lifecycle.service';
 import { EscrowRefund } from '../payments/escrow-refund.entity';
 import { LedgerService } from '../payments/ledger.service';
 import { EscrowReleaseService } from '../payments/escrow-release.service';
+import { HoldbackService } from '../payments/holdback.service';
+import { holdbackRemaining } from '../payments/domain/escrow-state';
 import { PayoutService } from '../payments/payout.service';
 import { RefundService } from '../payments/refund.service';
 import { LockedRequest, RequestLifecycle } from '../requests/request-lifecycle.service';
@@ -46,6 +48,7 @@ export class DisputeResolutionService {
     private readonly payouts: PayoutService,
     private readonly ledger: LedgerService,
     private readonly events: EventsService,
+    private readonly holdbacks: HoldbackService,
   ) {}
 
   async resolve(admin: Principal, disputeId: string, dto: ResolveDisputeDto, now = new Date()): Promise<Dispute> {
@@ -53,23 +56,28 @@ export class DisputeResolutionService {
     const dispute = await withTransaction(this.ds, async (em) => {
       effects = NO_EFFECTS; // a retried transaction starts over
       const { locked, dispute: open, escrow } = await this.lockOpenDispute(em, disputeId);
+      const warranty = open.kind === 'warranty';
       const release = releaseSplit(escrow);
+      // A warranty dispute divides the holdback only, with no fee on it (the fee was taken at the release).
+      const remaining = holdbackRemaining(escrow);
       const facts = {
-        amount: heldAmount(escrow),
-        platformFee: release.platformFee,
-        expertPayout: release.expertPayout,
+        amount: warranty ? remaining : heldAmount(escrow),
+        platformFee: warranty ? 0 : release.platformFee,
+        expertPayout: warranty ? remaining : release.expertPayout,
         chargebackStatus: escrow.chargebackStatus,
         owed: await this.owed(em, open, escrow),
       };
-      const decision = decideDispute(open, facts, dto, escrow.feeBps);
+      const decision = decideDispute(open, facts, dto, warranty ? 0 : escrow.feeBps);
       if (!decision.ok) throw new DomainError(decision.code, decision.message, decision.param);
       const settlement = decision.value;
       const event = settlesHeldMoney(settlement) ? { type: OUTCOME_EVENTS[settlement.outcome] } : null;
       if (event) this.lifecycle.check(locked, event, now);
 
-      const moved = settlesHeldMoney(settlement)
-        ? await this.moveMoney(em, escrow, settlement, disputeId, now)
-        : await this.settleDebt(em, open, escrow, settlement, now);
+      const moved = !settlesHeldMoney(settlement)
+        ? await this.settleDebt(em, open, escrow, settlement, now)
+        : warranty
+          ? await this.settleHoldback(em, escrow, settlement, disputeId, now)
+          : await this.moveMoney(em, escrow, settlement, disputeId, now);
       effects = moved.effects;
       const recorded = settlesHeldMoney(settlement) ? (settlement.outcome === 'split' ? settlement.refundAmount : null) : settlement.amount;
       const [row] = updatedRows(
@@ -82,7 +90,8 @@ export class DisputeResolutionService {
       const notices: EventDraft[] = [...moved.notices, { type: 'dispute.resolved', object: DisputeResponse.from(resolved) }];
       if (event) {
         await this.lifecycle.apply(em, locked, event, { now, events: notices });
-        if (locked.awardedExpertId) await recordJobOutcome(em, locked.awardedExpertId, { finished: settlement.outcome === 'refund' ? 'refunded' : 'completed' });
+        // A warranty dispute settles a job already counted when it was first completed.
+        if (locked.awardedExpertId && !warranty) await recordJobOutcome(em, locked.awardedExpertId, { finished: settlement.outcome === 'refund' ? 'refunded' : 'completed' });
       } else {
         await this.events.recordAll(em, resolved.requestId, notices);
       }
@@ -91,6 +100,7 @@ export class DisputeResolutionService {
     // The fast paths after commit (M5); the jobs scheduled in the transaction retry whatever fails here.
     if (effects.refundId) await this.refunds.refundAfterCommit(effects.refundId);
     if (effects.releasedEscrowId) await this.payouts.payAfterCommit(effects.releasedEscrowId);
+    if (effects.holdbackEscrowId) await this.payouts.payHoldbackAfterCommit(effects.holdbackEscrowId);
     return dispute;
   }
 
@@ -99,12 +109,14 @@ export class DisputeResolutionService {
    * one refunded outside Fixbid), dispute — and refuses a settled dispute.
    */
   private async lockOpenDispute(em: EntityManager, disputeId: string): Promise<{ locked: LockedRequest; dispute: Dispute; escrow: Escrow }> {
-    const found = await em.getRepository(Dispute).findOne({ where: { id: disputeId }, select: { id: true, requestId: true, status: true, escrowId: true } });
+    const found = await em.getRepository(Dispute).findOne({ where: { id: disputeId }, select: { id: true, requestId: true, status: true, escrowId: true, kind: true } });
     const locked = found ? await this.lifecycle.lock(em, found.requestId) : null;
     if (!found || !locked) throw notFound('Dispute');
     // A settled dispute stays settled: refused before its escrow is looked at (checked again under its lock).
     if (found.status !== 'open') throw new DomainError('dispute_not_open', 'The dispute is already resolved.');
-    const escrow = found.escrowId ? await this.escrows.lock(em, found.escrowId) : await this.escrows.lockOfRequest(em, locked.request.id, ['held', 'refunded']);
+    // A warranty dispute is over the holdback of the released escrow.
+    const statuses: Escrow['status'][] = found.kind === 'warranty' ? ['released', 'partially_refunded'] : ['held', 'refunded'];
+    const escrow = found.escrowId ? await this.escrows.lock(em, found.escrowId) : await this.escrows.lockOfRequest(em, locked.request.id, statuses);
     if (!escrow) throw new DomainError('escrow_not_held', 'The request has no held escrow.');
     const [row] = await lockRows(em, 'disputes', 'id', [disputeId]);
     const dispute = hydrate(em, Dispute, row);
@@ -118,10 +130,14 @@ export class DisputeResolutionService {
       return -((await this.ledger.escrowBalance(em, escrow.id, 'expert_receivable')) + (await this.ledger.escrowBalance(em, escrow.id, 'partner_receivable')));
     }
     if (dispute.kind === 'refund_failed' && dispute.reference) {
-      const refund = await em.getRepository(EscrowRefund).findOne({ where: { id: dispute.reference }, select: { id: true, amount: true } });
+      const refund = await this.failedRefund(em, dispute);
       return refund?.amount;
     }
     return undefined;
+  }
+
+  private failedRefund(em: EntityManager, dispute: Dispute): Promise<EscrowRefund | null> {
+    return dispute.reference ? em.getRepository(EscrowRefund).findOne({ where: { id: dispute.reference }, select: { id: true, amount: true, fromHoldback: true } }) : Promise.resolve(null);
   }
 
   /** The refund decision (key `refund:<disputeId>`) first, then the release of what is left. */
@@ -143,6 +159,26 @@ export class DisputeResolutionService {
     return { effects: { refundId, releasedEscrowId }, notices };
   }
 
+  /** A warranty dispute: the refund from the holdback (key `refund:<disputeId>`) first, then the rest of it to the expert. */
+  private async settleHoldback(em: EntityManager, escrow: Escrow, settlement: MoneySettlement, disputeId: string, now: Date): Promise<{ effects: MoneyEffects; notices: EventDraft[] }> {
+    const notices: EventDraft[] = [];
+    let refundId: string | null = null;
+    let holdbackEscrowId: string | null = null;
+    let current = escrow;
+    if (settlement.refundAmount > 0) {
+      const decided = await this.refunds.refund(em, escrow.id, settlement.refundAmount, `refund:${disputeId}`, { reason: `warranty ${settlement.outcome}`, now, fromHoldback: true });
+      refundId = decided.refund.id;
+      current = decided.escrow;
+      notices.push(decided.notice);
+    }
+    if (settlement.outcome !== 'refund') {
+      const released = await this.holdbacks.release(em, escrow.requestId, now, current);
+      holdbackEscrowId = released.escrow.id;
+      notices.push(released.notice);
+    }
+    return { effects: { ...NO_EFFECTS, refundId, holdbackEscrowId }, notices };
+  }
+
   /**
    * post_payout_chargeback: what each payee still owes is recovered (repaid outside Stripe) or
    * written off by the platform. refund_failed: the money is refunded again under a new key, or
@@ -151,11 +187,13 @@ export class DisputeResolutionService {
   private async settleDebt(em: EntityManager, dispute: Dispute, escrow: Escrow, settlement: DebtSettlement, now: Date): Promise<{ effects: MoneyEffects; notices: EventDraft[] }> {
     if (dispute.kind === 'refund_failed') {
       if (settlement.amount <= 0) throw new DomainError('escrow_not_held', 'The failed refund is not held any more.');
+      // A refund of a warranty holdback came back to the holdback: retried or written off from there.
+      const fromHoldback = (await this.failedRefund(em, dispute))?.fromHoldback ?? false;
       if (settlement.outcome === 'retry_refund') {
-        const refund = await this.refunds.retryFailed(em, escrow.id, settlement.amount, `refund:${dispute.id}`, now);
+        const refund = await this.refunds.retryFailed(em, escrow.id, settlement.amount, `refund:${dispute.id}`, now, fromHoldback);
         return { effects: { ...NO_EFFECTS, refundId: refund.id }, notices: [] };
       }
-      await this.refunds.writeOffFailed(em, escrow.id, settlement.amount, `write_off:${dispute.id}`, now);
+      await this.refunds.writeOffFailed(em, escrow.id, settlement.amount, `write_off:${dispute.id}`, now, fromHoldback);
       return { effects: NO_EFFECTS, notices: [] };
     }
     const how = settlement.outcome === 'recovered' ? 'recovered' : 'write_off';
@@ -172,6 +210,7 @@ export class DisputeResolutionService {
 interface MoneyEffects {
   refundId: string | null;
   releasedEscrowId: string | null;
+  holdbackEscrowId?: string | null;
 }
 
-const NO_EFFECTS: MoneyEffects = { refundId: null, releasedEscrowId: null };
+const NO_EFFECTS: MoneyEffects = { refundId: null, releasedEscrowId: null, holdbackEscrowId: null };

@@ -7,6 +7,7 @@ import { Page } from '../common/pagination/keyset';
 import { paginate } from '../common/pagination/paginate';
 import { withTransaction } from '../database/transaction';
 import { requestNotFound, RequestQueriesService } from '../requests/request-queries.service';
+import { HoldbackService } from '../payments/holdback.service';
 import { Dispute } from './dispute.entity';
 import { DisputeOpeningService } from './dispute-opening.service';
 import { ListDisputesQuery } from './dto/list-disputes.query';
@@ -20,6 +21,7 @@ export class DisputesService {
     private readonly queries: RequestQueriesService,
     private readonly opening: DisputeOpeningService,
     private readonly cursors: CursorCodec,
+    private readonly holdbacks: HoldbackService,
   ) {}
 
   /** in_progress or resolved → disputed, for the request's owner only (anyone else: 404). */
@@ -28,6 +30,8 @@ export class DisputesService {
       const locked = await this.queries.lockVisible(em, customer, id);
       if (locked.request.customerId !== customer.userId) throw requestNotFound();
       await this.opening.enforceQuota(em, customer.userId);
+      // A reopened job: the holdback waits for the admin (in the lock order: the escrow before the dispute).
+      if (locked.request.round > 1) await this.holdbacks.dispute(em, id, now);
       const { dispute } = await this.opening.openInTransaction(em, locked, {
         event: 'open_dispute',
         openedBy: 'customer',

@@ -23,6 +23,9 @@ export const EVENT_TYPES = [
   'chargeback.opened',
   'chargeback.closed',
   'refund.failed',
+  // v1.1: the fix warranty.
+  'request.reopened',
+  'warranty.released',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -25,7 +25,7 @@ const WON = ['won', 'warning_closed', 'prevented'];
 export type ChargebackApplied = 'applied' | 'unlinked';
 
 /** What each payee's reversal reads: their Transfer, their receivable, their Connect account. */
-const REVERSAL_PAYEES: Record<Payee, { transferId: (e: Escrow) => string | null; receivable: 'expert_receivable' | 'partner_receivable'; accountSql: string; ownerId: (e: Escrow) => string | null }> = {
+const REVERSAL_PAYEES: Record<Exclude<Payee, 'holdback'>, { transferId: (e: Escrow) => string | null; receivable: 'expert_receivable' | 'partner_receivable'; accountSql: string; ownerId: (e: Escrow) => string | null }> = {
   expert: {
     transferId: (e) => e.transferId,
     receivable: 'expert_receivable',
@@ -205,7 +205,7 @@ export class ChargebackService implements OnModuleInit {
     });
   }
 
-  private async reverseFor(escrow: Escrow, payee: Payee, now: Date): Promise<void> {
+  private async reverseFor(escrow: Escrow, payee: Exclude<Payee, 'holdback'>, now: Date): Promise<void> {
     const spec = REVERSAL_PAYEES[payee];
     const transferId = spec.transferId(escrow);
     const owed = -(await this.ledger.escrowBalance(this.ds.manager, escrow.id, spec.receivable));

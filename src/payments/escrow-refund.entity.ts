@@ -57,6 +57,10 @@ export class EscrowRefund {
   @Column({ type: 'text' })
   reason!: string;
 
+  /** Refunded from the warranty holdback (warranty_held), not from the escrow's held money. */
+  @Column({ name: 'from_holdback', type: 'boolean', default: false })
+  fromHoldback!: boolean;
+
   /** Calls made to Stripe for it; at REFUND_MAX_ATTEMPTS it is handed to an admin. */
   @Column({ type: 'int', default: 0 })
   attempts!: number;

@@ -47,7 +47,8 @@ export class EscrowReleaseService {
     const now = options.now ?? new Date();
     // The security hold (PAYOUT_HOLD_HOURS): a chargeback within it finds the money still here.
     const payoutAvailableAt = new Date(now.getTime() + this.config.payoutHoldHours * 3_600_000);
-    const escrow = await this.escrows.apply(em, locked, { type: 'release', reason: options.reason, payoutAvailableAt }, now);
+    // A bid with a warranty: WARRANTY_HOLDBACK_BPS of the payout stays held until it ends (HoldbackService).
+    const escrow = await this.escrows.apply(em, locked, { type: 'release', reason: options.reason, payoutAvailableAt, holdbackBps: this.config.warrantyHoldbackBps }, now);
     if (escrow.payoutStatus === 'pending') await this.payouts.scheduleInTransaction(em, escrow.id, 'expert', payoutAvailableAt);
     // Only a partner customer's release owes a share: nothing more is written for anyone else's.
     if (escrow.partnerPayoutStatus === 'pending') await this.payouts.scheduleInTransaction(em, escrow.id, 'partner', payoutAvailableAt);

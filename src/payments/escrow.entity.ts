@@ -31,6 +31,10 @@ import type { EscrowStatus, PayoutStatus } from './domain/escrow-rules';
 @Check('CHK_escrows_partner_payout_status', `"partner_payout_status" IN ('none','pending','transferring','paid','reversed')`)
 @Check('CHK_escrows_partner_share', `"partner_share_bps" BETWEEN 0 AND 10000 AND ("partner_share_bps" = 0 OR "partner_id" IS NOT NULL)`)
 @Check('CHK_escrows_partner_paid', `"partner_payout_status" <> 'paid' OR "partner_transfer_id" IS NOT NULL`)
+@Check('CHK_escrows_warranty', `"warranty_days" BETWEEN 0 AND 30 AND "warranty_holdback" >= 0 AND "warranty_refunded" >= 0 AND "warranty_lost" >= 0 AND "warranty_refunded" + "warranty_lost" <= "warranty_holdback"`)
+@Check('CHK_escrows_warranty_status', `"warranty_status" IS NULL OR "warranty_status" IN ('held','released','disputed','refunded')`)
+@Check('CHK_escrows_holdback_payout_status', `"holdback_payout_status" IN ('none','pending','transferring','paid','reversed')`)
+@Check('CHK_escrows_holdback_paid', `"holdback_payout_status" <> 'paid' OR "holdback_transfer_id" IS NOT NULL`)
 @Index('UQ_escrows_live_per_request', ['requestId'], { unique: true, where: `"status" IN ('requires_payment','held')` })
 @Index('IDX_escrows_request_created', ['requestId', 'createdAt'])
 @Index('UQ_escrows_payment_intent', ['paymentIntentId'], { unique: true })
@@ -171,6 +175,37 @@ export class Escrow {
 
   @Column({ name: 'partner_transfer_started_at', type: 'timestamptz', nullable: true })
   partnerTransferStartedAt!: Date | null;
+
+  /** The accepted bid's fix warranty (days; 0: none), copied at accept. */
+  @Column({ name: 'warranty_days', type: 'int', default: 0 })
+  warrantyDays!: number;
+
+  /** Held back from the expert's payout at release (warranty_held) until the warranty ends. */
+  @Column({ name: 'warranty_holdback', type: 'int', default: 0 })
+  warrantyHoldback!: number;
+
+  /** Of the holdback: refunded to the customer (a warranty dispute), taken by a lost chargeback. */
+  @Column({ name: 'warranty_refunded', type: 'int', default: 0 })
+  warrantyRefunded!: number;
+
+  @Column({ name: 'warranty_lost', type: 'int', default: 0 })
+  warrantyLost!: number;
+
+  @Column({ name: 'warranty_status', type: 'text', nullable: true })
+  warrantyStatus!: 'held' | 'released' | 'disputed' | 'refunded' | null;
+
+  @Column({ name: 'warranty_ends_at', type: 'timestamptz', nullable: true })
+  warrantyEndsAt!: Date | null;
+
+  /** The holdback's own Transfer (transfer:holdback:<escrowId>, M3). */
+  @Column({ name: 'holdback_payout_status', type: 'text', default: 'none' })
+  holdbackPayoutStatus!: PayoutStatus;
+
+  @Column({ name: 'holdback_transfer_id', type: 'text', nullable: true })
+  holdbackTransferId!: string | null;
+
+  @Column({ name: 'holdback_transfer_started_at', type: 'timestamptz', nullable: true })
+  holdbackTransferStartedAt!: Date | null;
 
   /** Failed refunds given up: owed to the customer, no longer held (unclaimed_refunds). */
   @Column({ name: 'unclaimed_amount', type: 'int', default: 0 })

@@ -75,6 +75,7 @@ export class EscrowService implements OnModuleInit {
       feeBps: this.config.platformFeeBps,
       platformFee,
       expertPayout,
+      warrantyDays: bid.warrantyDays,
     });
   }
 

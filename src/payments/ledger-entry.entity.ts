@@ -12,7 +12,7 @@ const bigintAsNumber = { to: (value: number) => value, from: (value: string | nu
  * currency. escrow_id, request_id and kind repeat the transaction's, for per-escrow balances.
  */
 @Entity('ledger_entries')
-@Check('CHK_ledger_entries_account', `"account" IN ('customer_funds','escrow_held','platform_revenue','expert_payable','partner_payable','paid_out','refunded','chargeback_loss','expert_receivable','partner_receivable','unclaimed_refunds')`)
+@Check('CHK_ledger_entries_account', `"account" IN ('customer_funds','escrow_held','platform_revenue','expert_payable','partner_payable','paid_out','refunded','chargeback_loss','expert_receivable','partner_receivable','unclaimed_refunds','warranty_held')`)
 @Check('CHK_ledger_entries_amount', `"amount" <> 0`)
 @Check('CHK_ledger_entries_currency', `"currency" IN ('usd','eur','gbp')`)
 @Index('IDX_ledger_entries_txn', ['txnId'])

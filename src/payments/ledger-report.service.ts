@@ -35,6 +35,7 @@ export class LedgerReportService {
       ...(await this.payoutMismatches()),
       ...(await this.feeShareMismatches()),
       ...(await this.chargebackMismatches()),
+      ...(await this.holdbackMismatches()),
     ];
     const lastRun = await this.ds.getRepository(ReconciliationRun).findOne({ where: {}, order: { finishedAt: 'DESC' } });
     if (lastRun) violations.push(...lastRun.violations);
@@ -103,12 +104,12 @@ export class LedgerReportService {
   /** Nothing refunded twice: the escrow's refunded_amount, its refund rows (less the failed ones) and the ledger agree. */
   private async refundMismatches(): Promise<LedgerViolation[]> {
     const rows = (await this.ds.query(
-      `SELECT e.id, e.refunded_amount::text AS recorded,
+      `SELECT e.id, (e.refunded_amount + e.warranty_refunded)::text AS recorded,
               COALESCE((SELECT sum(r.amount) FROM escrow_refunds r WHERE r.escrow_id = e.id AND r.status <> 'failed'), 0)::text AS refund_rows,
               COALESCE((SELECT sum(l.amount) FROM ledger_entries l WHERE l.escrow_id = e.id AND l.account = 'refunded'), 0)::text AS ledger
          FROM escrows e
-        WHERE e.refunded_amount <> COALESCE((SELECT sum(r.amount) FROM escrow_refunds r WHERE r.escrow_id = e.id AND r.status <> 'failed'), 0)
-           OR e.refunded_amount <> COALESCE((SELECT sum(l.amount) FROM ledger_entries l WHERE l.escrow_id = e.id AND l.account = 'refunded'), 0)`,
+        WHERE e.refunded_amount + e.warranty_refunded <> COALESCE((SELECT sum(r.amount) FROM escrow_refunds r WHERE r.escrow_id = e.id AND r.status <> 'failed'), 0)
+           OR e.refunded_amount + e.warranty_refunded <> COALESCE((SELECT sum(l.amount) FROM ledger_entries l WHERE l.escrow_id = e.id AND l.account = 'refunded'), 0)`,
     )) as Row[];
     return rows.map((r) => ({
       code: 'refund_mismatch',
@@ -188,7 +189,7 @@ export class LedgerReportService {
                   sum(amount) FILTER (WHERE account = 'expert_receivable') AS expert_receivable,
                   sum(amount) FILTER (WHERE account = 'partner_receivable') AS partner_receivable,
                   -sum(amount) FILTER (WHERE account = 'paid_out' AND kind = 'reversal') AS reversed,
-                  sum(amount) FILTER (WHERE account = 'paid_out' AND kind IN ('payout', 'partner_payout')) AS transferred
+                  sum(amount) FILTER (WHERE account = 'paid_out' AND kind IN ('payout', 'partner_payout', 'holdback_payout')) AS transferred
              FROM ledger_entries GROUP BY escrow_id
          ) l ON l.escrow_id = e.id
         WHERE COALESCE(l.loss, 0) <> e.chargeback_loss
@@ -200,6 +201,35 @@ export class LedgerReportService {
     return rows.map((r) => ({
       code: 'chargeback_mismatch',
       message: `escrow ${r.id}: chargeback loss ${r.loss} in the ledger, ${r.recorded} recorded of ${r.disputed ?? 0} disputed; reversed ${r.reversed} of ${r.transferred} transferred`,
+      escrowId: String(r.id),
+    }));
+  }
+
+  /**
+   * M1–M3, M9 for the fix warranty, per escrow: warranty_held is the holdback less what was
+   * refunded, lost or written off and less its Transfer; at most one holdback Transfer, recorded
+   * exactly when its payout says paid.
+   */
+  private async holdbackMismatches(): Promise<LedgerViolation[]> {
+    const rows = (await this.ds.query(
+      `SELECT e.id, e.holdback_payout_status, COALESCE(l.held, 0)::text AS held,
+              (e.warranty_holdback - e.warranty_refunded - e.warranty_lost - COALESCE(l.paid, 0))::text AS expected, COALESCE(l.transfers, 0)::int AS transfers
+         FROM escrows e
+         LEFT JOIN (
+           SELECT escrow_id, sum(amount) FILTER (WHERE account = 'warranty_held') AS held,
+                  sum(amount) FILTER (WHERE account = 'paid_out' AND kind = 'holdback_payout') AS paid,
+                  count(DISTINCT txn_id) FILTER (WHERE kind = 'holdback_payout') AS transfers
+             FROM ledger_entries WHERE account IN ('warranty_held', 'paid_out') GROUP BY escrow_id
+         ) l ON l.escrow_id = e.id
+        WHERE e.warranty_holdback > 0 OR l.held IS NOT NULL
+        GROUP BY e.id, e.holdback_payout_status, e.warranty_holdback, e.warranty_refunded, e.warranty_lost, l.held, l.paid, l.transfers
+       HAVING COALESCE(l.held, 0) <> e.warranty_holdback - e.warranty_refunded - e.warranty_lost - COALESCE(l.paid, 0)
+           OR COALESCE(l.transfers, 0) > 1
+           OR (COALESCE(l.transfers, 0) = 1) <> (e.holdback_payout_status IN ('paid', 'reversed'))`,
+    )) as Row[];
+    return rows.map((r) => ({
+      code: 'holdback_mismatch',
+      message: `escrow ${r.id}: warranty_held ${r.held}, expected ${r.expected}; ${r.transfers} holdback transfer(s), holdback payout ${r.holdback_payout_status}`,
       escrowId: String(r.id),
     }));
   }

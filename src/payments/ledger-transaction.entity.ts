@@ -11,7 +11,7 @@ import { Escrow } from './escrow.entity';
  * `stripe_object_id` links it to the charge, transfer or refund it records (M4). Append-only (M1).
  */
 @Entity('ledger_transactions')
-@Check('CHK_ledger_transactions_kind', `"kind" IN ('funding','release','payout','partner_payout','refund','chargeback','reversal','refund_failed','write_off','recovery')`)
+@Check('CHK_ledger_transactions_kind', `"kind" IN ('funding','release','payout','partner_payout','refund','chargeback','reversal','refund_failed','write_off','recovery','holdback_payout')`)
 @Index('UQ_ledger_transactions_reference', ['reference'], { unique: true })
 @Index('UQ_ledger_transactions_stripe_object', ['stripeObjectId'], { unique: true })
 @Index('IDX_ledger_transactions_escrow', ['escrowId', 'kind'])

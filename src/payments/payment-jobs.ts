@@ -2,6 +2,8 @@
 export const PAYOUT_JOB = 'payments.payout';
 /** The partner's revenue-share Transfer of one escrow (its own queue: it waits for the partner's account, not the expert's). */
 export const PARTNER_PAYOUT_JOB = 'payments.partner-payout';
+/** The expert's warranty holdback, once the warranty is over (its own Transfer: transfer:holdback:<escrowId>). */
+export const HOLDBACK_PAYOUT_JOB = 'payments.holdback-payout';
 export const REFUND_JOB = 'payments.refund';
 export const CANCEL_PAYMENT_INTENT_JOB = 'payments.cancel-payment-intent';
 export const RECONCILE_JOB = 'payments.reconcile';

@@ -8,6 +8,7 @@ import { EscrowLifecycle } from './escrow-lifecycle.service';
 import { EscrowReleaseService } from './escrow-release.service';
 import { EscrowService } from './escrow.service';
 import { FundingService } from './funding.service';
+import { HoldbackService } from './holdback.service';
 import { LedgerReportService } from './ledger-report.service';
 import { LedgerService } from './ledger.service';
 import { PaymentFaults } from './payment-faults';
@@ -42,6 +43,7 @@ import { StripeWebhookVerifier } from './stripe/stripe-webhook.verifier';
     RefundService,
     PayoutService,
     EscrowReleaseService,
+    HoldbackService,
     FundingService,
     EscrowService,
     ChargebackService,
@@ -54,6 +56,7 @@ import { StripeWebhookVerifier } from './stripe/stripe-webhook.verifier';
     EscrowService,
     EscrowLifecycle,
     EscrowReleaseService,
+    HoldbackService,
     RefundService,
     PayoutService,
     LedgerService,

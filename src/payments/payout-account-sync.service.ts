@@ -51,7 +51,11 @@ export class PayoutAccountSyncService {
       }
     }
     const enabled = account.status === 'enabled' && account.payoutsEnabled;
-    if (enabled) await this.payouts.schedulePendingInTransaction(em, owner.userId);
+    if (enabled) {
+      await this.payouts.schedulePendingInTransaction(em, owner.userId);
+      // Holdbacks whose warranty ended while the account could not take Transfers.
+      await this.payouts.schedulePendingInTransaction(em, owner.userId, 'holdback');
+    }
     return { ownerId: owner.userId, owner: 'expert', enabled };
   }
 

@@ -10,7 +10,7 @@ import { Escrow } from './escrow.entity';
 import { EscrowLifecycle } from './escrow-lifecycle.service';
 import { LedgerService } from './ledger.service';
 import { PaymentFaults } from './payment-faults';
-import { EscrowJob, PARTNER_PAYOUT_JOB, PAYOUT_JOB } from './payment-jobs';
+import { EscrowJob, HOLDBACK_PAYOUT_JOB, PARTNER_PAYOUT_JOB, PAYOUT_JOB } from './payment-jobs';
 import { StripeGateway } from './stripe/stripe.gateway';
 import { PaymentProviderError } from './stripe/stripe-errors';
 import { TransferView } from './stripe/stripe-objects';
@@ -28,7 +28,7 @@ interface PayoutAccountRow {
 interface Payee {
   readonly job: string;
   /** The ledger account holding what is owed to this payee for the escrow. */
-  readonly owed: 'expert_payable' | 'partner_payable';
+  readonly owed: 'expert_payable' | 'partner_payable' | 'warranty_held';
   status(escrow: Escrow): PayoutStatus;
   transferId(escrow: Escrow): string | null;
   startedAt(escrow: Escrow): Date | null;
@@ -61,6 +61,17 @@ const PAYEES: Record<TransferPurpose, Payee> = {
     payeeId: (e) => e.partnerId,
     accountSql: payableSql('partner_payout_accounts', 'partner_id'),
     pending: (partnerId) => ({ partnerId, partnerPayoutStatus: 'pending' }),
+  },
+  // The warranty holdback: the expert's too, paid once the warranty is over, from warranty_held.
+  holdback: {
+    job: HOLDBACK_PAYOUT_JOB,
+    owed: 'warranty_held',
+    status: (e) => e.holdbackPayoutStatus,
+    transferId: (e) => e.holdbackTransferId,
+    startedAt: (e) => e.holdbackTransferStartedAt,
+    payeeId: (e) => e.expertId,
+    accountSql: payableSql('payout_accounts', 'user_id'),
+    pending: (expertId) => ({ expertId, holdbackPayoutStatus: 'pending' }),
   },
 };
 
@@ -103,6 +114,7 @@ export class PayoutService implements OnModuleInit {
   onModuleInit(): void {
     this.jobs.register<EscrowJob>(PAYOUT_JOB, async ({ escrowId }) => void (await this.payEscrow(escrowId)));
     this.jobs.register<EscrowJob>(PARTNER_PAYOUT_JOB, async ({ escrowId }) => void (await this.payPartnerShare(escrowId)));
+    this.jobs.register<EscrowJob>(HOLDBACK_PAYOUT_JOB, async ({ escrowId }) => void (await this.payHoldback(escrowId)));
   }
 
   /** Schedules the payout job in the release's transaction (from `startAfter`: the security hold), so a crash after commit still pays (F1). */
@@ -125,6 +137,16 @@ export class PayoutService implements OnModuleInit {
   /** Pays one released escrow's partner its revenue share; as safe to repeat as payEscrow. */
   payPartnerShare(escrowId: string, now?: Date): Promise<PayoutOutcome> {
     return this.pay(escrowId, 'partner', now);
+  }
+
+  /** Pays one escrow's warranty holdback once the warranty is over; as safe to repeat as payEscrow. */
+  payHoldback(escrowId: string, now?: Date): Promise<PayoutOutcome> {
+    return this.pay(escrowId, 'holdback', now);
+  }
+
+  /** The holdback's fast path right after the warranty ends; failures are left to its job. */
+  async payHoldbackAfterCommit(escrowId: string): Promise<PayoutOutcome | 'failed'> {
+    return this.payNow(escrowId, 'holdback');
   }
 
   /** After account.updated says payouts are enabled: pay everything that waited for this expert. */
@@ -155,8 +177,11 @@ export class PayoutService implements OnModuleInit {
 
   private async pay(escrowId: string, purpose: TransferPurpose, now = new Date()): Promise<PayoutOutcome> {
     // A cheap unlocked look first: most calls find nothing to do.
-    const peek = await this.ds.getRepository(Escrow).findOne({ where: { id: escrowId }, select: { id: true, status: true, payoutStatus: true, partnerPayoutStatus: true } });
-    const peekStatus = peek && (purpose === 'expert' ? peek.payoutStatus : peek.partnerPayoutStatus);
+    const peek = await this.ds.getRepository(Escrow).findOne({
+      where: { id: escrowId },
+      select: { id: true, status: true, payoutStatus: true, partnerPayoutStatus: true, holdbackPayoutStatus: true },
+    });
+    const peekStatus = peek && PAYEES[purpose].status(peek as Escrow);
     if (!peek || !RELEASED.includes(peek.status) || (peekStatus !== 'pending' && peekStatus !== 'transferring')) return 'nothing_to_pay';
     const decided = await withTransaction(this.ds, (em) => this.decide(em, escrowId, purpose, now));
     if (typeof decided === 'string') return decided;

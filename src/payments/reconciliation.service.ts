@@ -5,7 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { JobsService } from '../jobs/jobs.service';
 import { LedgerSide, reconcile, StripeSide, Violation } from './domain/reconciliation';
-import { transferPurpose } from './domain/transfer-purpose';
+import { TransferPurpose, transferPurpose } from './domain/transfer-purpose';
 import { Escrow } from './escrow.entity';
 import { EscrowRefund } from './escrow-refund.entity';
 import { EscrowService } from './escrow.service';
@@ -37,6 +37,8 @@ const STALE_TRANSFERRING_MS = 5 * 60_000;
 const RECONCILE_LOCK = 0x7265636f6e63; // "reconc"
 
 const PAYABLE: readonly string[] = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
+/** The ledger kind that records each purpose's Transfer. */
+const PAYOUT_KINDS: Partial<Record<string, TransferPurpose>> = { payout: 'expert', partner_payout: 'partner', holdback_payout: 'holdback' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface Seen {
@@ -239,6 +241,15 @@ export class ReconciliationService implements OnModuleInit {
       take: SWEEP_LIMIT,
     });
     for (const { id } of unpaidShares) await attempt('partner_payout', id, async () => (await this.payouts.payPartnerShare(id, now)) === 'paid');
+    const unpaidHoldbacks = await this.ds.getRepository(Escrow).find({
+      where: [
+        { status: In(['released', 'partially_refunded']), frozen: false, holdbackPayoutStatus: 'pending' },
+        { status: In(['released', 'partially_refunded']), holdbackPayoutStatus: 'transferring', updatedAt: LessThanOrEqual(stale) },
+      ],
+      select: { id: true },
+      take: SWEEP_LIMIT,
+    });
+    for (const { id } of unpaidHoldbacks) await attempt('holdback_payout', id, async () => (await this.payouts.payHoldback(id, now)) === 'paid');
     const pending = await this.ds.getRepository(EscrowRefund).find({ where: { status: 'pending', stripeRefundId: IsNull() }, select: { id: true, escrowId: true }, take: SWEEP_LIMIT });
     for (const refund of pending) {
       await attempt('refund', refund.escrowId, async () => {
@@ -259,7 +270,7 @@ export class ReconciliationService implements OnModuleInit {
     // The escrows the Stripe objects read here name: their entries are compared whenever they were written.
     const named = [...seen.paymentIntents.values(), ...seen.transfers.values()].map((o) => o.metadata.escrowId).filter((id) => id && UUID.test(id));
     const escrowIds = [...new Set([...sweptIds, ...named])];
-    const kinds = In(['funding', 'payout', 'partner_payout', 'reversal']);
+    const kinds = In(['funding', 'payout', 'partner_payout', 'holdback_payout', 'reversal']);
     const txns = await this.ds.getRepository(LedgerTransaction).find({
       where: [{ kind: kinds, ...(since && { createdAt: MoreThan(since) }) }, ...(escrowIds.length ? [{ kind: kinds, escrowId: In(escrowIds) }] : [])],
       select: { id: true, kind: true, escrowId: true, stripeObjectId: true },
@@ -289,9 +300,10 @@ export class ReconciliationService implements OnModuleInit {
     };
     const ledger: LedgerSide = {
       fundings: txns.filter((t) => t.kind === 'funding').map((t) => ({ escrowId: t.escrowId, chargeId: t.stripeObjectId })),
-      payouts: txns
-        .filter((t) => t.kind === 'payout' || t.kind === 'partner_payout')
-        .map((t) => ({ escrowId: t.escrowId, transferId: t.stripeObjectId, purpose: t.kind === 'payout' ? ('expert' as const) : ('partner' as const) })),
+      payouts: txns.flatMap((t) => {
+        const purpose = PAYOUT_KINDS[t.kind];
+        return purpose ? [{ escrowId: t.escrowId, transferId: t.stripeObjectId, purpose }] : [];
+      }),
       refunds: refundRows.map((r) => ({ escrowId: r.escrowId, stripeRefundId: r.stripeRefundId, status: r.status, key: r.idempotencyKey })),
       paymentIntentIds: new Map(piEscrows.map((r) => [r.pi, r.id])),
       reversals: txns.filter((t) => t.kind === 'reversal' && sweptIds.includes(t.escrowId)).map((t) => ({ escrowId: t.escrowId, reversalId: t.stripeObjectId })),
@@ -304,7 +316,7 @@ export class ReconciliationService implements OnModuleInit {
     const charges = new Set([...seen.paymentIntents.values()].map((pi) => pi.chargeId));
     for (const t of txns) {
       if (!t.stripeObjectId) continue;
-      if ((t.kind === 'payout' || t.kind === 'partner_payout') && !seen.transfers.has(t.stripeObjectId)) {
+      if (PAYOUT_KINDS[t.kind] && !seen.transfers.has(t.stripeObjectId)) {
         const found = await this.gateway.retrieveTransfer(t.stripeObjectId).catch(() => null);
         if (found) seen.transfers.set(found.id, found);
         seen.count += 1;

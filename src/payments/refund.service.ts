@@ -71,7 +71,7 @@ export class RefundService implements OnModuleInit {
    * key again returns the first decision and refunds nothing more. After commit call
    * `refundAfterCommit(result.refund.id)`; the job makes the refund anyway if that never runs.
    */
-  async refund(em: EntityManager, escrowId: string, amount: number, idempotencyKey: string, options: { reason: string; now?: Date }): Promise<RefundDecision> {
+  async refund(em: EntityManager, escrowId: string, amount: number, idempotencyKey: string, options: { reason: string; now?: Date; fromHoldback?: boolean }): Promise<RefundDecision> {
     const escrow = await this.escrows.lock(em, escrowId);
     if (!escrow) throw notFound('Escrow');
     const earlier = await em.getRepository(EscrowRefund).findOneBy({ idempotencyKey });
@@ -79,8 +79,10 @@ export class RefundService implements OnModuleInit {
       if (earlier.escrowId !== escrowId || earlier.amount !== amount) throw new DomainError('idempotency_key_reused', 'This refund key was used for another refund.');
       return { escrow, refund: earlier, notice: refundedNotice(escrow) };
     }
-    const after = await this.escrows.apply(em, escrow, { type: 'refund', amount, refundKey: idempotencyKey }, options.now);
-    const refund = await this.recordRefundRow(em, after, { amount, idempotencyKey, reason: options.reason });
+    // A warranty dispute refunds from the holdback (warranty_held), not from the escrow's held money.
+    const move = options.fromHoldback ? ({ type: 'warranty_refund', amount, refundKey: idempotencyKey } as const) : ({ type: 'refund', amount, refundKey: idempotencyKey } as const);
+    const after = await this.escrows.apply(em, escrow, move, options.now);
+    const refund = await this.recordRefundRow(em, after, { amount, idempotencyKey, reason: options.reason, fromHoldback: options.fromHoldback });
     return { escrow: after, refund, notice: refundedNotice(after) };
   }
 
@@ -95,25 +97,30 @@ export class RefundService implements OnModuleInit {
    * An admin's `retry_refund` of a failed refund: the same money refunded again under a new key
    * (`refund:<disputeId>`), in the caller's transaction (escrow locked by the lifecycle).
    */
-  async retryFailed(em: EntityManager, escrowId: string, amount: number, idempotencyKey: string, now: Date): Promise<EscrowRefund> {
+  async retryFailed(em: EntityManager, escrowId: string, amount: number, idempotencyKey: string, now: Date, fromHoldback = false): Promise<EscrowRefund> {
     const escrow = await this.escrows.lock(em, escrowId);
     if (!escrow) throw notFound('Escrow');
-    const after = await this.escrows.apply(em, escrow, { type: 'retry_refund', amount, refundKey: idempotencyKey }, now);
-    return this.recordRefundRow(em, after, { amount, idempotencyKey, reason: 'retry of a failed refund' });
+    const move = fromHoldback ? ({ type: 'warranty_refund', amount, refundKey: idempotencyKey } as const) : ({ type: 'retry_refund', amount, refundKey: idempotencyKey } as const);
+    const after = await this.escrows.apply(em, escrow, move, now);
+    return this.recordRefundRow(em, after, { amount, idempotencyKey, reason: 'retry of a failed refund', fromHoldback });
   }
 
   /** An admin's `write_off` of a failed refund: still owed to the customer (unclaimed_refunds), no longer held. */
-  async writeOffFailed(em: EntityManager, escrowId: string, amount: number, reference: string, now: Date): Promise<Escrow> {
+  async writeOffFailed(em: EntityManager, escrowId: string, amount: number, reference: string, now: Date, fromHoldback = false): Promise<Escrow> {
     const escrow = await this.escrows.lock(em, escrowId);
     if (!escrow) throw notFound('Escrow');
-    return this.escrows.apply(em, escrow, { type: 'write_off_refund', amount, reference }, now);
+    return this.escrows.apply(em, escrow, { type: 'write_off_refund', amount, reference, fromHoldback }, now);
   }
 
   /**
    * The refund row of a refund the escrow's move already counts (and posted). Without `stripe`
    * (our decision) the Stripe refund is still to be made: a job is scheduled.
    */
-  async recordRefundRow(em: EntityManager, escrow: Escrow, input: { amount: number; idempotencyKey: string; reason: string; stripe?: RefundView }): Promise<EscrowRefund> {
+  async recordRefundRow(
+    em: EntityManager,
+    escrow: Escrow,
+    input: { amount: number; idempotencyKey: string; reason: string; stripe?: RefundView; fromHoldback?: boolean },
+  ): Promise<EscrowRefund> {
     const repo = em.getRepository(EscrowRefund);
     const refund = await repo.save(
       repo.create({
@@ -125,6 +132,7 @@ export class RefundService implements OnModuleInit {
         reason: input.reason,
         stripeRefundId: input.stripe?.id ?? null,
         status: input.stripe ? STRIPE_TO_OURS[input.stripe.status] : 'pending',
+        fromHoldback: input.fromHoldback ?? false,
       }),
     );
     if (!input.stripe) await this.jobs.scheduleInTransaction(em, REFUND_JOB, { refundId: refund.id }, new Date(), input.idempotencyKey);
@@ -243,7 +251,7 @@ export class RefundService implements OnModuleInit {
     const [row] = await lockRows(em, 'escrow_refunds', 'id', [refundId]);
     if (!held || !row || row.status === 'failed') return;
     const { escrow } = held;
-    const after = await this.escrows.apply(em, escrow, { type: 'refund_failed', refundKey: found.idempotencyKey, amount: found.amount }, now);
+    const after = await this.escrows.apply(em, escrow, { type: 'refund_failed', refundKey: found.idempotencyKey, amount: found.amount, fromHoldback: found.fromHoldback }, now);
     await em.getRepository(EscrowRefund).update(refundId, { status: 'failed', failureReason: why });
     const reason = `A refund of ${found.amount} (minor units, ${found.currency}) ${why}: the money is held again. Retry it, or write it off as owed to the customer.`;
     await this.disputes.openDetached(em, {

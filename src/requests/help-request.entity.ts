@@ -90,6 +90,25 @@ export class HelpRequest {
   @Column({ name: 'disputed_from', type: 'text', nullable: true })
   disputedFrom!: RequestStatus | null;
 
+  /** The accepted bid's fix warranty in days (0: none), fixed at accept. */
+  @Column({ name: 'warranty_days', type: 'int', default: 0 })
+  warrantyDays!: number;
+
+  /** While a warranty holdback is held: when the warranty ends (the owner may reopen until then). */
+  @Column({ name: 'warranty_ends_at', type: 'timestamptz', nullable: true })
+  warrantyEndsAt!: Date | null;
+
+  /** The resolution round: 1, then 2 after a warranty reopen (one review per round). */
+  @Column({ type: 'int', default: 1 })
+  round!: number;
+
+  @Column({ name: 'reopened_at', type: 'timestamptz', nullable: true })
+  reopenedAt!: Date | null;
+
+  /** Why the owner reopened the job (private to the two parties, like the resolution note). */
+  @Column({ name: 'reopen_reason', type: 'text', nullable: true })
+  reopenReason!: string | null;
+
   @Column({ name: 'auto_released', type: 'boolean', default: false })
   autoReleased!: boolean;
 

@@ -41,8 +41,8 @@ export interface Transition {
 
 export interface ApplyOptions {
   now?: Date;
-  /** Columns the use case sets with the move that are not state (the expert's resolution note). */
-  data?: Partial<Pick<HelpRequest, 'resolutionNote'>>;
+  /** Columns the use case sets with the move that are not state (the expert's resolution note, the accepted bid's warranty, the reopen's reason). */
+  data?: Partial<Pick<HelpRequest, 'resolutionNote' | 'warrantyDays' | 'reopenReason'>>;
   /** The use case's own events (escrow.funded, dispute.opened...), recorded before the request's. */
   events?: readonly EventDraft[];
   /** The bid an accept names, already locked by lockWithBid (saves a statement). */
@@ -63,16 +63,19 @@ export const TIMER_JOBS: Record<AutomaticTransitionName, string> = {
   payment_window_lapse: 'request.payment-window-lapse',
   auto_release: 'request.auto-release',
   hold_limit_escalation: 'request.hold-limit-escalation',
+  reopen_escalation: 'request.reopen-escalation',
+  warranty_release: 'request.warranty-release',
 };
 
 /** Timers whose event moves money or files a dispute: the app refuses to start without their handler. */
-const HANDLED_ELSEWHERE: readonly AutomaticTransitionName[] = ['payment_window_lapse', 'auto_release', 'hold_limit_escalation'];
+const HANDLED_ELSEWHERE: readonly AutomaticTransitionName[] = ['payment_window_lapse', 'auto_release', 'hold_limit_escalation', 'reopen_escalation', 'warranty_release'];
 
 /** The event recorded for each request move (the request as it is after it). */
 const REQUEST_NOTICES: Partial<Record<RequestEventType, EventType>> = {
   cancel: 'request.cancelled',
   bidding_closed: 'request.expired',
   resolve: 'request.resolved',
+  reopen: 'request.reopened',
 };
 
 const BID_NOTICES: Record<BidEventType, EventType> = {

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { recordJobOutcome } from '../experts/expert-counters';
 import { EscrowReleaseService } from '../payments/escrow-release.service';
+import { HoldbackService } from '../payments/holdback.service';
 import { PayoutService } from '../payments/payout.service';
 import { RequestLifecycle } from '../requests/request-lifecycle.service';
 
@@ -18,11 +19,18 @@ export class AutoReleaseService implements OnModuleInit {
     private readonly lifecycle: RequestLifecycle,
     private readonly releases: EscrowReleaseService,
     private readonly payouts: PayoutService,
+    private readonly holdbacks: HoldbackService,
   ) {}
 
   onModuleInit(): void {
     this.lifecycle.handleTimer('auto_release', async (em, locked, now) => {
       const requestId = locked.request.id;
+      if (locked.request.round > 1) {
+        // A reopened job left unreviewed: the warranty holdback goes to the expert.
+        const holdback = await this.holdbacks.release(em, requestId, now);
+        await this.lifecycle.apply(em, locked, { type: 'auto_release' }, { now, events: [holdback.notice] });
+        return { afterCommit: async () => void (await this.payouts.payHoldbackAfterCommit(holdback.escrow.id)) };
+      }
       const released = await this.releases.releaseForRequest(em, requestId, { reason: 'auto_release', now });
       await this.lifecycle.apply(em, locked, { type: 'auto_release' }, { now, events: [released.notice] });
       if (locked.awardedExpertId) await recordJobOutcome(em, locked.awardedExpertId, { finished: 'completed' });

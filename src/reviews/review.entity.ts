@@ -11,7 +11,7 @@ import { User } from '../users/user.entity';
 @Entity('reviews')
 @Check('CHK_reviews_rating', `"rating" BETWEEN 1 AND 5`)
 @Check('CHK_reviews_comment_when_unresolved', `"resolved" OR "comment" IS NOT NULL`)
-@Index('UQ_reviews_request', ['requestId'], { unique: true })
+@Index('UQ_reviews_request_round', ['requestId', 'round'], { unique: true })
 @Index('IDX_reviews_expert_created', ['expertId', 'createdAt'])
 export class Review {
   @PrimaryGeneratedColumn('uuid')
@@ -19,6 +19,10 @@ export class Review {
 
   @Column({ name: 'request_id', type: 'uuid' })
   requestId!: string;
+
+  /** The resolution round it reviews: 1, or 2 after a warranty reopen (one review per round). */
+  @Column({ type: 'int', default: 1 })
+  round!: number;
 
   @ManyToOne(() => HelpRequest, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'request_id', foreignKeyConstraintName: 'FK_reviews_request' })

@@ -11,7 +11,9 @@ import { CreateReviewDto } from './dto/create-review.dto';
 import { ResolveRequestDto } from './dto/resolve-request.dto';
 import { ReviewOutcomeResponse } from './dto/review-outcome.response';
 import { ResolutionService } from './resolution.service';
+import { ReopenRequestDto } from './dto/reopen-request.dto';
 import { ReviewsService } from './reviews.service';
+import { WarrantyService } from './warranty.service';
 
 @ApiTags('resolution')
 @ApiBearerAuth()
@@ -21,6 +23,7 @@ export class ReviewsController {
   constructor(
     private readonly resolution: ResolutionService,
     private readonly reviews: ReviewsService,
+    private readonly warranty: WarrantyService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -32,6 +35,20 @@ export class ReviewsController {
   @ApiErrors(400, 403, 404, 409)
   async resolve(@CurrentPrincipal() me: Principal, @Param('id', IdPipe) id: string, @Body() dto: ResolveRequestDto): Promise<RequestResponse> {
     return RequestResponse.from(await this.resolution.resolve(me, id, dto), this.config);
+  }
+
+  @Post(':id/reopen')
+  @Roles('customer')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: "The fix warranty: the owner reopens a completed job within its bid's warrantyDays (once)",
+    description:
+      'Back to the same expert (`in_progress`, no new payment); the holdback stays held. A new resolve and review settle it; not resolved within REOPEN_RESOLVE_DAYS → a `warranty` dispute. 409 `no_warranty`, `warranty_ended`, `already_reopened`, `request_not_completed`.',
+  })
+  @ApiOkResponse({ type: RequestResponse })
+  @ApiErrors(400, 403, 404, 409)
+  async reopen(@CurrentPrincipal() me: Principal, @Param('id', IdPipe) id: string, @Body() dto: ReopenRequestDto): Promise<RequestResponse> {
+    return RequestResponse.from(await this.warranty.reopen(me, id, dto), this.config);
   }
 
   @Post(':id/review')

@@ -7,11 +7,12 @@ import { AutoReleaseService } from './auto-release.service';
 import { ResolutionService } from './resolution.service';
 import { ReviewsController } from './reviews.controller';
 import { ReviewsService } from './reviews.service';
+import { WarrantyService } from './warranty.service';
 
 /** Resolution by the expert, the owner's review, and what the auto-release timer does. */
 @Module({
   imports: [PaymentsModule, RequestsModule, RequestLifecycleModule, DisputeOpeningModule],
   controllers: [ReviewsController],
-  providers: [ResolutionService, ReviewsService, AutoReleaseService],
+  providers: [ResolutionService, ReviewsService, AutoReleaseService, WarrantyService],
 })
 export class ReviewsModule {}

@@ -8,6 +8,7 @@ import { withTransaction } from '../database/transaction';
 import { DisputeOpeningService } from '../disputes/dispute-opening.service';
 import { recordJobOutcome } from '../experts/expert-counters';
 import { EscrowReleaseService } from '../payments/escrow-release.service';
+import { HoldbackService } from '../payments/holdback.service';
 import { PayoutService } from '../payments/payout.service';
 import { isUniqueViolation } from '../database/pg-errors';
 import { HelpRequest } from '../requests/help-request.entity';
@@ -40,40 +41,51 @@ export class ReviewsService {
     private readonly releases: EscrowReleaseService,
     private readonly payouts: PayoutService,
     private readonly disputes: DisputeOpeningService,
+    private readonly holdbacks: HoldbackService,
   ) {}
 
   async review(customer: Principal, id: string, dto: CreateReviewDto, now = new Date()): Promise<ReviewOutcome> {
     const problem = reviewProblem(dto);
     if (problem) throw new DomainError(problem.code, problem.message, problem.param);
     let releasedEscrowId: string | null = null;
+    let holdbackEscrowId: string | null = null;
     const outcome = await withTransaction(this.ds, async (em) => {
       releasedEscrowId = null;
+      holdbackEscrowId = null;
       const locked = await this.queries.lockVisible(em, customer, id);
       if (locked.request.customerId !== customer.userId) throw requestNotFound();
-      // Before the state machine: a second review is `already_reviewed`, not "request not resolved".
-      if (await em.getRepository(Review).existsBy({ requestId: id })) throw alreadyReviewed();
+      // Before the state machine: a second review of the round is `already_reviewed`, not "request not resolved".
+      const round = locked.request.round;
+      if (await em.getRepository(Review).existsBy({ requestId: id, round })) throw alreadyReviewed();
       this.lifecycle.check(locked, { type: dto.resolved ? 'review_resolved' : 'review_unresolved' }, now);
       const expertId = locked.awardedExpertId;
       if (!expertId) throw new Error(`request ${id} is ${locked.request.status} without an awarded expert`);
-      const review = await this.insertReview(em, locked.request, expertId, dto);
+      const review = await this.insertReview(em, locked.request, expertId, dto, round);
       const reviewed = { type: 'review.created' as const, object: ReviewResponse.from(review), expertId };
       let request: HelpRequest;
-      if (dto.resolved) {
+      if (dto.resolved && round > 1) {
+        // A reopened job fixed for good: the warranty holdback goes to the expert.
+        const released = await this.holdbacks.release(em, id, now);
+        holdbackEscrowId = released.escrow.id;
+        ({ request } = await this.lifecycle.apply(em, locked, { type: 'review_resolved' }, { now, events: [reviewed, released.notice] }));
+      } else if (dto.resolved) {
         const released = await this.releases.releaseForRequest(em, id, { reason: 'review', now });
         releasedEscrowId = released.escrow.id;
         ({ request } = await this.lifecycle.apply(em, locked, { type: 'review_resolved' }, { now, events: [reviewed, released.notice] }));
       } else {
         const reason = dto.comment as string;
+        if (round > 1) await this.holdbacks.dispute(em, id, now);
         ({ request } = await this.disputes.openInTransaction(em, locked, { event: 'review_unresolved', openedBy: 'customer', userId: customer.userId, reason, now, events: [reviewed] }));
       }
       await recordJobOutcome(em, expertId, { rating: dto.rating, finished: dto.resolved ? 'completed' : undefined });
       return { review, request };
     });
     if (releasedEscrowId) await this.payouts.payAfterCommit(releasedEscrowId);
+    if (holdbackEscrowId) await this.payouts.payHoldbackAfterCommit(holdbackEscrowId);
     return outcome;
   }
 
-  private async insertReview(em: EntityManager, request: HelpRequest, expertId: string, dto: CreateReviewDto): Promise<Review> {
+  private async insertReview(em: EntityManager, request: HelpRequest, expertId: string, dto: CreateReviewDto, round: number): Promise<Review> {
     try {
       const inserted = await em
         .createQueryBuilder()
@@ -81,6 +93,7 @@ export class ReviewsService {
         .into(Review)
         .values({
           requestId: request.id,
+          round,
           customerId: request.customerId,
           expertId,
           rating: dto.rating,
@@ -93,7 +106,7 @@ export class ReviewsService {
       return hydrate(em, Review, (inserted.raw as Array<Record<string, unknown>>)[0]);
     } catch (err) {
       // Backstop: the request row lock already serialises reviews of one request.
-      if (isUniqueViolation(err, 'UQ_reviews_request')) throw alreadyReviewed();
+      if (isUniqueViolation(err, 'UQ_reviews_request_round')) throw alreadyReviewed();
       throw err;
     }
   }

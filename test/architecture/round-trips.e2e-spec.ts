@@ -58,8 +58,8 @@ describe('round trips per use case', () => {
     const escrow = accepted.escrow as { paymentIntentId: string; clientSecret: string };
     await pay(t, escrow.paymentIntentId, escrow.clientSecret);
     await waitFor('funded', async () => (await statusOf(t, request.id)) === 'in_progress');
-    // The webhook's own transaction only stores the event (W4); the funding is the job's transaction.
-    one('fund', /SET status = 'applied'/);
+    // The webhook's own transaction only stores the event (W4); the funding is the job's transaction (the one posting `funding`).
+    one('fund', /^funding$/);
 
     recorder.reset();
     const note = `Replaced the boot loader ${Date.now()}.`;

@@ -35,7 +35,7 @@ describe('bids: placing a bid', () => {
     const res = await bid(withProfile, own.id, validBid({ amount: { amount: 4200, currency: 'usd' }, etaMinutes: 90 }));
     expect(res.status).toBe(201);
     expect(Object.keys(res.body).sort()).toEqual(
-      ['amount', 'createdAt', 'etaMinutes', 'expertId', 'id', 'message', 'requestId', 'status', 'updatedAt'].sort(),
+      ['amount', 'createdAt', 'etaMinutes', 'expertId', 'id', 'message', 'requestId', 'status', 'updatedAt', 'warrantyDays'].sort(),
     );
     expect(res.body).toMatchObject({
       requestId: own.id,

@@ -175,7 +175,7 @@ describe('every body field (V6)', () => {
       const marked = [...new Set(freeTextFields().map(({ field }) => `${field.owner}.${field.name}`))].sort();
       expect(marked).toEqual([
         'CreateBidDto.message', 'CreateMessageDto.body', 'CreateRequestDto.description', 'CreateRequestDto.title',
-        'CreateReviewDto.comment', 'OpenDisputeDto.reason', 'ResolveRequestDto.resolutionNote', 'UpdateBidDto.message',
+        'CreateReviewDto.comment', 'OpenDisputeDto.reason', 'ReopenRequestDto.reason', 'ResolveRequestDto.resolutionNote', 'UpdateBidDto.message',
         'UpdateRequestDto.description', 'UpdateRequestDto.title', 'UpsertExpertProfileDto.bio', 'UpsertExpertProfileDto.headline',
       ]);
     });

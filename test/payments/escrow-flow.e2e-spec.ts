@@ -78,6 +78,7 @@ describe('payments: escrow flow', () => {
       expert_receivable: 0,
       partner_receivable: 0,
       unclaimed_refunds: 0,
+      warranty_held: 0,
     });
   });
 

@@ -85,6 +85,7 @@ describe('payments: the ledger', () => {
       'platform_revenue',
       'refunded',
       'unclaimed_refunds',
+      'warranty_held',
     ]);
   });
 

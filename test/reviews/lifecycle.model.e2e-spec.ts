@@ -1,14 +1,15 @@
 import fc from 'fast-check';
-import { splitFee } from '../../src/payments/domain/money';
+import { holdbackOf, splitFee } from '../../src/payments/domain/money';
 import { createProfile, makeAdmin, registerUser, TestUser } from '../support/factories';
-import { acceptedDeal, makeHoldLimitDue, makeReviewDue, onboard, pay } from '../support/deals';
-import { disputeIdOf, ledgerReport, refundsOf, statusOf, transfersOf } from '../support/inspect';
+import { acceptedDeal, makeHoldLimitDue, makeReopenEscalationDue, makeReviewDue, makeWarrantyDue, onboard, pay } from '../support/deals';
+import { ledgerReport, refundsOf, statusOf, transfersOf } from '../support/inspect';
 import { createTestApp, TestApp } from '../support/test-app';
 import { waitFor } from '../support/wait';
 
 jest.setTimeout(180_000);
 
 const FEE_BPS = 1500;
+const HOLDBACK_BPS = 1000;
 
 /** What the contract says the request and its money should be. */
 interface Model {
@@ -19,6 +20,28 @@ interface Model {
   amount: number;
   transferred: number;
   refunded: number;
+  /** The accepted bid's fix warranty (0: none), the round (2 after a reopen) and the holdback. */
+  warrantyDays: number;
+  round: number;
+  holdback: number;
+  warranty: 'none' | 'held' | 'settled';
+}
+
+/**
+ * A release of `released` (the money left after any refund): the expert gets the payout less the
+ * warranty holdback at once; the holdback waits for the warranty.
+ */
+function release(m: Model, released: number): void {
+  const payout = splitFee(released, FEE_BPS).expertPayout;
+  m.holdback = m.warrantyDays > 0 ? holdbackOf(payout, HOLDBACK_BPS) : 0;
+  m.warranty = m.warrantyDays > 0 ? 'held' : 'none';
+  m.transferred = payout - m.holdback;
+}
+
+/** The holdback goes to the expert (the warranty ended, or a reopened job was settled for them). */
+function payHoldback(m: Model): void {
+  m.transferred += m.holdback;
+  m.warranty = 'settled';
 }
 
 /** The real thing: one request of a fresh customer, bid on by the shared onboarded expert. */
@@ -125,8 +148,9 @@ class Review implements fc.AsyncCommand<Model, Real> {
       after(200)(res.status, res.body);
       m.reviewed = true;
       m.status = this.resolved ? 'completed' : 'disputed';
-      if (this.resolved) m.transferred = splitFee(m.amount, FEE_BPS).expertPayout;
-      if (!this.resolved) r.disputeId = await disputeIdOf(t, r.requestId);
+      if (this.resolved && m.round > 1) payHoldback(m);
+      else if (this.resolved) release(m, m.amount);
+      if (!this.resolved) r.disputeId = await openDisputeIdOf(r.requestId);
     }
     await settleAndCheck(m, r);
   }
@@ -156,13 +180,32 @@ class Settle implements fc.AsyncCommand<Model, Real> {
   async run(m: Model, r: Real) {
     const refundAmount = Math.min(m.amount - 1, Math.max(1, Math.floor(m.amount * this.share)));
     const body = this.outcome === 'split' ? { outcome: 'split', refundAmount } : { outcome: this.outcome };
+    if (m.round > 1) {
+      // A warranty dispute divides the holdback only, and the job is completed again whatever the outcome.
+      const part = Math.min(m.holdback - 1, Math.max(1, Math.floor(m.holdback * this.share)));
+      const res = await t.http
+        .post(`/v1/admin/disputes/${r.disputeId}/resolve`)
+        .set('authorization', admin.auth)
+        .send(this.outcome === 'split' ? { outcome: 'split', refundAmount: part } : { outcome: this.outcome });
+      after(200)(res.status, res.body);
+      if (this.outcome === 'release') m.transferred += m.holdback;
+      if (this.outcome === 'refund') m.refunded += m.holdback;
+      if (this.outcome === 'split') {
+        m.refunded += part;
+        m.transferred += m.holdback - part;
+      }
+      m.warranty = 'settled';
+      m.status = 'completed';
+      await settleAndCheck(m, r);
+      return;
+    }
     const res = await t.http.post(`/v1/admin/disputes/${r.disputeId}/resolve`).set('authorization', admin.auth).send(body);
     after(200)(res.status, res.body);
-    if (this.outcome === 'release') m.transferred = splitFee(m.amount, FEE_BPS).expertPayout;
+    if (this.outcome === 'release') release(m, m.amount);
     if (this.outcome === 'refund') m.refunded = m.amount;
     if (this.outcome === 'split') {
       m.refunded = refundAmount;
-      m.transferred = splitFee(m.amount - refundAmount, FEE_BPS).expertPayout;
+      release(m, m.amount - refundAmount);
     }
     m.status = this.outcome === 'refund' ? 'refunded' : 'completed';
     await settleAndCheck(m, r);
@@ -172,21 +215,53 @@ class Settle implements fc.AsyncCommand<Model, Real> {
 
 /** The controllable clock: the next timer of the request becomes due and its pg-boss job runs. */
 class AdvanceClock implements fc.AsyncCommand<Model, Real> {
-  check = (m: Readonly<Model>) => m.status === 'in_progress' || m.status === 'resolved';
+  check = (m: Readonly<Model>) => m.status === 'in_progress' || m.status === 'resolved' || (m.status === 'completed' && m.warranty === 'held');
   async run(m: Model, r: Real) {
     if (m.status === 'resolved') {
       await makeReviewDue(t, r.requestId);
       m.status = 'completed';
-      m.transferred = splitFee(m.amount, FEE_BPS).expertPayout;
+      if (m.round > 1) payHoldback(m);
+      else release(m, m.amount);
+    } else if (m.status === 'completed') {
+      // The warranty ends with no reopen: the holdback is paid.
+      await makeWarrantyDue(t, r.requestId);
+      payHoldback(m);
     } else {
-      await makeHoldLimitDue(t, r.requestId);
+      if (m.round > 1) await makeReopenEscalationDue(t, r.requestId);
+      else await makeHoldLimitDue(t, r.requestId);
       m.status = 'disputed';
-      await waitFor('hold-limit dispute', async () => (await statusOf(t, r.requestId)) === 'disputed', 10_000);
-      r.disputeId = await disputeIdOf(t, r.requestId);
+      await waitFor('timer dispute', async () => (await statusOf(t, r.requestId)) === 'disputed', 10_000);
+      r.disputeId = await openDisputeIdOf(r.requestId);
     }
     await settleAndCheck(m, r);
   }
   toString = () => 'advance the clock to the next timer';
+}
+
+/** The fix warranty: the owner reopens the completed job (once, within the warranty). */
+class Reopen implements fc.AsyncCommand<Model, Real> {
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const res = await t.http.post(`/v1/requests/${r.requestId}/reopen`).set('authorization', r.customer.auth).send({ reason: 'It broke again the next day.' });
+    const refusal =
+      m.status !== 'completed' ? 'request_not_completed' : m.warrantyDays === 0 ? 'no_warranty' : m.round > 1 ? 'already_reopened' : m.warranty !== 'held' ? 'warranty_ended' : null;
+    if (refusal) {
+      after(409)(res.status, res.body);
+      expect(res.body.error.code).toBe(refusal);
+    } else {
+      after(200)(res.status, res.body);
+      m.status = 'in_progress';
+      m.round = 2;
+      m.reviewed = false;
+    }
+    await settleAndCheck(m, r);
+  }
+  toString = () => 'reopen';
+}
+
+async function openDisputeIdOf(requestId: string): Promise<string> {
+  const [row] = (await t.ds.query(`SELECT id FROM disputes WHERE request_id = $1 AND status = 'open'`, [requestId])) as Array<{ id: string }>;
+  return row.id;
 }
 
 /** Stripe delivers again, and out of order: the last `count` events, newest first. */
@@ -213,6 +288,7 @@ const commands = [
   fc.tuple(fc.constantFrom('release' as const, 'refund' as const, 'split' as const), fc.double({ min: 0, max: 1, noNaN: true })).map(([o, s]) => new Settle(o, s)),
   fc.constant(new AdvanceClock()),
   fc.integer({ min: 1, max: 6 }).map((n) => new ReplayWebhooks(n)),
+  fc.constant(new Reopen()),
 ];
 
 /**
@@ -231,13 +307,25 @@ describe('P1 lifecycle model', () => {
   });
   afterAll(() => t.close());
 
-  it('P1 the request and its money follow the model under duplicated, reordered webhooks and a moving clock', async () => {
+  it('P1 the request and its money follow the model under duplicated, reordered webhooks, a moving clock and warranty reopens', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 500, max: 20_000 }), fc.commands(commands, { maxCommands: 30, size: 'large' }), async (amount, cmds) => {
+      fc.asyncProperty(fc.integer({ min: 500, max: 20_000 }), fc.constantFrom(0, 7), fc.commands(commands, { maxCommands: 30, size: 'large' }), async (amount, warrantyDays, cmds) => {
         // Every run starts accepted (accept itself is C1's business): the escrow waits for payment.
-        const { customer, requestId, paymentIntentId, clientSecret } = await acceptedDeal(t, { amount, expert });
+        const { customer, requestId, paymentIntentId, clientSecret } = await acceptedDeal(t, { amount, expert, warrantyDays });
         const setup = () => ({
-          model: { status: 'awaiting_payment', paid: false, fundingDropped: false, reviewed: false, amount, transferred: 0, refunded: 0 } as Model,
+          model: {
+            status: 'awaiting_payment',
+            paid: false,
+            fundingDropped: false,
+            reviewed: false,
+            amount,
+            transferred: 0,
+            refunded: 0,
+            warrantyDays,
+            round: 1,
+            holdback: 0,
+            warranty: 'none',
+          } as Model,
           real: { customer, requestId, paymentIntentId, clientSecret, droppedEvents: [] } as Real,
         });
         await fc.asyncModelRun(setup, cmds);

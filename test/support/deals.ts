@@ -39,6 +39,8 @@ export interface DealOptions {
   onboarded?: boolean;
   /** Experts who bid too and lose: these users, or that many new experts. */
   otherBidders?: TestUser[] | number;
+  /** The winning bid's fix warranty in days (default 0: none). */
+  warrantyDays?: number;
 }
 
 /** POST the payout account; returns the onboarding link (opening it completes onboarding in the sandbox). */
@@ -65,7 +67,7 @@ export async function acceptedDeal(t: TestApp, options: DealOptions = {}): Promi
   const losers = typeof others === 'number' ? await Promise.all(Array.from({ length: others }, () => registerUser(t, 'expert'))) : others;
   const price = { amount: { amount, currency: 'usd' } };
   const request = await postRequest(t, customer, { maxBudget: { amount: Math.max(amount, 5000), currency: 'usd' } });
-  const bid = await placeBid(t, expert, request.id, price);
+  const bid = await placeBid(t, expert, request.id, { ...price, ...(options.warrantyDays !== undefined && { warrantyDays: options.warrantyDays }) });
   const otherBidIds: string[] = [];
   for (const loser of losers) otherBidIds.push((await placeBid(t, loser, request.id, price)).id);
   const { escrow } = await acceptBid(t, customer, bid.id);
@@ -133,6 +135,19 @@ export async function makeReviewDue(t: TestApp, requestId: string, pullJob = tru
 export async function makeHoldLimitDue(t: TestApp, requestId: string): Promise<void> {
   await t.ds.query(`UPDATE help_requests SET funded_at = funded_at - interval '61 days' WHERE id = $1`, [requestId]);
   await t.ds.query(`UPDATE pgboss.job SET start_after = now() WHERE name = $1 AND data->>'requestId' = $2`, [TIMER_JOBS.hold_limit_escalation, requestId]);
+}
+
+/** Ends the warranty now (request and escrow) and makes its holdback-release job due. */
+export async function makeWarrantyDue(t: TestApp, requestId: string): Promise<void> {
+  await t.ds.query(`UPDATE help_requests SET warranty_ends_at = now() - interval '1 second' WHERE id = $1 AND warranty_ends_at IS NOT NULL`, [requestId]);
+  await t.ds.query(`UPDATE escrows SET warranty_ends_at = now() - interval '1 second' WHERE request_id = $1 AND warranty_ends_at IS NOT NULL`, [requestId]);
+  await t.ds.query(`UPDATE pgboss.job SET start_after = now() WHERE name = $1 AND data->>'requestId' = $2`, [TIMER_JOBS.warranty_release, requestId]);
+}
+
+/** Moves a reopen past REOPEN_RESOLVE_DAYS and makes the escalation job due (the worker then opens a warranty dispute). */
+export async function makeReopenEscalationDue(t: TestApp, requestId: string): Promise<void> {
+  await t.ds.query(`UPDATE help_requests SET reopened_at = reopened_at - interval '8 days' WHERE id = $1`, [requestId]);
+  await t.ds.query(`UPDATE pgboss.job SET start_after = now() WHERE name = $1 AND data->>'requestId' = $2`, [TIMER_JOBS.reopen_escalation, requestId]);
 }
 
 /** The auto-release timer, fired directly (`now` defaults to the clock); true if it moved the request. */

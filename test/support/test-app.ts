@@ -65,6 +65,8 @@ export function testConfig(databaseUrl: string, overrides: Partial<AppConfig> = 
     paymentWindowHours: 24,
     reviewWindowHours: 168,
     maxHoldDays: 60,
+    reopenResolveDays: 7,
+    warrantyHoldbackBps: 1000,
     payoutHoldHours: 0,
     logLevel: 'silent',
     trustProxy: 'loopback',

@@ -11,6 +11,7 @@ export class BidResponse {
   @ApiProperty({ type: MoneyDto }) amount!: MoneyDto;
   @ApiProperty({ type: 'integer', example: 90 }) etaMinutes!: number;
   @ApiProperty() message!: string;
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 30, description: 'The fix warranty offered, in days (0: none).' }) warrantyDays!: number;
   @ApiProperty({ enum: BID_STATUSES }) status!: BidStatus;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
@@ -23,6 +24,7 @@ export class BidResponse {
       amount: MoneyDto.of(bid.amount, bid.currency)!,
       etaMinutes: bid.etaMinutes,
       message: bid.message,
+      warrantyDays: bid.warrantyDays,
       status: bid.status,
       createdAt: bid.createdAt.toISOString(),
       updatedAt: bid.updatedAt.toISOString(),

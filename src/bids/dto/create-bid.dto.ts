@@ -1,6 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsInt, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsDefined, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { FreeText } from '../../common/http/free-text';
 import { MoneyDto } from '../../common/http/money.dto';
 
@@ -8,12 +8,14 @@ export const ETA_MIN_MINUTES = 15;
 export const ETA_MAX_MINUTES = 43_200;
 export const MESSAGE_MIN_LENGTH = 10;
 export const MESSAGE_MAX_LENGTH = 2000;
+export const WARRANTY_MAX_DAYS = 30;
 
 const ETA_MESSAGE = `etaMinutes must be an integer from ${ETA_MIN_MINUTES} to ${ETA_MAX_MINUTES}.`;
 const MESSAGE_LENGTH = `message must be ${MESSAGE_MIN_LENGTH} to ${MESSAGE_MAX_LENGTH} characters.`;
+const WARRANTY_MESSAGE = `warrantyDays must be an integer from 0 to ${WARRANTY_MAX_DAYS}.`;
 
 /**
- * `POST /v1/requests/:id/bids`. Only these three fields: `status`, `expertId`, `requestId` and
+ * `POST /v1/requests/:id/bids`. Only these four fields: `status`, `expertId`, `requestId` and
  * anything else are refused by the global pipe (400 unknown_field, B1). Decorators apply
  * bottom-up, so the cheap type and length checks run first.
  */
@@ -36,4 +38,16 @@ export class CreateBidDto {
   @MaxLength(MESSAGE_MAX_LENGTH, { message: MESSAGE_LENGTH })
   @IsString({ message: 'message must be a string.' })
   message!: string;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: WARRANTY_MAX_DAYS,
+    default: 0,
+    description: 'A fix warranty: for this many days after the release the customer may reopen the job, and WARRANTY_HOLDBACK_BPS of the payout is held until it ends.',
+  })
+  @IsOptional()
+  @Min(0, { message: WARRANTY_MESSAGE })
+  @Max(WARRANTY_MAX_DAYS, { message: WARRANTY_MESSAGE })
+  @IsInt({ message: WARRANTY_MESSAGE })
+  warrantyDays?: number;
 }

@@ -58,10 +58,14 @@ export const ERROR_CODES = {
   // reviews and disputes (src/reviews, src/disputes)
   already_reviewed: 409,
   dispute_not_open: 409,
-  escrow_frozen: 409, // a chargeback froze the escrow: no release, only a refund settlement
+  escrow_frozen: 409, // a chargeback froze the escrow: no release, no refund, no payout until Stripe decides
   escrow_not_held: 409, // release or refund of an escrow that holds no money (src/payments)
-  escrow_not_payable: 409,
-  chargeback_open: 409, // the bank decides an open chargeback, not an admin (src/disputes) // a Transfer recorded twice, or for an escrow that owes nothing (payments' own retries)
+  escrow_not_payable: 409, // a Transfer recorded twice, or for an escrow that owes nothing (payments' own retries)
+  chargeback_open: 409, // the bank decides an open chargeback, not an admin (src/disputes)
+  request_not_completed: 409, // reopen (the fix warranty) needs a completed job
+  no_warranty: 409, // reopen of a job whose accepted bid had warrantyDays 0
+  warranty_ended: 409, // reopen after the warranty ended (or its holdback was settled)
+  already_reopened: 409, // a job is reopened once
   // 413
   body_too_large: 413,
   // 431

@@ -32,7 +32,7 @@ export function readsEvent(audience: Audience, userId: string, event: EventFacts
 }
 
 /** The types whose object is an escrow. */
-const ESCROW_OBJECT = /^(escrow\.|chargeback\.|refund\.failed$)/;
+const ESCROW_OBJECT = /^(escrow\.|chargeback\.|refund\.failed$|warranty\.)/;
 
 /** The event's object as `audience` sees it. */
 export function eventObjectFor(type: string, stored: Record<string, unknown>, audience: Audience): Record<string, unknown> {

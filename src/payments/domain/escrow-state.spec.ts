@@ -35,6 +35,15 @@ function escrowIn(status: EscrowStatus, overrides: Partial<EscrowState> = {}): E
     payoutAvailableAt: null,
     transferStartedAt: null,
     partnerTransferStartedAt: null,
+    warrantyDays: 0,
+    warrantyHoldback: 0,
+    warrantyRefunded: 0,
+    warrantyLost: 0,
+    warrantyStatus: null,
+    warrantyEndsAt: null,
+    holdbackPayoutStatus: 'none',
+    holdbackTransferId: null,
+    holdbackTransferStartedAt: null,
     ...overrides,
   };
 }
@@ -81,7 +90,12 @@ const eventOf = (type: EscrowEventType): EscrowEvent => {
       return { type, reference: 'write_off:d1', amount: 2500 };
     case 'receivable_settled':
       return { type, payee: 'expert', amount: 100, how: 'write_off', reference: 'write_off:d1:expert' };
-    default:
+    case 'warranty_refund':
+      return { type, amount: 300, refundKey: 'refund:w1' };
+    case 'cancel':
+    case 'chargeback_won':
+    case 'warranty_released':
+    case 'warranty_disputed':
       return { type };
   }
 };
@@ -97,11 +111,16 @@ const setUpFor = (type: EscrowEventType, status: EscrowStatus): Partial<EscrowSt
     case 'transfer_reversed':
       return { payoutStatus: 'paid', transferId: 'tr_1' };
     case 'refund_failed':
-      return status === 'held' ? { refundedAmount: 2500 } : {};
+      return status === 'held' ? { refundedAmount: 2500 } : status === 'released' ? { refundedAmount: 2500, releasedAmount: 7500 } : {};
     case 'retry_refund':
     case 'write_off_refund':
       // A refund that failed: its money is held again.
       return { refundedAmount: (status === 'refunded' ? 10_000 : status === 'partially_refunded' ? 4000 : 0) - 2500 };
+    case 'warranty_released':
+    case 'warranty_refund':
+    case 'warranty_disputed':
+      // A released job with a 7-day warranty and its holdback held.
+      return { warrantyDays: 7, warrantyHoldback: 850, warrantyStatus: 'held', warrantyEndsAt: now };
     default:
       return {};
   }
@@ -127,10 +146,13 @@ const ALLOWED: Record<string, EscrowStatus> = {
   ...stayIn(RELEASED, 'transfer_failed'),
   ...stayIn(RELEASED, 'transfer_recorded'),
   ...stayIn(RELEASED, 'transfer_reversed'),
-  ...stayIn(['held', 'refunded', 'partially_refunded'], 'refund_failed'),
+  ...stayIn(FUNDED, 'refund_failed'),
   ...stayIn(FUNDED, 'retry_refund'),
   ...stayIn(FUNDED, 'write_off_refund'),
   ...stayIn(RELEASED, 'receivable_settled'),
+  ...stayIn(RELEASED, 'warranty_released'),
+  ...stayIn(RELEASED, 'warranty_refund'),
+  ...stayIn(RELEASED, 'warranty_disputed'),
 };
 
 const pairs = ESCROW_STATUSES.flatMap((status) => ESCROW_EVENT_TYPES.map((event) => [status, event] as const));
@@ -337,8 +359,8 @@ describe('escrow state table', () => {
           expect(balance.refunded ?? 0).toBe(escrow.refundedAmount);
           expect(balance.unclaimed_refunds ?? 0).toBe(escrow.unclaimedAmount);
           if (escrow.chargebackStatus === null && (escrow.status === 'released' || escrow.status === 'partially_refunded')) {
-            // M9: the fee the release kept is the platform's net plus the partner's share, floored at the rate fixed at funding.
-            const kept = escrow.refundedAmount === 0 ? escrow.platformFee : splitFee(escrow.amount - escrow.refundedAmount, escrow.feeBps).platformFee;
+            // M9: the fee the release kept (on what it released) is the platform's net plus the partner's share, floored at the rate fixed at funding.
+            const kept = escrow.releasedAmount === escrow.amount ? escrow.platformFee : splitFee(escrow.releasedAmount, escrow.feeBps).platformFee;
             const share = (balance.partner_payable ?? 0) + partnerPaid;
             expect((balance.platform_revenue ?? 0) + share).toBe(kept);
             expect(share).toBe(Math.floor((kept * escrow.partnerShareBps) / 10_000));
@@ -431,3 +453,81 @@ describe('after the money moved (issue 9)', () => {
     expect(applyEscrowEvent(escrowIn('refunded'), { type: 'retry_refund', refundKey: 'k', amount: 1 }, ctx)).toMatchObject({ ok: false, code: 'invalid_field' });
   });
 });
+
+describe('the fix warranty: the holdback (issue 10, M1–M3, M9)', () => {
+  const DAY = 24 * 3_600_000;
+  const withWarranty = (status: EscrowStatus, overrides: Partial<EscrowState> = {}) => escrowIn(status, { warrantyDays: 7, ...overrides });
+  const held = (overrides: Partial<EscrowState> = {}) => withWarranty('released', { warrantyHoldback: 850, warrantyStatus: 'held', warrantyEndsAt: new Date(now.getTime() + 7 * DAY), ...overrides });
+
+  it('a release with a warranty holds WARRANTY_HOLDBACK_BPS of the payout in warranty_held until it ends; the expert is owed the rest', () => {
+    const result = applyEscrowEvent(withWarranty('held'), { type: 'release', reason: 'review', payoutAvailableAt: now, holdbackBps: 1000 }, ctx);
+    expect(result).toMatchObject({
+      ok: true,
+      changes: { status: 'released', payoutStatus: 'pending', warrantyHoldback: 850, warrantyStatus: 'held', warrantyEndsAt: new Date(now.getTime() + 7 * DAY) },
+    });
+    expect(result.ok && result.postings[0].lines).toEqual([
+      { account: 'escrow_held', amount: -10_000 },
+      { account: 'platform_revenue', amount: 1500 },
+      { account: 'expert_payable', amount: 7650 },
+      { account: 'warranty_held', amount: 850 },
+    ]);
+    const none = applyEscrowEvent(escrowIn('held'), { type: 'release', reason: 'review', payoutAvailableAt: now, holdbackBps: 1000 }, ctx);
+    expect(none.ok && none.postings[0].lines.some((l) => l.account === 'warranty_held')).toBe(false);
+    expect(none.ok && 'warrantyStatus' in none.changes).toBe(false);
+    // A warranty with no holdback (WARRANTY_HOLDBACK_BPS 0) still runs: the reopen does not need money.
+    expect(applyEscrowEvent(withWarranty('held'), { type: 'release', reason: 'review', payoutAvailableAt: now, holdbackBps: 0 }, ctx)).toMatchObject({
+      ok: true,
+      changes: { warrantyHoldback: 0, warrantyStatus: 'held' },
+    });
+  });
+
+  it('M3 the warranty ends: the holdback is owed and paid by its own Transfer (transfer:holdback:<escrowId>)', () => {
+    const released = applyEscrowEvent(held(), { type: 'warranty_released' }, ctx);
+    expect(released).toMatchObject({ ok: true, changes: { warrantyStatus: 'released', holdbackPayoutStatus: 'pending' }, postings: [] });
+    const owed = held({ warrantyStatus: 'released', holdbackPayoutStatus: 'pending' });
+    expect(applyEscrowEvent(owed, { type: 'transfer_started', payee: 'holdback' }, ctx)).toMatchObject({ ok: true, changes: { holdbackPayoutStatus: 'transferring', holdbackTransferStartedAt: now } });
+    const paid = applyEscrowEvent({ ...owed, holdbackPayoutStatus: 'transferring' }, { type: 'transfer_recorded', payee: 'holdback', transferId: 'tr_h', amount: 850 }, ctx);
+    expect(paid).toMatchObject({ ok: true, changes: { holdbackPayoutStatus: 'paid', holdbackTransferId: 'tr_h' } });
+    expect(paid.ok && paid.postings).toEqual([
+      { kind: 'holdback_payout', reference: 'transfer:holdback:e1', stripeObjectId: 'tr_h', lines: [{ account: 'warranty_held', amount: -850 }, { account: 'paid_out', amount: 850 }] },
+    ]);
+    expect(applyEscrowEvent(held({ warrantyStatus: 'refunded' }), { type: 'warranty_released' }, ctx)).toMatchObject({ ok: false, code: 'escrow_not_held' });
+  });
+
+  it('a warranty dispute refunds from the holdback only: part keeps it, all of it ends it; never more than is left', () => {
+    const disputed = applyEscrowEvent(held(), { type: 'warranty_disputed' }, ctx);
+    expect(disputed).toMatchObject({ ok: true, changes: { warrantyStatus: 'disputed' } });
+    const part = applyEscrowEvent(held({ warrantyStatus: 'disputed' }), { type: 'warranty_refund', amount: 300, refundKey: 'refund:w1' }, ctx);
+    expect(part).toMatchObject({ ok: true, changes: { warrantyRefunded: 300 } });
+    expect(part.ok && 'warrantyStatus' in part.changes).toBe(false);
+    expect(part.ok && part.postings[0].lines).toEqual([
+      { account: 'warranty_held', amount: -300 },
+      { account: 'refunded', amount: 300 },
+    ]);
+    expect(applyEscrowEvent(held({ warrantyStatus: 'disputed' }), { type: 'warranty_refund', amount: 850, refundKey: 'refund:w1' }, ctx)).toMatchObject({ ok: true, changes: { warrantyStatus: 'refunded' } });
+    for (const amount of [0, 851, 1.5]) {
+      expect(applyEscrowEvent(held(), { type: 'warranty_refund', amount, refundKey: 'refund:w1' }, ctx)).toMatchObject({ ok: false, code: 'invalid_field' });
+    }
+    // M7: a holdback refund that fails goes back to the holdback, which waits for an admin again.
+    const failed = applyEscrowEvent(held({ warrantyRefunded: 300, warrantyStatus: 'disputed' }), { type: 'refund_failed', refundKey: 'refund:w1', amount: 300, fromHoldback: true }, ctx);
+    expect(failed).toMatchObject({ ok: true, changes: { warrantyRefunded: 0, warrantyStatus: 'disputed' } });
+    expect(failed.ok && failed.postings[0].lines).toEqual([
+      { account: 'refunded', amount: -300 },
+      { account: 'warranty_held', amount: 300 },
+    ]);
+  });
+
+  it('M6 a chargeback lost after the release takes the expert\'s part from a holdback still held first', () => {
+    const open = { chargebackStatus: 'open' as const, chargebackAmount: 10_000, frozen: true };
+    const parts = { expertPayout: 8500, partnerShare: 0, platformNet: 1500 };
+    const lost = applyEscrowEvent(held({ ...open, payoutStatus: 'paid', transferId: 'tr_1' }), { type: 'chargeback_lost', released: parts }, ctx);
+    expect(lost).toMatchObject({ ok: true, changes: { warrantyLost: 850 } });
+    expect(lost.ok && lost.postings[0].lines).toEqual([
+      { account: 'chargeback_loss', amount: 10_000 },
+      { account: 'platform_revenue', amount: -1500 },
+      { account: 'warranty_held', amount: -850 },
+      { account: 'expert_receivable', amount: -7650 },
+    ]);
+  });
+});
+

@@ -10,6 +10,8 @@ import {
   chargebackFromHeldLines,
   chargebackFromReleasedLines,
   fundingLines,
+  holdbackPayoutLines,
+  holdbackRefundLines,
   LedgerKind,
   partnerPayoutLines,
   payoutLines,
@@ -21,7 +23,9 @@ import {
   reversalLines,
   unclaimedRefundLines,
 } from './ledger-postings';
-import { splitPartnerShare } from './money';
+import { holdbackOf, splitPartnerShare } from './money';
+
+const DAY_MS = 24 * 3_600_000;
 
 export const ESCROW_EVENT_TYPES = [
   'fund',
@@ -40,11 +44,17 @@ export const ESCROW_EVENT_TYPES = [
   'retry_refund',
   'write_off_refund',
   'receivable_settled',
+  'warranty_released',
+  'warranty_refund',
+  'warranty_disputed',
 ] as const;
 export type EscrowEventType = (typeof ESCROW_EVENT_TYPES)[number];
 
-/** Who a Transfer pays: the expert (their payout) or the partner (its revenue share). */
-export type Payee = 'expert' | 'partner';
+/** Who a Transfer pays: the expert (their payout), the partner (its revenue share), or the expert's warranty holdback. */
+export type Payee = 'expert' | 'partner' | 'holdback';
+
+/** The fix warranty's holdback: held while the warranty runs, then released to the expert, refunded (in part), or disputed. */
+export type WarrantyStatus = 'held' | 'released' | 'disputed' | 'refunded';
 
 /** The partner whose user posted the request, and its revenue share as it is when the escrow is funded. */
 export interface PartnerTerms {
@@ -59,8 +69,18 @@ export type EscrowEvent =
   | { readonly type: 'fund_and_refund'; readonly chargeId: string; readonly refundKey: string }
   /** The unfunded escrow ends: the request was cancelled, its payment window lapsed, or Stripe cancelled the PaymentIntent. */
   | { readonly type: 'cancel' }
-  /** Everything still held goes to the expert (less the fee); payouts may go from `payoutAvailableAt` (the security hold). */
-  | { readonly type: 'release'; readonly reason: string; readonly payoutAvailableAt: Date }
+  /**
+   * Everything still held goes to the expert (less the fee); payouts may go from `payoutAvailableAt`
+   * (the security hold). With a warranty (warrantyDays > 0), `holdbackBps` of the expert's payout
+   * stays held (warranty_held) until the warranty ends.
+   */
+  | { readonly type: 'release'; readonly reason: string; readonly payoutAvailableAt: Date; readonly holdbackBps?: number }
+  /** The warranty is over (ended, or a reopened job was settled for the expert): the holdback is owed to the expert. */
+  | { readonly type: 'warranty_released' }
+  /** `amount` of the holdback goes back to the customer (a warranty dispute's refund or split). */
+  | { readonly type: 'warranty_refund'; readonly amount: number; readonly refundKey: string }
+  /** A reopened job went to an admin: the holdback waits for the decision. */
+  | { readonly type: 'warranty_disputed' }
   /** `amount` of the held money goes back to the customer; `refundKey` names the decision (and the posting). */
   | { readonly type: 'refund'; readonly amount: number; readonly refundKey: string }
   /** A chargeback: release, refunds and payouts freeze, whatever the status. */
@@ -77,12 +97,12 @@ export type EscrowEvent =
   | { readonly type: 'transfer_recorded'; readonly payee: Payee; readonly transferId: string; readonly amount: number }
   /** Money taken back from the payee's connected account after a lost chargeback. */
   | { readonly type: 'transfer_reversed'; readonly payee: Payee; readonly reversalId: string; readonly amount: number }
-  /** M7: Stripe failed a refund: the money is back in escrow, for an admin to retry or write off. */
-  | { readonly type: 'refund_failed'; readonly refundKey: string; readonly amount: number }
+  /** M7: Stripe failed a refund: the money is back in escrow (or in the holdback it came from), for an admin to retry or write off. */
+  | { readonly type: 'refund_failed'; readonly refundKey: string; readonly amount: number; readonly fromHoldback?: boolean }
   /** A failed refund decided again, under a new key. */
   | { readonly type: 'retry_refund'; readonly refundKey: string; readonly amount: number }
-  /** A failed refund given up: owed to the customer (unclaimed_refunds), no longer held. */
-  | { readonly type: 'write_off_refund'; readonly reference: string; readonly amount: number }
+  /** A failed refund given up: owed to the customer (unclaimed_refunds), no longer held (in escrow, or in the holdback). */
+  | { readonly type: 'write_off_refund'; readonly reference: string; readonly amount: number; readonly fromHoldback?: boolean }
   /** What a payee owes after a lost chargeback, settled by an admin: repaid outside Stripe, or absorbed. */
   | { readonly type: 'receivable_settled'; readonly payee: Payee; readonly amount: number; readonly how: 'recovered' | 'write_off'; readonly reference: string };
 
@@ -113,6 +133,23 @@ export interface EscrowState {
   /** When each payee's payout was first decided (transfer_started): the age of its Stripe key. */
   readonly transferStartedAt: Date | null;
   readonly partnerTransferStartedAt: Date | null;
+  /** The accepted bid's warranty (0: none) and its holdback, with what became of it. */
+  readonly warrantyDays: number;
+  readonly warrantyHoldback: number;
+  readonly warrantyRefunded: number;
+  /** Taken from the holdback by a lost chargeback. */
+  readonly warrantyLost: number;
+  readonly warrantyStatus: WarrantyStatus | null;
+  readonly warrantyEndsAt: Date | null;
+  readonly holdbackPayoutStatus: PayoutStatus;
+  readonly holdbackTransferId: string | null;
+  readonly holdbackTransferStartedAt: Date | null;
+}
+
+/** What of the holdback is still on the platform. */
+export function holdbackRemaining(escrow: Pick<EscrowState, 'warrantyHoldback' | 'warrantyRefunded' | 'warrantyLost' | 'holdbackPayoutStatus'>): number {
+  if (escrow.holdbackPayoutStatus === 'paid' || escrow.holdbackPayoutStatus === 'reversed') return 0;
+  return escrow.warrantyHoldback - escrow.warrantyRefunded - escrow.warrantyLost;
 }
 
 /** The columns a move writes (status and payout statuses included when they change). */
@@ -143,6 +180,14 @@ export interface EscrowChanges {
   readonly unclaimedAmount?: number;
   readonly transferStartedAt?: Date;
   readonly partnerTransferStartedAt?: Date;
+  readonly warrantyHoldback?: number;
+  readonly warrantyRefunded?: number;
+  readonly warrantyLost?: number;
+  readonly warrantyStatus?: WarrantyStatus;
+  readonly warrantyEndsAt?: Date;
+  readonly holdbackPayoutStatus?: PayoutStatus;
+  readonly holdbackTransferId?: string;
+  readonly holdbackTransferStartedAt?: Date;
 }
 
 /** A ledger posting a move makes (the escrow's own ids and currency are added by the writer). */
@@ -183,7 +228,8 @@ export interface EscrowTransition {
   readonly guard?: Guard;
 }
 
-const payoutOf = (escrow: EscrowState, payee: Payee) => (payee === 'expert' ? escrow.payoutStatus : escrow.partnerPayoutStatus);
+const payoutOf = (escrow: EscrowState, payee: Payee) =>
+  payee === 'expert' ? escrow.payoutStatus : payee === 'partner' ? escrow.partnerPayoutStatus : escrow.holdbackPayoutStatus;
 const payeeOf = (event: EscrowEvent): Payee => ('payee' in event ? event.payee : 'expert');
 const notPayable = (what: string): Problem => ({ code: 'escrow_not_payable', message: what });
 
@@ -202,7 +248,7 @@ const transferring: Guard = (escrow, event) =>
 /** A Transfer that exists is recorded even on a frozen escrow (the money has moved); once, and only when owed. */
 const recordable: Guard = (escrow, event) => {
   const payee = payeeOf(event);
-  const linked = payee === 'expert' ? escrow.transferId : escrow.partnerTransferId;
+  const linked = payee === 'expert' ? escrow.transferId : payee === 'partner' ? escrow.partnerTransferId : escrow.holdbackTransferId;
   const status = payoutOf(escrow, payee);
   return !linked && (status === 'pending' || status === 'transferring') ? null : notPayable(`The ${payee}'s payout is ${status}; nothing is owed.`);
 };
@@ -216,10 +262,19 @@ const noChargebackYet: Guard = (escrow) =>
   escrow.chargebackStatus === null ? null : { code: 'chargeback_open', message: 'The charge already has a chargeback.' };
 const positive = (amount: number, max: number, what: string): Problem | null =>
   Number.isSafeInteger(amount) && amount >= 1 && amount <= max ? null : { code: 'invalid_field', message: `${what} must be an integer from 1 to ${max}.`, param: 'amount' };
-const refundedEnough: Guard = (escrow, event) => positive('amount' in event ? event.amount : 0, escrow.refundedAmount, 'The failed refund');
+const refundedEnough: Guard = (escrow, event) =>
+  positive('amount' in event ? event.amount : 0, 'fromHoldback' in event && event.fromHoldback ? escrow.warrantyRefunded : escrow.refundedAmount, 'The failed refund');
 const heldEnough: Guard = (escrow, event) => positive('amount' in event ? event.amount : 0, heldAmount(escrow), 'The amount');
+const heldOrHoldbackEnough: Guard = (escrow, event) =>
+  positive('amount' in event ? event.amount : 0, 'fromHoldback' in event && event.fromHoldback ? holdbackRemaining(escrow) : heldAmount(escrow), 'The amount');
 const positiveAmount: Guard = (_escrow, event) => positive('amount' in event ? event.amount : 0, Number.MAX_SAFE_INTEGER, 'The amount');
 const lostEverythingHeld = (escrow: EscrowState) => escrow.releasedAmount === 0 && heldAmount(escrow) <= (escrow.chargebackAmount ?? 0);
+const warrantyIn =
+  (...statuses: WarrantyStatus[]): Guard =>
+  (escrow) =>
+    escrow.warrantyStatus && statuses.includes(escrow.warrantyStatus) ? null : { code: 'escrow_not_held', message: `No warranty holdback is ${statuses.join(' or ')} (${escrow.warrantyStatus ?? 'none'}).` };
+const holdbackHeld = warrantyIn('held', 'disputed');
+const holdbackRefundable: Guard = (escrow, event) => holdbackHeld(escrow, event, { now: new Date(0) }) ?? positive('amount' in event ? event.amount : 0, holdbackRemaining(escrow), 'The holdback refund');
 
 const STATUSES: readonly EscrowStatus[] = ['requires_payment', 'held', 'released', 'refunded', 'partially_refunded', 'cancelled'];
 const RELEASED: readonly EscrowStatus[] = ['released', 'partially_refunded'];
@@ -250,10 +305,14 @@ export const ESCROW_TRANSITIONS: readonly EscrowTransition[] = [
   ...stay(RELEASED, 'transfer_failed', transferring),
   ...stay(RELEASED, 'transfer_recorded', recordable),
   ...stay(RELEASED, 'transfer_reversed', reversible),
-  ...stay(['held', 'refunded', 'partially_refunded'], 'refund_failed', refundedEnough),
+  // A failed refund comes back to whatever escrow made it (a released one: a refund of its holdback).
+  ...stay(FUNDED, 'refund_failed', refundedEnough),
   ...stay(FUNDED, 'retry_refund', heldEnough),
-  ...stay(FUNDED, 'write_off_refund', heldEnough),
+  ...stay(FUNDED, 'write_off_refund', heldOrHoldbackEnough),
   ...stay(RELEASED, 'receivable_settled', positiveAmount),
+  ...stay(RELEASED, 'warranty_released', holdbackHeld),
+  ...stay(RELEASED, 'warranty_refund', holdbackRefundable),
+  ...stay(RELEASED, 'warranty_disputed', warrantyIn('held')),
 ];
 
 /** The one apply: find the row, check its guard, then name the columns and the postings. */
@@ -269,7 +328,8 @@ export function applyEscrowEvent(escrow: EscrowState, event: EscrowEvent, ctx: E
 
 function effectOf(escrow: EscrowState, event: EscrowEvent, now: Date): { changes: EscrowChanges; postings: PostingDraft[] } {
   const ref = (kind: LedgerKind, reference: string, lines: PostingLine[], stripeObjectId?: string): PostingDraft => ({ kind, reference, lines, ...(stripeObjectId && { stripeObjectId }) });
-  const payout = (payee: Payee, status: PayoutStatus): EscrowChanges => (payee === 'expert' ? { payoutStatus: status } : { partnerPayoutStatus: status });
+  const payout = (payee: Payee, status: PayoutStatus): EscrowChanges =>
+    payee === 'expert' ? { payoutStatus: status } : payee === 'partner' ? { partnerPayoutStatus: status } : { holdbackPayoutStatus: status };
   switch (event.type) {
     case 'fund': {
       const partner = event.partner ? { partnerId: event.partner.partnerId, partnerShareBps: event.partner.shareBps } : {};
@@ -290,18 +350,33 @@ function effectOf(escrow: EscrowState, event: EscrowEvent, now: Date): { changes
       const { platformFee, expertPayout } = releaseSplit(escrow);
       // M9: the partner's share is of the fee this release keeps (after a split, the fee on the rest).
       const { partnerShare, platformNet } = splitPartnerShare(platformFee, escrow.partnerShareBps);
+      const holdback = escrow.warrantyDays > 0 ? holdbackOf(expertPayout, event.holdbackBps ?? 0) : 0;
+      const warranty: EscrowChanges =
+        escrow.warrantyDays > 0 ? { warrantyHoldback: holdback, warrantyStatus: 'held', warrantyEndsAt: new Date(now.getTime() + escrow.warrantyDays * DAY_MS) } : {};
       return {
         changes: {
           releasedAt: now,
           releaseReason: event.reason,
           releasedAmount: escrow.releasedAmount + released,
           payoutAvailableAt: event.payoutAvailableAt,
-          payoutStatus: expertPayout > 0 ? 'pending' : 'none',
+          payoutStatus: expertPayout - holdback > 0 ? 'pending' : 'none',
           ...(partnerShare > 0 && { partnerPayoutStatus: 'pending' as const }),
+          ...warranty,
         },
-        postings: released > 0 ? [ref('release', `release:${escrow.id}`, releaseLines(released, platformNet, expertPayout, partnerShare))] : [],
+        postings: released > 0 ? [ref('release', `release:${escrow.id}`, releaseLines(released, platformNet, expertPayout, partnerShare, holdback))] : [],
       };
     }
+    case 'warranty_released':
+      return { changes: { warrantyStatus: 'released', holdbackPayoutStatus: holdbackRemaining(escrow) > 0 ? 'pending' : 'none' }, postings: [] };
+    case 'warranty_refund': {
+      const whole = event.amount === holdbackRemaining(escrow);
+      return {
+        changes: { warrantyRefunded: escrow.warrantyRefunded + event.amount, refundedAt: now, ...(whole && { warrantyStatus: 'refunded' as const }) },
+        postings: [ref('refund', event.refundKey, holdbackRefundLines(event.amount))],
+      };
+    }
+    case 'warranty_disputed':
+      return { changes: { warrantyStatus: 'disputed' }, postings: [] };
     case 'refund':
       return {
         changes: { refundedAmount: escrow.refundedAmount + event.amount, refundedAt: now },
@@ -316,17 +391,21 @@ function effectOf(escrow: EscrowState, event: EscrowEvent, now: Date): { changes
       const cost = allocateChargebackLoss(lost, heldAmount(escrow), event.released);
       const paid = (status: PayoutStatus) => status === 'paid' || status === 'transferring' || status === 'reversed';
       const beyond = cost.expert + cost.partner + cost.platform;
+      // The expert's part comes out of a holdback still on the platform first (the released parts count it as the expert's).
+      const fromHoldback = Math.min(cost.expert, holdbackRemaining(escrow));
       const postings: PostingDraft[] = [];
       if (cost.fromHeld > 0) postings.push(ref('chargeback', `chargeback:held:${escrow.id}`, chargebackFromHeldLines(cost.fromHeld)));
       if (beyond > 0) {
-        const lines = chargebackFromReleasedLines({ ...cost, expertPaid: paid(escrow.payoutStatus), partnerPaid: paid(escrow.partnerPayoutStatus) });
+        const lines = chargebackFromReleasedLines({ ...cost, fromHoldback, expertPaid: paid(escrow.payoutStatus), partnerPaid: paid(escrow.partnerPayoutStatus) });
         postings.push(ref('chargeback', `chargeback:released:${escrow.id}`, lines));
       }
       // A payout not made yet that the loss took whole: nothing is owed any more.
       const nothingOwed = (status: PayoutStatus, part: number, of: number) => status === 'pending' && of > 0 && part >= of;
       const payouts: EscrowChanges = {
-        ...(nothingOwed(escrow.payoutStatus, cost.expert, event.released.expertPayout) && { payoutStatus: 'none' as const }),
+        ...(nothingOwed(escrow.payoutStatus, cost.expert - fromHoldback, event.released.expertPayout - escrow.warrantyHoldback) && { payoutStatus: 'none' as const }),
         ...(nothingOwed(escrow.partnerPayoutStatus, cost.partner, event.released.partnerShare) && { partnerPayoutStatus: 'none' as const }),
+        ...(fromHoldback > 0 && { warrantyLost: escrow.warrantyLost + fromHoldback }),
+        ...(fromHoldback > 0 && fromHoldback === holdbackRemaining(escrow) && escrow.holdbackPayoutStatus === 'pending' && { holdbackPayoutStatus: 'none' as const }),
       };
       // The rest of a held escrow is settled by an admin as a customer's dispute: it thaws.
       return {
@@ -336,12 +415,23 @@ function effectOf(escrow: EscrowState, event: EscrowEvent, now: Date): { changes
     }
     case 'transfer_started': {
       // The first decision's time stays: it dates the Stripe key (stripeKey renews it after 23 h).
-      const started = event.payee === 'expert' ? { transferStartedAt: escrow.transferStartedAt ?? now } : { partnerTransferStartedAt: escrow.partnerTransferStartedAt ?? now };
+      const started =
+        event.payee === 'expert'
+          ? { transferStartedAt: escrow.transferStartedAt ?? now }
+          : event.payee === 'partner'
+            ? { partnerTransferStartedAt: escrow.partnerTransferStartedAt ?? now }
+            : { holdbackTransferStartedAt: escrow.holdbackTransferStartedAt ?? now };
       return { changes: { ...payout(event.payee, 'transferring'), ...started }, postings: [] };
     }
     case 'transfer_failed':
       return { changes: payout(event.payee, 'pending'), postings: [] };
     case 'transfer_recorded':
+      if (event.payee === 'holdback') {
+        return {
+          changes: { holdbackTransferId: event.transferId, holdbackPayoutStatus: 'paid' },
+          postings: [ref('holdback_payout', `transfer:holdback:${escrow.id}`, holdbackPayoutLines(event.amount), event.transferId)],
+        };
+      }
       return event.payee === 'expert'
         ? { changes: { transferId: event.transferId, payoutStatus: 'paid' }, postings: [ref('payout', `transfer:${escrow.id}`, payoutLines(event.amount), event.transferId)] }
         : {
@@ -354,6 +444,13 @@ function effectOf(escrow: EscrowState, event: EscrowEvent, now: Date): { changes
         postings: [ref('reversal', `reversal:${event.payee}:${escrow.id}:${event.reversalId}`, reversalLines(event.payee, event.amount), event.reversalId)],
       };
     case 'refund_failed':
+      if (event.fromHoldback) {
+        // Back into the holdback it came from (still the customer's, if an admin so decides again).
+        return {
+          changes: { warrantyRefunded: escrow.warrantyRefunded - event.amount, warrantyStatus: 'disputed' },
+          postings: [ref('refund_failed', `refund_failed:${event.refundKey}`, refundFailedLines(event.amount, 'warranty_held'))],
+        };
+      }
       return {
         changes: { refundedAmount: escrow.refundedAmount - event.amount },
         postings: [ref('refund_failed', `refund_failed:${event.refundKey}`, refundFailedLines(event.amount))],
@@ -364,6 +461,9 @@ function effectOf(escrow: EscrowState, event: EscrowEvent, now: Date): { changes
         postings: [ref('refund', event.refundKey, refundLines(event.amount))],
       };
     case 'write_off_refund':
+      if (event.fromHoldback) {
+        return { changes: { warrantyLost: escrow.warrantyLost + event.amount }, postings: [ref('write_off', event.reference, unclaimedRefundLines(event.amount, 'warranty_held'))] };
+      }
       return { changes: { unclaimedAmount: escrow.unclaimedAmount + event.amount }, postings: [ref('write_off', event.reference, unclaimedRefundLines(event.amount))] };
     case 'receivable_settled':
       return {

@@ -26,6 +26,7 @@ export const LEDGER_ACCOUNTS = [
   'expert_receivable',
   'partner_receivable',
   'unclaimed_refunds',
+  'warranty_held',
 ] as const;
 export type LedgerAccount = (typeof LEDGER_ACCOUNTS)[number];
 
@@ -41,6 +42,7 @@ export const REPORTED_ACCOUNTS = [
   'expert_receivable',
   'partner_receivable',
   'unclaimed_refunds',
+  'warranty_held',
 ] as const;
 export type ReportedAccount = (typeof REPORTED_ACCOUNTS)[number];
 
@@ -51,7 +53,7 @@ export type ReportedAccount = (typeof REPORTED_ACCOUNTS)[number];
  * a failed refund given up (owed to the customer), or a receivable the platform absorbs; recovery:
  * a receivable repaid outside Stripe.
  */
-export const LEDGER_KINDS = ['funding', 'release', 'payout', 'partner_payout', 'refund', 'chargeback', 'reversal', 'refund_failed', 'write_off', 'recovery'] as const;
+export const LEDGER_KINDS = ['funding', 'release', 'payout', 'partner_payout', 'refund', 'chargeback', 'reversal', 'refund_failed', 'write_off', 'recovery', 'holdback_payout'] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 
 export interface PostingLine {
@@ -72,13 +74,31 @@ export function fundingLines(amount: number): PostingLine[] {
  * (M9: platform fee = partner share + platform net) — and the rest is owed to the expert until
  * transferred. `platformNet` is the fee the platform keeps after the share.
  */
-export function releaseLines(released: number, platformNet: number, expertPayout: number, partnerShare = 0): PostingLine[] {
+/** A release; with a warranty, `holdback` of the expert's payout stays on the platform (warranty_held) until it ends. */
+export function releaseLines(released: number, platformNet: number, expertPayout: number, partnerShare = 0, holdback = 0): PostingLine[] {
   return dropZero([
     { account: 'escrow_held', amount: -released },
     { account: 'platform_revenue', amount: platformNet },
     { account: 'partner_payable', amount: partnerShare },
-    { account: 'expert_payable', amount: expertPayout },
+    { account: 'expert_payable', amount: expertPayout - holdback },
+    { account: 'warranty_held', amount: holdback },
   ]);
+}
+
+/** The holdback's own Transfer to the expert once the warranty is over (M3: transfer:holdback:<escrowId>). */
+export function holdbackPayoutLines(amount: number): PostingLine[] {
+  return [
+    { account: 'warranty_held', amount: -amount },
+    { account: 'paid_out', amount },
+  ];
+}
+
+/** Part of the holdback returned to the customer (a warranty dispute's refund or split). */
+export function holdbackRefundLines(amount: number): PostingLine[] {
+  return [
+    { account: 'warranty_held', amount: -amount },
+    { account: 'refunded', amount },
+  ];
 }
 
 /** The Transfer to the expert's connected account settles what is owed. */
@@ -105,18 +125,18 @@ export function refundLines(amount: number): PostingLine[] {
   ];
 }
 
-/** A refund Stripe failed: the money is back in escrow (the refund posting's mirror). */
-export function refundFailedLines(amount: number): PostingLine[] {
+/** A refund Stripe failed: the money is back where it came from — in escrow, or in the warranty holdback (the refund posting's mirror). */
+export function refundFailedLines(amount: number, backTo: 'escrow_held' | 'warranty_held' = 'escrow_held'): PostingLine[] {
   return [
     { account: 'refunded', amount: -amount },
-    { account: 'escrow_held', amount },
+    { account: backTo, amount },
   ];
 }
 
-/** A failed refund given up: still owed to the customer, no longer held. */
-export function unclaimedRefundLines(amount: number): PostingLine[] {
+/** A failed refund given up: still owed to the customer, no longer held (in escrow, or in the holdback). */
+export function unclaimedRefundLines(amount: number, from: 'escrow_held' | 'warranty_held' = 'escrow_held'): PostingLine[] {
   return [
-    { account: 'escrow_held', amount: -amount },
+    { account: from, amount: -amount },
     { account: 'unclaimed_refunds', amount },
   ];
 }
@@ -132,6 +152,8 @@ export function chargebackFromHeldLines(amount: number): PostingLine[] {
 /** Who pays a lost chargeback's part beyond the held money, and whether they were paid already. */
 export interface ReleasedLoss {
   readonly expert: number;
+  /** Of the expert's part, what comes out of a holdback still on the platform (warranty_held). */
+  readonly fromHoldback?: number;
   readonly partner: number;
   readonly platform: number;
   /** The expert's payout left already (paid, transferring, reversed): owed back, not less to pay. */
@@ -147,24 +169,25 @@ export function chargebackFromReleasedLines(loss: ReleasedLoss): PostingLine[] {
   return dropZero([
     { account: 'chargeback_loss', amount: loss.expert + loss.partner + loss.platform },
     { account: 'platform_revenue', amount: -loss.platform },
-    { account: loss.expertPaid ? 'expert_receivable' : 'expert_payable', amount: -loss.expert },
+    { account: 'warranty_held', amount: -(loss.fromHoldback ?? 0) },
+    { account: loss.expertPaid ? 'expert_receivable' : 'expert_payable', amount: -(loss.expert - (loss.fromHoldback ?? 0)) },
     { account: loss.partnerPaid ? 'partner_receivable' : 'partner_payable', amount: -loss.partner },
   ]);
 }
 
 /** Money taken back from a connected account by a Transfer reversal: the debt shrinks by it. */
-export function reversalLines(payee: 'expert' | 'partner', amount: number): PostingLine[] {
+export function reversalLines(payee: 'expert' | 'partner' | 'holdback', amount: number): PostingLine[] {
   return [
     { account: 'paid_out', amount: -amount },
-    { account: payee === 'expert' ? 'expert_receivable' : 'partner_receivable', amount },
+    { account: payee === 'partner' ? 'partner_receivable' : 'expert_receivable', amount },
   ];
 }
 
 /** A receivable settled by an admin: repaid outside Stripe (recovered) or absorbed by the platform (write_off). */
-export function receivableSettledLines(payee: 'expert' | 'partner', amount: number, how: 'recovered' | 'write_off'): PostingLine[] {
+export function receivableSettledLines(payee: 'expert' | 'partner' | 'holdback', amount: number, how: 'recovered' | 'write_off'): PostingLine[] {
   return [
     { account: how === 'recovered' ? 'paid_out' : 'platform_revenue', amount: -amount },
-    { account: payee === 'expert' ? 'expert_receivable' : 'partner_receivable', amount },
+    { account: payee === 'partner' ? 'partner_receivable' : 'expert_receivable', amount },
   ];
 }
 

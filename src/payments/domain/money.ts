@@ -113,6 +113,17 @@ export function splitPartnerShare(platformFee: number, shareBps: number): Partne
   return { partnerShare, platformNet: platformFee - partnerShare };
 }
 
+/**
+ * The fix warranty's holdback: floor(expertPayout × holdbackBps / 10000) of the expert's payout
+ * stays on the platform while the warranty runs (WARRANTY_HOLDBACK_BPS); the floor favours the
+ * expert, who gets the rest at once. 0 ≤ holdback ≤ expertPayout.
+ */
+export function holdbackOf(expertPayout: number, holdbackBps: number): number {
+  assertAmount(expertPayout, 'expertPayout');
+  assertBps(holdbackBps, 'holdbackBps');
+  return floorOfBps(expertPayout, holdbackBps);
+}
+
 export interface RefundSplit {
   readonly refundAmount: number;
   /** The part of the charge that goes the expert's way, before the fee. */

@@ -113,7 +113,8 @@ describe('transfer purposes (M3)', () => {
     [{ escrowId: 'e1', expertId: 'u1' }, 'expert'],
     [{ escrowId: 'e1', purpose: 'expert' }, 'expert'],
     [{ escrowId: 'e1', partnerId: 'p1', purpose: 'partner' }, 'partner'],
-    [{ escrowId: 'e1', purpose: 'holdback' }, 'unknown'],
+    [{ escrowId: 'e1', purpose: 'holdback' }, 'holdback'],
+    [{ escrowId: 'e1', purpose: 'bonus' }, 'unknown'],
   ])('metadata %j → %s', (metadata, purpose) => {
     expect(transferPurpose(metadata)).toBe(purpose);
   });

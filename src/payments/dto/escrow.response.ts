@@ -15,6 +15,14 @@ export class EscrowChargeback {
   @ApiProperty({ type: EscrowMoney, description: 'What the bank disputes (possibly part of the charge).' }) amount!: EscrowMoney;
 }
 
+/** The fix warranty: the holdback of the expert's payout while it runs, and what became of it. */
+export class EscrowWarranty {
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 30 }) days!: number;
+  @ApiProperty({ type: EscrowMoney, description: 'WARRANTY_HOLDBACK_BPS of the expert payout, held until endsAt.' }) holdback!: EscrowMoney;
+  @ApiProperty({ type: String, format: 'date-time' }) endsAt!: string;
+  @ApiProperty({ enum: ['held', 'released', 'disputed', 'refunded'] }) status!: 'held' | 'released' | 'disputed' | 'refunded';
+}
+
 /**
  * GET /v1/requests/:id/escrow (contract §3 "Escrow"). `clientSecret` is only ever filled for the
  * paying customer while payment is due; experts and admins always get null (A2, API3). The
@@ -36,6 +44,8 @@ export class EscrowResponse {
     description: 'When a pending payout may go (the security hold, PAYOUT_HOLD_HOURS); null when none is pending or while it waits for the payee to finish onboarding.',
   })
   payoutAvailableAt!: string | null;
+  @ApiProperty({ type: EscrowWarranty, nullable: true, description: 'Set once a job whose bid had warrantyDays > 0 is released.' })
+  warranty!: EscrowWarranty | null;
   @ApiProperty({ type: EscrowChargeback, nullable: true }) chargeback!: EscrowChargeback | null;
   @ApiProperty({ type: String, nullable: true, example: 'pi_3NqY...', description: 'The request owner and admins only; null for the expert.' })
   paymentIntentId!: string | null;
@@ -59,9 +69,14 @@ export class EscrowResponse {
       amount: money(escrow.amount),
       platformFee: money(escrow.platformFee),
       expertPayout: money(escrow.expertPayout),
-      refundedAmount: money(escrow.refundedAmount),
+      // What went back to the customer, from the held money or from a warranty holdback.
+      refundedAmount: money(escrow.refundedAmount + escrow.warrantyRefunded),
       payoutStatus: escrow.payoutStatus,
       payoutAvailableAt: escrow.payoutStatus === 'pending' && payoutReady ? (escrow.payoutAvailableAt?.toISOString() ?? null) : null,
+      warranty:
+        escrow.warrantyStatus && escrow.warrantyEndsAt
+          ? { days: escrow.warrantyDays, holdback: money(escrow.warrantyHoldback), endsAt: escrow.warrantyEndsAt.toISOString(), status: escrow.warrantyStatus }
+          : null,
       chargeback: escrow.chargebackStatus ? { status: escrow.chargebackStatus, amount: money(escrow.chargebackAmount ?? 0) } : null,
       paymentIntentId: viewer === 'expert' ? null : escrow.paymentIntentId,
       clientSecret: viewer !== 'public' && clientSecretVisible(viewer, escrow.status) ? escrow.clientSecret : null,

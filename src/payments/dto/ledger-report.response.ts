@@ -12,6 +12,7 @@ export class AccountBalancesResponse {
   @ApiProperty({ description: 'Owed back by experts after a chargeback lost once they were paid (negative while owed).' }) expert_receivable!: number;
   @ApiProperty({ description: 'Owed back by partners after a chargeback lost once their share was paid (negative while owed).' }) partner_receivable!: number;
   @ApiProperty({ description: 'Refunds that failed and were written off: owed to customers, no longer held.' }) unclaimed_refunds!: number;
+  @ApiProperty({ description: "Fix-warranty holdbacks: the part of experts' payouts held until their warranty ends, not yet paid or refunded." }) warranty_held!: number;
 }
 
 export class CurrencyBalancesResponse {

@@ -125,7 +125,9 @@ export class StripeGateway {
     const metadata: Record<string, string> =
       input.purpose === 'expert'
         ? { escrowId: input.escrowId, requestId: input.requestId, expertId: input.payeeId }
-        : { escrowId: input.escrowId, requestId: input.requestId, partnerId: input.payeeId, purpose: input.purpose };
+        : input.purpose === 'holdback'
+          ? { escrowId: input.escrowId, requestId: input.requestId, expertId: input.payeeId, purpose: input.purpose }
+          : { escrowId: input.escrowId, requestId: input.requestId, partnerId: input.payeeId, purpose: input.purpose };
     const transfer = await this.call(() =>
       this.stripe.transfers.create(
         {

@@ -19,7 +19,7 @@ import {
  * clock, each use case applied the way a service does it — the request's move and the bid moves
  * that follow it succeed together or not at all.
  */
-const settings = { paymentWindowHours: 24, reviewWindowHours: 168, maxHoldDays: 60 };
+const settings = { paymentWindowHours: 24, reviewWindowHours: 168, maxHoldDays: 60, reopenResolveDays: 7 };
 const HOUR = 3_600_000;
 
 type Step =

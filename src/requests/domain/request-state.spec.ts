@@ -14,7 +14,7 @@ import {
   TIMER_EVENTS,
 } from './request-state';
 
-const settings = { paymentWindowHours: 24, reviewWindowHours: 168, maxHoldDays: 60 };
+const settings = { paymentWindowHours: 24, reviewWindowHours: 168, maxHoldDays: 60, reopenResolveDays: 7 };
 const HOUR = 3_600_000;
 const t0 = new Date('2030-01-01T00:00:00Z');
 const at = (hours: number) => new Date(t0.getTime() + hours * HOUR);
@@ -30,6 +30,8 @@ function snapshotIn(status: RequestStatus): RequestSnapshot {
     biddingClosesAt: at(72),
     fundedAt: funded ? at(2) : null,
     reviewDueAt: ['resolved', 'completed', 'disputed', 'refunded'].includes(status) ? at(200) : null,
+    // A completed job with a warranty that ends exactly when every timer is due (`late`).
+    ...(status === 'completed' && { warrantyDays: 7, warrantyEndsAt: at(24 * 365) }),
   };
 }
 const late = { now: at(24 * 365), settings };
@@ -56,13 +58,24 @@ const ALLOWED: Record<string, RequestStatus> = {
   'disputed admin_release': 'completed',
   'disputed admin_refund': 'refunded',
   'disputed admin_split': 'completed',
-  'disputed chargeback_won (from resolved)': 'resolved',
+  'disputed chargeback_won (wasResolved)': 'resolved',
   'disputed chargeback_won': 'in_progress',
   'disputed chargeback_lost': 'refunded',
+  'disputed admin_refund (reopened)': 'completed',
+  'completed reopen': 'in_progress',
+  'in_progress reopen_escalated': 'disputed',
+  'completed warranty_ended': 'completed',
+};
+
+/** Allowed rows whose guard refuses the snapshots below at `late`, and the code they answer. */
+const REFUSED_LATE: Record<string, string> = {
+  'completed reopen': 'warranty_ended',
+  'in_progress reopen_escalated': 'timer_not_due',
 };
 
 function expectedCode(status: RequestStatus, event: RequestEventType): string {
   if (event === 'cancel' && ['in_progress', 'resolved', 'disputed'].includes(status)) return 'request_in_progress';
+  if (REFUSED_LATE[`${status} ${event}`]) return REFUSED_LATE[`${status} ${event}`];
   const byEvent: Record<RequestEventType, string> = {
     accept_bid: 'request_not_open',
     cancel: 'request_not_open',
@@ -81,20 +94,18 @@ function expectedCode(status: RequestStatus, event: RequestEventType): string {
     admin_split: 'request_not_disputed',
     chargeback_won: 'request_not_disputed',
     chargeback_lost: 'request_not_disputed',
+    reopen: 'request_not_completed',
+    reopen_escalated: 'request_not_in_progress',
+    warranty_ended: 'request_not_completed',
   };
   return byEvent[event];
 }
-
-/** Names for the rows' conditions, found by trying each status as disputedFrom. */
-const CONDITIONS = new Map(
-  REQUEST_TRANSITIONS.filter((r) => r.when).map((r) => [r.when, REQUEST_STATUSES.filter((from) => r.when?.({ ...snapshotIn(r.from), disputedFrom: from })).join('|')] as const),
-);
 
 const pairs = REQUEST_STATUSES.flatMap((status) => REQUEST_EVENT_TYPES.map((event) => [status, event] as const));
 
 describe('request state table', () => {
   it('has exactly the contract rows', () => {
-    const rows = Object.fromEntries(REQUEST_TRANSITIONS.map((r) => [`${r.from} ${r.event}${r.when ? ` (from ${CONDITIONS.get(r.when) ?? '?'})` : ''}`, r.to]));
+    const rows = Object.fromEntries(REQUEST_TRANSITIONS.map((r) => [`${r.from} ${r.event}${r.when ? ` (${r.when.name})` : ''}`, r.to]));
     expect(rows).toEqual(ALLOWED);
     expect(REQUEST_TRANSITIONS).toHaveLength(Object.keys(ALLOWED).length);
   });
@@ -102,7 +113,7 @@ describe('request state table', () => {
   it.each(pairs)('%s + %s', (status, event) => {
     const before = snapshotIn(status);
     const result = applyRequestEvent(before, eventOf(event), late);
-    const target = ALLOWED[`${status} ${event}`];
+    const target = REFUSED_LATE[`${status} ${event}`] ? undefined : ALLOWED[`${status} ${event}`];
     if (target) {
       expect(result).toMatchObject({ ok: true, next: { status: target } });
       if (result.ok) expect(requestInvariantViolations(result.next)).toEqual([]);
@@ -115,8 +126,9 @@ describe('request state table', () => {
     expect(before).toEqual(snapshotIn(status)); // never mutated
   });
 
-  it.each(FINAL_REQUEST_STATUSES)('%s is final: every event is refused', (status) => {
-    for (const event of REQUEST_EVENT_TYPES) {
+  it.each(FINAL_REQUEST_STATUSES)('%s is final: every event is refused (completed: but the warranty\'s reopen and end)', (status) => {
+    const warranty: readonly RequestEventType[] = status === 'completed' ? ['reopen', 'warranty_ended'] : [];
+    for (const event of REQUEST_EVENT_TYPES.filter((e) => !warranty.includes(e))) {
       expect(applyRequestEvent(snapshotIn(status), eventOf(event), late).ok).toBe(false);
     }
   });
@@ -196,7 +208,7 @@ describe('timers', () => {
     ['awaiting_payment', 'payment_window_lapse', at(25)],
     ['in_progress', 'hold_limit_escalation', at(2 + 60 * 24)],
     ['resolved', 'auto_release', at(200)],
-    ['completed', null, null],
+    ['completed', 'warranty_release', at(24 * 365)],
     ['disputed', null, null],
     ['refunded', null, null],
     ['cancelled', null, null],
@@ -217,3 +229,68 @@ describe('timers', () => {
     }
   });
 });
+
+describe('the fix warranty (issue 10)', () => {
+  const now = at(300);
+  const ctx = (when: Date) => ({ now: when, settings });
+  const DAY = 24 * HOUR;
+  const resolvedWith = (warrantyDays: number): RequestSnapshot => ({ ...snapshotIn('resolved'), warrantyDays });
+
+  it('the first release starts the warranty: warrantyEndsAt = now + warrantyDays; without one nothing is held', () => {
+    for (const event of ['review_resolved', 'auto_release'] as const) {
+      expect(applyRequestEvent(resolvedWith(7), { type: event }, ctx(now))).toMatchObject({ ok: true, changes: { status: 'completed', warrantyEndsAt: new Date(now.getTime() + 7 * DAY) } });
+      const none = applyRequestEvent(resolvedWith(0), { type: event }, ctx(now));
+      expect(none.ok && 'warrantyEndsAt' in none.changes).toBe(false);
+    }
+    const disputed = { ...snapshotIn('disputed'), warrantyDays: 3 };
+    expect(applyRequestEvent(disputed, { type: 'admin_split' }, ctx(now))).toMatchObject({ ok: true, changes: { warrantyEndsAt: new Date(now.getTime() + 3 * DAY) } });
+    const refunded = applyRequestEvent(disputed, { type: 'admin_refund' }, ctx(now));
+    expect(refunded).toMatchObject({ ok: true, next: { status: 'refunded' } });
+    expect(refunded.ok && 'warrantyEndsAt' in refunded.changes).toBe(false);
+  });
+
+  it('reopen within the warranty: in_progress, round 2, the old review window and closedAt gone; refusals by code', () => {
+    const completed: RequestSnapshot = { ...snapshotIn('completed'), warrantyDays: 7, warrantyEndsAt: at(400) };
+    const reopened = applyRequestEvent(completed, { type: 'reopen' }, ctx(now));
+    expect(reopened).toMatchObject({ ok: true, next: { status: 'in_progress', round: 2, reopenedAt: now, reviewDueAt: null }, changes: { closedAt: null } });
+    if (reopened.ok) expect(requestInvariantViolations(reopened.next)).toEqual([]);
+    expect(applyRequestEvent({ ...completed, warrantyDays: 0 }, { type: 'reopen' }, ctx(now))).toMatchObject({ ok: false, code: 'no_warranty' });
+    expect(applyRequestEvent(completed, { type: 'reopen' }, ctx(at(400)))).toMatchObject({ ok: false, code: 'warranty_ended' });
+    expect(applyRequestEvent({ ...completed, warrantyEndsAt: null }, { type: 'reopen' }, ctx(now))).toMatchObject({ ok: false, code: 'warranty_ended' });
+    expect(applyRequestEvent({ ...completed, round: 2 }, { type: 'reopen' }, ctx(now))).toMatchObject({ ok: false, code: 'already_reopened' });
+    expect(applyRequestEvent(snapshotIn('disputed'), { type: 'reopen' }, ctx(now))).toMatchObject({ ok: false, code: 'request_not_completed' });
+    for (const code of ['no_warranty', 'warranty_ended', 'already_reopened', 'request_not_completed'] as const) expect(ERROR_CODES[code]).toBe(409);
+  });
+
+  it('a reopened job: the hold limit no longer applies, the reopen escalation does (REOPEN_RESOLVE_DAYS), then a warranty dispute ends completed whatever the admin decides', () => {
+    const round2: RequestSnapshot = { ...snapshotIn('in_progress'), round: 2, reopenedAt: now, warrantyDays: 7, warrantyEndsAt: at(400) };
+    expect(nextAutomaticTransition(round2, settings)).toEqual({ name: 'reopen_escalation', at: new Date(now.getTime() + 7 * DAY) });
+    expect(applyRequestEvent(round2, { type: 'hold_limit_reached' }, late)).toMatchObject({ ok: false, code: 'timer_not_due' });
+    expect(applyRequestEvent(round2, { type: 'reopen_escalated' }, ctx(new Date(now.getTime() + 7 * DAY - 1)))).toMatchObject({ ok: false, code: 'timer_not_due' });
+    const escalated = applyRequestEvent(round2, { type: 'reopen_escalated' }, ctx(new Date(now.getTime() + 7 * DAY)));
+    expect(escalated).toMatchObject({ ok: true, next: { status: 'disputed', disputedFrom: 'in_progress' } });
+    if (!escalated.ok) return;
+    for (const event of ['admin_release', 'admin_refund', 'admin_split'] as const) {
+      expect(applyRequestEvent(escalated.next, { type: event }, ctx(now))).toMatchObject({ ok: true, next: { status: 'completed', warrantyEndsAt: null } });
+    }
+  });
+
+  it('a round-2 review or auto-release settles the holdback (warrantyEndsAt cleared), so the warranty timer is gone', () => {
+    const round2: RequestSnapshot = { ...snapshotIn('resolved'), round: 2, reopenedAt: at(250), warrantyDays: 7, warrantyEndsAt: at(400) };
+    for (const event of ['review_resolved', 'auto_release'] as const) {
+      const done = applyRequestEvent(round2, { type: event }, late);
+      expect(done).toMatchObject({ ok: true, next: { status: 'completed', warrantyEndsAt: null } });
+      if (done.ok) expect(nextAutomaticTransition(done.next, settings)).toBeNull();
+    }
+  });
+
+  it('the warranty ends: a completed job stays completed, the holdback timer fires once (warrantyEndsAt cleared, closedAt kept)', () => {
+    const completed: RequestSnapshot = { ...snapshotIn('completed'), warrantyDays: 7, warrantyEndsAt: at(400) };
+    expect(applyRequestEvent(completed, { type: 'warranty_ended' }, ctx(at(399)))).toMatchObject({ ok: false, code: 'timer_not_due' });
+    const ended = applyRequestEvent(completed, { type: 'warranty_ended' }, ctx(at(400)));
+    expect(ended).toMatchObject({ ok: true, next: { status: 'completed', warrantyEndsAt: null } });
+    expect(ended.ok && 'closedAt' in ended.changes).toBe(false);
+    if (ended.ok) expect(applyRequestEvent(ended.next, { type: 'warranty_ended' }, ctx(at(401)))).toMatchObject({ ok: false, code: 'timer_not_due' });
+  });
+});
+

@@ -36,6 +36,9 @@ export const REQUEST_EVENT_TYPES = [
   'admin_split',
   'chargeback_won',
   'chargeback_lost',
+  'reopen',
+  'reopen_escalated',
+  'warranty_ended',
 ] as const;
 export type RequestEventType = (typeof REQUEST_EVENT_TYPES)[number];
 
@@ -54,15 +57,36 @@ export interface RequestSnapshot {
   readonly reviewDueAt: Date | null;
   /** The status a dispute interrupted: a won chargeback goes back to it. */
   readonly disputedFrom?: RequestStatus | null;
+  /** The accepted bid's warranty (0 = none), fixed at accept. */
+  readonly warrantyDays?: number;
+  /** While a warranty holdback is held: when the warranty ends (set at the release, cleared once the holdback is settled). */
+  readonly warrantyEndsAt?: Date | null;
+  /** 1, then 2 after a warranty reopen: the resolution round (one review per round). */
+  readonly round?: number;
+  readonly reopenedAt?: Date | null;
 }
 
-const SNAPSHOT_KEYS = ['status', 'acceptedBidId', 'biddingClosesAt', 'acceptedAt', 'fundedAt', 'reviewDueAt', 'disputedFrom'] as const satisfies readonly (keyof RequestSnapshot)[];
+const SNAPSHOT_KEYS = [
+  'status',
+  'acceptedBidId',
+  'biddingClosesAt',
+  'acceptedAt',
+  'fundedAt',
+  'reviewDueAt',
+  'disputedFrom',
+  'warrantyDays',
+  'warrantyEndsAt',
+  'round',
+  'reopenedAt',
+] as const satisfies readonly (keyof RequestSnapshot)[];
 
 /** A subset of AppConfig, so the config object can be passed as is. */
 export interface RequestTimerSettings {
   readonly paymentWindowHours: number;
   readonly reviewWindowHours: number;
   readonly maxHoldDays: number;
+  /** Days a reopened job has to be resolved again before it goes to an admin (REOPEN_RESOLVE_DAYS). */
+  readonly reopenResolveDays: number;
 }
 
 export interface RequestEventContext {
@@ -82,8 +106,12 @@ export const REQUEST_CONFLICT_CODES = [
   'request_not_resolved',
   'request_not_disputable',
   'request_not_disputed',
+  'request_not_completed',
   'request_in_progress',
   'timer_not_due',
+  'no_warranty',
+  'warranty_ended',
+  'already_reopened',
 ] as const;
 export type RequestConflictCode = (typeof REQUEST_CONFLICT_CODES)[number];
 
@@ -101,7 +129,7 @@ export interface RequestFailure {
 export interface RequestChanges extends Partial<RequestSnapshot> {
   readonly status: RequestStatus;
   /** Set when the request reaches a final status. */
-  readonly closedAt?: Date;
+  readonly closedAt?: Date | null;
   /** When the expert said it is fixed. */
   readonly resolvedAt?: Date;
   /** Completed by the review window's end, with no review. */
@@ -130,13 +158,27 @@ const DAY_MS = 24 * HOUR_MS;
 export function paymentWindowEndsAt(r: RequestSnapshot, s: RequestTimerSettings): Date | null {
   return r.acceptedAt ? new Date(r.acceptedAt.getTime() + s.paymentWindowHours * HOUR_MS) : null;
 }
+/** Only before the first release: a reopened job is governed by reopen_escalation. */
 export function holdLimitAt(r: RequestSnapshot, s: RequestTimerSettings): Date | null {
-  return r.fundedAt ? new Date(r.fundedAt.getTime() + s.maxHoldDays * DAY_MS) : null;
+  return r.fundedAt && roundOf(r) === 1 ? new Date(r.fundedAt.getTime() + s.maxHoldDays * DAY_MS) : null;
+}
+/** A reopened job not resolved within REOPEN_RESOLVE_DAYS goes to an admin. */
+export function reopenEscalationAt(r: RequestSnapshot, s: RequestTimerSettings): Date | null {
+  return r.reopenedAt && roundOf(r) > 1 ? new Date(r.reopenedAt.getTime() + s.reopenResolveDays * DAY_MS) : null;
+}
+const roundOf = (r: RequestSnapshot) => r.round ?? 1;
+/** A round-2 request: what it settles is the warranty holdback. */
+function reopened(r: RequestSnapshot): boolean {
+  return roundOf(r) > 1;
+}
+/** The dispute interrupted a resolved request (a won chargeback goes back there). */
+function wasResolved(r: RequestSnapshot): boolean {
+  return r.disputedFrom === 'resolved';
 }
 
 type Instant = (r: RequestSnapshot, s: RequestTimerSettings) => Date | null;
 
-export type AutomaticTransitionName = 'expire' | 'payment_window_lapse' | 'auto_release' | 'hold_limit_escalation';
+export type AutomaticTransitionName = 'expire' | 'payment_window_lapse' | 'auto_release' | 'hold_limit_escalation' | 'reopen_escalation' | 'warranty_release';
 
 /**
  * The request's timers, one row each: the state it belongs to, when it fires, and the event it
@@ -155,6 +197,9 @@ export const REQUEST_TIMERS: readonly RequestTimer[] = [
   { name: 'payment_window_lapse', state: 'awaiting_payment', at: paymentWindowEndsAt, event: 'payment_window_lapsed' },
   { name: 'hold_limit_escalation', state: 'in_progress', at: holdLimitAt, event: 'hold_limit_reached' },
   { name: 'auto_release', state: 'resolved', at: (r) => r.reviewDueAt, event: 'auto_release' },
+  { name: 'reopen_escalation', state: 'in_progress', at: reopenEscalationAt, event: 'reopen_escalated' },
+  // The holdback is paid when the warranty ends, unless the job was reopened (then it is settled by that round).
+  { name: 'warranty_release', state: 'completed', at: (r) => r.warrantyEndsAt ?? null, event: 'warranty_ended' },
 ];
 
 function timerNamed(name: AutomaticTransitionName): RequestTimer {
@@ -167,7 +212,7 @@ function due(name: AutomaticTransitionName): Guard {
   return (request, ctx) => {
     const at = instant(request, ctx.settings);
     if (at && ctx.now.getTime() >= at.getTime()) return null;
-    return failure('timer_not_due', request.status, `The timer is not due yet (due ${at?.toISOString() ?? 'never'}).`);
+    return failure('timer_not_due', request.status, `The request is ${request.status}; its ${name} timer is not due (due ${at?.toISOString() ?? 'never'}).`);
   };
 }
 
@@ -175,6 +220,19 @@ const biddingClosed = due('expire');
 const paymentWindowOver = due('payment_window_lapse');
 const reviewWindowOver = due('auto_release');
 const holdLimitPassed = due('hold_limit_escalation');
+const reopenWindowOver = due('reopen_escalation');
+const warrantyOver = due('warranty_release');
+
+/** Reopen: a warranty, still running, and not reopened before. */
+const reopenable: Guard = (request, ctx) => {
+  if (!request.warrantyDays) return failure('no_warranty', request.status, `The request is ${request.status}, but its accepted bid came with no warranty.`);
+  if (reopened(request)) return failure('already_reopened', request.status, `The request is ${request.status} after a reopen already: a job is reopened once.`);
+  if (!request.warrantyEndsAt || ctx.now.getTime() >= request.warrantyEndsAt.getTime()) {
+    const ended = request.warrantyEndsAt ? ` at ${request.warrantyEndsAt.toISOString()}` : '';
+    return failure('warranty_ended', request.status, `The request is ${request.status} and its warranty ended${ended}.`);
+  }
+  return null;
+};
 
 /**
  * Exactly the contract's table. A chargeback after release (completed) is not here on purpose:
@@ -198,13 +256,19 @@ export const REQUEST_TRANSITIONS: readonly RequestTransition[] = [
   { from: 'resolved', event: 'open_dispute', to: 'disputed' },
   { from: 'resolved', event: 'chargeback', to: 'disputed' },
   { from: 'disputed', event: 'admin_release', to: 'completed' },
+  // A warranty dispute is over the holdback only: refunding it leaves the job completed.
+  { from: 'disputed', event: 'admin_refund', to: 'completed', when: reopened },
   { from: 'disputed', event: 'admin_refund', to: 'refunded' },
   { from: 'disputed', event: 'admin_split', to: 'completed' },
   // A chargeback the bank decided: won, back to where it interrupted the job; lost with nothing
   // left held, over (refunded by the bank). Lost with money left, the admin settles the rest.
-  { from: 'disputed', event: 'chargeback_won', to: 'resolved', when: (r) => r.disputedFrom === 'resolved' },
+  { from: 'disputed', event: 'chargeback_won', to: 'resolved', when: wasResolved },
   { from: 'disputed', event: 'chargeback_won', to: 'in_progress' },
   { from: 'disputed', event: 'chargeback_lost', to: 'refunded' },
+  // The fix warranty: the owner reopens a completed job within it (same expert, no new payment).
+  { from: 'completed', event: 'reopen', to: 'in_progress', guard: reopenable },
+  { from: 'in_progress', event: 'reopen_escalated', to: 'disputed', guard: reopenWindowOver },
+  { from: 'completed', event: 'warranty_ended', to: 'completed', guard: warrantyOver },
 ];
 
 /** The status-ish each event needs, for the code of a wrong move. */
@@ -226,6 +290,9 @@ const REQUIRED_FOR: Record<RequestEventType, { code: RequestConflictCode; needs:
   admin_split: { code: 'request_not_disputed', needs: 'disputed' },
   chargeback_won: { code: 'request_not_disputed', needs: 'disputed' },
   chargeback_lost: { code: 'request_not_disputed', needs: 'disputed' },
+  reopen: { code: 'request_not_completed', needs: 'completed' },
+  reopen_escalated: { code: 'request_not_in_progress', needs: 'in_progress' },
+  warranty_ended: { code: 'request_not_completed', needs: 'completed' },
 };
 
 /** Statuses in which money is held: cancelling then is refused with the contract's own code. */
@@ -253,8 +320,8 @@ export function applyRequestEvent(
   const refused = row.guard?.(request, ctx);
   if (refused) return refused;
   const changes: RequestChanges = {
-    ...effectOf(event, ctx, request.status),
-    ...(FINAL_REQUEST_STATUSES.includes(row.to) && { closedAt: ctx.now }),
+    ...effectOf(event, ctx, request),
+    ...(FINAL_REQUEST_STATUSES.includes(row.to) && row.to !== request.status && { closedAt: ctx.now }),
     status: row.to,
   };
   const next: RequestSnapshot = { ...request };
@@ -263,7 +330,8 @@ export function applyRequestEvent(
 }
 
 /** What each event writes besides the status (and closedAt on a final status); others write nothing else. */
-function effectOf(event: RequestEvent, ctx: RequestEventContext, from: RequestStatus): Omit<RequestChanges, 'status'> {
+function effectOf(event: RequestEvent, ctx: RequestEventContext, request: RequestSnapshot): Omit<RequestChanges, 'status'> {
+  const from = request.status;
   switch (event.type) {
     case 'accept_bid':
       return { acceptedBidId: event.bidId, acceptedAt: ctx.now };
@@ -276,7 +344,21 @@ function effectOf(event: RequestEvent, ctx: RequestEventContext, from: RequestSt
     case 'resolve':
       return { reviewDueAt: new Date(ctx.now.getTime() + ctx.settings.reviewWindowHours * HOUR_MS), resolvedAt: ctx.now };
     case 'auto_release':
-      return { autoReleased: true };
+      return { autoReleased: true, ...settled(request, ctx) };
+    case 'review_resolved':
+    case 'admin_release':
+    case 'admin_split':
+      return settled(request, ctx);
+    case 'admin_refund':
+      // Refunded before any release: no warranty; a warranty dispute's refund settles the holdback.
+      return reopened(request) ? { warrantyEndsAt: null } : {};
+    case 'reopen':
+      // Round 2 with the same expert: the old review window goes, closedAt with it.
+      return { round: 2, reopenedAt: ctx.now, reviewDueAt: null, closedAt: null, autoReleased: false };
+    case 'reopen_escalated':
+      return { disputedFrom: from };
+    case 'warranty_ended':
+      return { warrantyEndsAt: null };
     case 'open_dispute':
     case 'review_unresolved':
     case 'hold_limit_reached':
@@ -285,6 +367,15 @@ function effectOf(event: RequestEvent, ctx: RequestEventContext, from: RequestSt
     default:
       return {};
   }
+}
+
+/**
+ * What a completing move does to the warranty: the first release starts it (the holdback is held
+ * until `warrantyEndsAt`); a reopened job's completion settles the holdback, so it is over.
+ */
+function settled(request: RequestSnapshot, ctx: RequestEventContext): Pick<RequestChanges, 'warrantyEndsAt'> {
+  if (reopened(request)) return { warrantyEndsAt: null };
+  return request.warrantyDays ? { warrantyEndsAt: new Date(ctx.now.getTime() + request.warrantyDays * DAY_MS) } : {};
 }
 
 function failure(code: RequestConflictCode, currentStatus: RequestStatus, message: string): RequestFailure {
