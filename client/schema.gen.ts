@@ -1103,7 +1103,7 @@ export interface components {
         EscrowResponse: {
             /** @description The accepted bid: what the customer pays. */
             amount: components["schemas"]["EscrowMoney"];
-            chargeback: components["schemas"]["EscrowChargeback"] | null;
+            chargeback: (components["schemas"]["EscrowChargeback"] | null) | null;
             /** @description For Stripe.js confirmCardPayment: only the request owner sees it, and only while status is requires_payment. */
             clientSecret: string | null;
             /** @description amount − platformFee: what the expert receives on release. */
@@ -1499,8 +1499,8 @@ export interface components {
             id: string;
             /** @example en */
             language: string;
-            maxBudget: components["schemas"]["MoneyDto"] | null;
-            nextAutomaticTransition: components["schemas"]["AutomaticTransitionResponse"] | null;
+            maxBudget: (components["schemas"]["MoneyDto"] | null) | null;
+            nextAutomaticTransition: (components["schemas"]["AutomaticTransitionResponse"] | null) | null;
             /** Format: date-time */
             reviewDueAt: string | null;
             /** @enum {string} */
@@ -1566,7 +1566,7 @@ export interface components {
             biddingClosesAt?: string;
             description?: string;
             /** @description null removes the budget. */
-            maxBudget?: components["schemas"]["MoneyDto"] | null;
+            maxBudget?: (components["schemas"]["MoneyDto"] | null) | null;
             title?: string;
             /** @enum {string} */
             urgency?: "low" | "normal" | "urgent";

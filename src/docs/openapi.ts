@@ -34,7 +34,25 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   addFrameworkErrorResponses(document);
   addIdempotencyKeyHeader(document);
   addPartnerAccess(document);
+  allowNullOnNullableRefs(document);
   return document;
+}
+
+/**
+ * `@ApiProperty({ type: Dto, nullable: true })` comes out as `{type: object, nullable: true,
+ * allOf: [{$ref}]}`, and null fails that `allOf` (OpenAPI 3.0.3: nullable widens only the `type`
+ * beside it), so validators refused the nulls the API sends and accepts. The reference becomes
+ * `anyOf: [{$ref}, {enum: [null]}]`, which takes the object or null under either reading.
+ */
+function allowNullOnNullableRefs(document: OpenAPIObject): void {
+  type Property = { nullable?: boolean; allOf?: object[]; anyOf?: object[] };
+  for (const schema of Object.values(document.components?.schemas ?? {}) as Array<{ properties?: Record<string, Property> }>) {
+    for (const property of Object.values(schema.properties ?? {})) {
+      if (!property.nullable || property.allOf?.length !== 1 || !('$ref' in property.allOf[0])) continue;
+      property.anyOf = [property.allOf[0], { enum: [null] }];
+      delete property.allOf;
+    }
+  }
 }
 
 /**

@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderOpenApiYaml } from '../../src/cli/openapi';
 import { buildOpenApiDocument, toSortedYaml } from '../../src/docs/openapi';
+import { acceptedDeal } from '../support/deals';
+import { postRequest, registerUser } from '../support/factories';
+import { loadSpecValidator } from '../support/spec-validator';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const CHECKED_IN = join(__dirname, '..', '..', 'openapi.yaml');
@@ -41,6 +44,23 @@ describe('openapi.yaml', () => {
   it('/openapi.json serves that same document', async () => {
     const served = (await t.http.get('/openapi.json').expect(200)).body;
     expect(toSortedYaml(served)).toBe(toSortedYaml(buildOpenApiDocument(t.app)));
+  });
+
+  it('a nullable object property takes null under a spec validator (the fuzz found maxBudget, nextAutomaticTransition and chargeback refused)', async () => {
+    const spec = await loadSpecValidator(CHECKED_IN);
+    const customer = await registerUser(t, 'customer');
+    const posted = await postRequest(t, customer, { maxBudget: undefined });
+    const cancelled = await t.http.post(`/v1/requests/${posted.id}/cancel`).set('authorization', customer.auth).expect(200);
+    expect(cancelled.body).toMatchObject({ maxBudget: null, nextAutomaticTransition: null });
+    expect(spec.responseProblems('GET', '/v1/requests/{id}', 200, cancelled.body)).toEqual([]);
+    expect(spec.requestProblems('PATCH', '/v1/requests/{id}', { maxBudget: null })).toEqual([]);
+    const deal = await acceptedDeal(t, { onboarded: false });
+    const escrow = await t.http.get(`/v1/requests/${deal.requestId}/escrow`).set('authorization', deal.customer.auth).expect(200);
+    expect(escrow.body.chargeback).toBeNull();
+    expect(spec.responseProblems('GET', '/v1/requests/{id}/escrow', 200, escrow.body)).toEqual([]);
+    // The validator still refuses what is neither the object nor null.
+    expect(spec.responseProblems('GET', '/v1/requests/{id}', 200, { ...cancelled.body, maxBudget: 5 })).not.toEqual([]);
+    expect(spec.requestProblems('PATCH', '/v1/requests/{id}', { maxBudget: { amount: 'x' } })).not.toEqual([]);
   });
 
   it('the YAML is deterministic: keys sorted at every depth, no anchors', () => {
