@@ -110,7 +110,9 @@ function addIdempotencyKeyHeader(document: OpenAPIObject): void {
 
 /**
  * Any status a route does not list explicitly still answers with the envelope, so every
- * operation gets `default` → ErrorResponse (a spec validator then checks error bodies too).
+ * operation gets `default` → ErrorResponse (a spec validator then checks error bodies too); an
+ * error a controller documents by its description alone (`@ApiUnauthorizedResponse({description})`)
+ * gets the envelope as its body, which a validator otherwise leaves unchecked.
  */
 function addDefaultErrorResponses(document: OpenAPIObject): void {
   document.components ??= {};
@@ -124,7 +126,12 @@ function addDefaultErrorResponses(document: OpenAPIObject): void {
   for (const item of Object.values(document.paths)) {
     for (const method of HTTP_METHODS) {
       const operation = item[method];
-      if (operation && !operation.responses.default) operation.responses.default = { $ref: ERROR_RESPONSE_REF };
+      if (!operation) continue;
+      operation.responses.default ??= { $ref: ERROR_RESPONSE_REF };
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (!response || Number(status) < 400 || '$ref' in response || response.content) continue;
+        response.content = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } };
+      }
     }
   }
 }

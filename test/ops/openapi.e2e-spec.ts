@@ -63,6 +63,23 @@ describe('openapi.yaml', () => {
     expect(spec.requestProblems('PATCH', '/v1/requests/{id}', { maxBudget: { amount: 'x' } })).not.toEqual([]);
   });
 
+  it('every error response of every operation has the envelope as its body (401 of login and the like had none: a validator let any body through)', async () => {
+    const bare: string[] = [];
+    for (const [path, item] of Object.entries(buildOpenApiDocument(t.app).paths)) {
+      for (const [method, operation] of Object.entries(item as Record<string, { responses?: Record<string, { $ref?: string; content?: unknown }> }>)) {
+        for (const [status, response] of Object.entries(operation.responses ?? {})) {
+          const envelope = JSON.stringify(response.content ?? {}).includes('#/components/schemas/ErrorResponse');
+          if ((Number(status) >= 400 || status === 'default') && response.$ref !== '#/components/responses/Error' && !envelope) bare.push(`${method} ${path} ${status}`);
+        }
+      }
+    }
+    expect(bare).toEqual([]);
+    const spec = await loadSpecValidator(CHECKED_IN);
+    const refused = await t.http.post('/v1/auth/login').send({ email: 'nobody@example.com', password: 'wrong password!' }).expect(401);
+    expect(spec.responseProblems('POST', '/v1/auth/login', 401, refused.body)).toEqual([]);
+    expect(spec.responseProblems('POST', '/v1/auth/login', 401, { message: 'Unauthorized' })).not.toEqual([]);
+  });
+
   it('the YAML is deterministic: keys sorted at every depth, no anchors', () => {
     const yaml = toSortedYaml({ openapi: '3.0.0', paths: {}, info: { version: '1', title: 'x' }, components: {} } as never);
     expect(yaml).toBe('components: {}\ninfo:\n  title: x\n  version: "1"\nopenapi: 3.0.0\npaths: {}\n');
