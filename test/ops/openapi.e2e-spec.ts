@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderOpenApiYaml } from '../../src/cli/openapi';
 import { buildOpenApiDocument, toSortedYaml } from '../../src/docs/openapi';
+import { constraintsOf, validatedClassesByName, validatedProperties } from '../support/body-fields';
 import { acceptedDeal } from '../support/deals';
 import { postRequest, registerUser } from '../support/factories';
 import { loadSpecValidator } from '../support/spec-validator';
@@ -78,6 +79,26 @@ describe('openapi.yaml', () => {
     const refused = await t.http.post('/v1/auth/login').send({ email: 'nobody@example.com', password: 'wrong password!' }).expect(401);
     expect(spec.responseProblems('POST', '/v1/auth/login', 401, refused.body)).toEqual([]);
     expect(spec.responseProblems('POST', '/v1/auth/login', 401, { message: 'Unauthorized' })).not.toEqual([]);
+  });
+
+  it('a field the app holds to integers is `type: integer` in the document (limit, etaMinutes, rating, minBudget, refundAmount said number: 1.5 was valid there, 400 here)', () => {
+    const document = buildOpenApiDocument(t.app);
+    const schemas = document.components?.schemas as Record<string, { properties?: Record<string, { type?: string }> }>;
+    const queryParams = Object.values(document.paths).flatMap((item) =>
+      Object.values(item).flatMap((op: { parameters?: Array<{ in?: string; name?: string; schema?: { type?: string } }> }) => op.parameters ?? []));
+    const wrong: string[] = [];
+    let checked = 0;
+    for (const [name, type] of validatedClassesByName()) {
+      for (const property of validatedProperties(type).filter((p) => constraintsOf(type, p).includes('isInt'))) {
+        const documented = schemas[name]
+          ? [schemas[name].properties?.[property]?.type]
+          : queryParams.filter((p) => p.in === 'query' && p.name === property).map((p) => p.schema?.type);
+        checked += documented.length;
+        if (documented.some((t) => t !== 'integer')) wrong.push(`${name}.${property}: ${documented.join(', ')}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(checked).toBeGreaterThanOrEqual(15);
   });
 
   it('the YAML is deterministic: keys sorted at every depth, no anchors', () => {
