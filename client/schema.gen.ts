@@ -5427,9 +5427,8 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                "stripe-signature": string;
                 /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256>` */
-                "Stripe-Signature": string;
+                "stripe-signature": string;
                 /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };

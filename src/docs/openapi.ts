@@ -77,7 +77,8 @@ function addPartnerAccess(document: OpenAPIObject): void {
     for (const method of HTTP_METHODS) {
       const operation = item[method];
       if (!operation?.security?.some((s) => BEARER_SCHEME in s)) continue;
-      operation.security = [...operation.security, { [API_KEY_SCHEME]: [] }];
+      // Partner routes (webhook endpoints, events) list the key already.
+      if (!operation.security.some((s) => API_KEY_SCHEME in s)) operation.security = [...operation.security, { [API_KEY_SCHEME]: [] }];
       operation.parameters = [...(operation.parameters ?? []), { $ref: '#/components/parameters/OnBehalfOf' }];
     }
   }

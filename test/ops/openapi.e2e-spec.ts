@@ -101,6 +101,20 @@ describe('openapi.yaml', () => {
     expect(checked).toBeGreaterThanOrEqual(15);
   });
 
+  it('no operation lists a parameter (header names compare case-insensitively) or a security requirement twice', () => {
+    const twice: string[] = [];
+    for (const [path, item] of Object.entries(buildOpenApiDocument(t.app).paths)) {
+      for (const [method, op] of Object.entries(item as Record<string, { parameters?: Array<{ $ref?: string; in?: string; name?: string }>; security?: object[] }>)) {
+        const keys = [
+          ...(op.parameters ?? []).map((p) => p.$ref ?? `${p.in} ${p.in === 'header' ? p.name?.toLowerCase() : p.name}`),
+          ...(op.security ?? []).map((s) => `security ${Object.keys(s).join('+')}`),
+        ];
+        for (const key of new Set(keys.filter((k, i) => keys.indexOf(k) !== i))) twice.push(`${method} ${path}: ${key}`);
+      }
+    }
+    expect(twice).toEqual([]);
+  });
+
   it('the YAML is deterministic: keys sorted at every depth, no anchors', () => {
     const yaml = toSortedYaml({ openapi: '3.0.0', paths: {}, info: { version: '1', title: 'x' }, components: {} } as never);
     expect(yaml).toBe('components: {}\ninfo:\n  title: x\n  version: "1"\nopenapi: 3.0.0\npaths: {}\n');
