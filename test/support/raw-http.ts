@@ -37,7 +37,22 @@ export function encodeSegment(value: string): string {
   return out;
 }
 
-export function sendRaw(base: string, req: RawRequest, timeoutMs = 30_000): Promise<RawResponse> {
+/**
+ * One call; a reused kept-alive socket the server closed meanwhile (ECONNRESET, "socket hang up"
+ * before any answer) is retried once on a fresh connection, so the race of idle sockets is not
+ * mistaken for a server that drops calls — one that does fails the second time too.
+ */
+export async function sendRaw(base: string, req: RawRequest, timeoutMs = 30_000): Promise<RawResponse> {
+  try {
+    return await sendOnce(base, req, timeoutMs, true);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ECONNRESET' && code !== 'EPIPE') throw error;
+    return sendOnce(base, req, timeoutMs, false);
+  }
+}
+
+function sendOnce(base: string, req: RawRequest, timeoutMs: number, reuse: boolean): Promise<RawResponse> {
   const search = req.query?.length ? `?${req.query.map(([k, v]) => `${encodeSegment(k)}=${encodeSegment(v)}`).join('&')}` : '';
   const url = new URL(base);
   const headers: Record<string, string> = { ...req.headers };
@@ -47,7 +62,7 @@ export function sendRaw(base: string, req: RawRequest, timeoutMs = 30_000): Prom
   }
   return new Promise((resolve, reject) => {
     const outgoing = request(
-      { host: url.hostname, port: url.port, method: req.method, path: `${req.path}${search}`, headers, agent },
+      { host: url.hostname, port: url.port, method: req.method, path: `${req.path}${search}`, headers, agent: reuse ? agent : false },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -8,10 +8,10 @@ import { fieldPaths, invalidValue, longText, oddText, resolveSchema, Schema, set
 
 /**
  * Calls generated from the checked-in openapi.yaml, one arbitrary per operation: valid ones
- * (from the schemas, with real ids and the right caller), invalid ones (one thing broken: a
- * field's type or bounds, null, an unknown or a missing field, a query or header value, a body
- * that is no object) and ones with the wrong credentials. Path parameters are documented as any
- * string, so hostile path segments count as valid.
+ * (from the schemas, with real ids and values and the right caller), invalid ones (one thing
+ * broken: a field's type or bounds, null, an unknown or a missing field, a query or header value,
+ * a body that is no object or no JSON, another method) and ones with the wrong credentials. Path
+ * parameters are documented as any string, so hostile path segments count as valid.
  */
 export interface Parameter {
   name: string;
@@ -41,7 +41,11 @@ export interface FuzzCase {
   query: Array<[string, string]>;
   headers: Record<string, string>;
   body?: string;
-  /** Prism re-serialises the JSON it parsed: a body that is not an object or array would reach the app changed, so it goes to the app directly. */
+  /**
+   * Sent to the app itself: what Prism would change on the way (it re-serialises the JSON it
+   * parsed, so a body that is no object, a key twice, truncated JSON) or cannot take (a path
+   * that is no UTF-8, a URL over 16 KiB, a method the path does not have).
+   */
   direct?: boolean;
 }
 

@@ -74,7 +74,7 @@ export async function judge(c: FuzzCase, targets: Targets): Promise<Verdict> {
     try {
       return await sendRaw(base, { method: c.method, path: c.path, query: c.query, headers: c.headers, body: c.body });
     } catch (error) {
-      verdict.problems.push(`${label}: no answer (${(error as Error).message})`);
+      verdict.problems.push(`${label}: no answer from ${base === targets.app ? 'the app' : 'prism'} (${(error as Error).message})`);
       return undefined;
     }
   };
