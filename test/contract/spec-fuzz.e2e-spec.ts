@@ -10,7 +10,7 @@ import { loadSpecValidator } from '../support/spec-validator';
 import { createTestApp, TestApp } from '../support/test-app';
 
 /** Calls per operation: a short run in `npm test`, `FUZZ_RUNS=400 npm run fuzz` for a long one. */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 24);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 20);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 /** Operations fuzzed at once (each one's calls in order): the app, two proxies and the test share 2 CPUs. */
 const PARALLEL = 4;
