@@ -1140,7 +1140,7 @@ export interface components {
         EscrowResponse: {
             /** @description The accepted bid: what the customer pays. */
             amount: components["schemas"]["EscrowMoney"];
-            chargeback: components["schemas"]["EscrowChargeback"] | null;
+            chargeback: (components["schemas"]["EscrowChargeback"] | null) | null;
             /** @description For Stripe.js confirmCardPayment: only the request owner sees it, and only while status is requires_payment. */
             clientSecret: string | null;
             /** @description amount − platformFee: what the expert receives on release. */
@@ -1553,8 +1553,8 @@ export interface components {
             id: string;
             /** @example en */
             language: string;
-            maxBudget: components["schemas"]["MoneyDto"] | null;
-            nextAutomaticTransition: components["schemas"]["AutomaticTransitionResponse"] | null;
+            maxBudget: (components["schemas"]["MoneyDto"] | null) | null;
+            nextAutomaticTransition: (components["schemas"]["AutomaticTransitionResponse"] | null) | null;
             /** Format: date-time */
             reviewDueAt: string | null;
             /** @enum {string} */
@@ -1620,7 +1620,7 @@ export interface components {
             biddingClosesAt?: string;
             description?: string;
             /** @description null removes the budget. */
-            maxBudget?: components["schemas"]["MoneyDto"] | null;
+            maxBudget?: (components["schemas"]["MoneyDto"] | null) | null;
             title?: string;
             /** @enum {string} */
             urgency?: "low" | "normal" | "urgent";
@@ -2420,21 +2420,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description `forbidden`: the caller is not an admin. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description `not_found`: no such user. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description Body larger than 1 MiB */
             413: {
@@ -2450,7 +2456,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             default: components["responses"]["Error"];
         };
@@ -2494,21 +2502,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description `forbidden`: the caller is not an admin. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description `not_found`: no such user. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description Body larger than 1 MiB */
             413: {
@@ -2548,14 +2562,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description `invalid_credentials`: one answer, in about the same time, for an unknown email, a wrong password, and an attempt refused after repeated failures (from this address, or — without this account's `deviceToken` — from anywhere); or `account_suspended`. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description Body larger than 1 MiB */
             413: {
@@ -2571,7 +2589,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             default: components["responses"]["Error"];
         };
@@ -2601,7 +2621,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description Body larger than 1 MiB */
             413: {
@@ -2642,14 +2664,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description `invalid_refresh_token` (unknown, expired, revoked or reused — reuse revokes the whole session) or `account_suspended`. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description Body larger than 1 MiB */
             413: {
@@ -2689,14 +2715,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description `email_taken`: an account already uses this email (case-insensitive). */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description Body larger than 1 MiB */
             413: {
@@ -2712,7 +2742,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             default: components["responses"]["Error"];
         };
@@ -3540,7 +3572,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             default: components["responses"]["Error"];
         };
@@ -5532,9 +5566,8 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                "stripe-signature": string;
                 /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256>` */
-                "Stripe-Signature": string;
+                "stripe-signature": string;
                 /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };

@@ -34,7 +34,25 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   addFrameworkErrorResponses(document);
   addIdempotencyKeyHeader(document);
   addPartnerAccess(document);
+  allowNullOnNullableRefs(document);
   return document;
+}
+
+/**
+ * `@ApiProperty({ type: Dto, nullable: true })` comes out as `{type: object, nullable: true,
+ * allOf: [{$ref}]}`, and null fails that `allOf` (OpenAPI 3.0.3: nullable widens only the `type`
+ * beside it), so validators refused the nulls the API sends and accepts. The reference becomes
+ * `anyOf: [{$ref}, {enum: [null]}]`, which takes the object or null under either reading.
+ */
+function allowNullOnNullableRefs(document: OpenAPIObject): void {
+  type Property = { nullable?: boolean; allOf?: object[]; anyOf?: object[] };
+  for (const schema of Object.values(document.components?.schemas ?? {}) as Array<{ properties?: Record<string, Property> }>) {
+    for (const property of Object.values(schema.properties ?? {})) {
+      if (!property.nullable || property.allOf?.length !== 1 || !('$ref' in property.allOf[0])) continue;
+      property.anyOf = [property.allOf[0], { enum: [null] }];
+      delete property.allOf;
+    }
+  }
 }
 
 /**
@@ -59,7 +77,8 @@ function addPartnerAccess(document: OpenAPIObject): void {
     for (const method of HTTP_METHODS) {
       const operation = item[method];
       if (!operation?.security?.some((s) => BEARER_SCHEME in s)) continue;
-      operation.security = [...operation.security, { [API_KEY_SCHEME]: [] }];
+      // Partner routes (webhook endpoints, events) list the key already.
+      if (!operation.security.some((s) => API_KEY_SCHEME in s)) operation.security = [...operation.security, { [API_KEY_SCHEME]: [] }];
       operation.parameters = [...(operation.parameters ?? []), { $ref: '#/components/parameters/OnBehalfOf' }];
     }
   }
@@ -92,7 +111,9 @@ function addIdempotencyKeyHeader(document: OpenAPIObject): void {
 
 /**
  * Any status a route does not list explicitly still answers with the envelope, so every
- * operation gets `default` → ErrorResponse (a spec validator then checks error bodies too).
+ * operation gets `default` → ErrorResponse (a spec validator then checks error bodies too); an
+ * error a controller documents by its description alone (`@ApiUnauthorizedResponse({description})`)
+ * gets the envelope as its body, which a validator otherwise leaves unchecked.
  */
 function addDefaultErrorResponses(document: OpenAPIObject): void {
   document.components ??= {};
@@ -106,7 +127,12 @@ function addDefaultErrorResponses(document: OpenAPIObject): void {
   for (const item of Object.values(document.paths)) {
     for (const method of HTTP_METHODS) {
       const operation = item[method];
-      if (operation && !operation.responses.default) operation.responses.default = { $ref: ERROR_RESPONSE_REF };
+      if (!operation) continue;
+      operation.responses.default ??= { $ref: ERROR_RESPONSE_REF };
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (!response || Number(status) < 400 || '$ref' in response || response.content) continue;
+        response.content = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponse' } } };
+      }
     }
   }
 }

@@ -27,7 +27,7 @@ export class StripeWebhookController {
       '`Stripe-Signature` is verified on the raw body (±300 s); a bad, missing or stale signature is 400 `invalid_signature` and changes nothing. ' +
       'Each event id is applied at most once; duplicates and unknown types answer 200 and change nothing.',
   })
-  @ApiHeader({ name: 'Stripe-Signature', required: true, description: '`t=<unix seconds>,v1=<hex HMAC-SHA256>`' })
+  @ApiHeader({ name: 'stripe-signature', required: true, description: '`t=<unix seconds>,v1=<hex HMAC-SHA256>`' })
   @ApiOkResponse({ type: WebhookReceiptResponse })
   @ApiErrors(400, 502, 503)
   async receive(@Req() req: RawBodyRequest<FastifyRequest>, @Headers('stripe-signature') signature?: string): Promise<WebhookReceiptResponse> {

@@ -23,6 +23,7 @@ export interface FieldSchema {
   items?: FieldSchema;
   $ref?: string;
   allOf?: FieldSchema[];
+  anyOf?: FieldSchema[];
   properties?: Record<string, FieldSchema>;
 }
 
@@ -46,7 +47,9 @@ export interface BodyRoute {
 }
 
 const BODY_METHODS = ['post', 'put', 'patch', 'delete'] as const;
-const refName = (schema: FieldSchema): string | undefined => (schema.$ref ?? schema.allOf?.find((s) => s.$ref)?.$ref)?.split('/').pop();
+/** The DTO a field holds: `$ref`, `allOf: [$ref]`, or `anyOf: [$ref, {enum: [null]}]` for a nullable one. */
+const refName = (schema: FieldSchema): string | undefined =>
+  (schema.$ref ?? [...(schema.allOf ?? []), ...(schema.anyOf ?? [])].find((s) => s.$ref)?.$ref)?.split('/').pop();
 
 function schemaOf(document: OpenAPIObject, name: string): FieldSchema {
   const schema = document.components?.schemas?.[name] as FieldSchema | undefined;

@@ -26,7 +26,7 @@ export class CreateBidDto {
   @Type(() => MoneyDto)
   amount!: MoneyDto;
 
-  @ApiProperty({ minimum: ETA_MIN_MINUTES, maximum: ETA_MAX_MINUTES, example: 90, description: 'Time to fix, in minutes.' })
+  @ApiProperty({ type: 'integer', minimum: ETA_MIN_MINUTES, maximum: ETA_MAX_MINUTES, example: 90, description: 'Time to fix, in minutes.' })
   @Min(ETA_MIN_MINUTES, { message: ETA_MESSAGE })
   @Max(ETA_MAX_MINUTES, { message: ETA_MESSAGE })
   @IsInt({ message: ETA_MESSAGE })

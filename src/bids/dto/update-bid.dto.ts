@@ -16,7 +16,7 @@ export class UpdateBidDto {
   @Type(() => MoneyDto)
   amount?: MoneyDto;
 
-  @ApiPropertyOptional({ minimum: ETA_MIN_MINUTES, maximum: ETA_MAX_MINUTES })
+  @ApiPropertyOptional({ type: 'integer', minimum: ETA_MIN_MINUTES, maximum: ETA_MAX_MINUTES })
   @IsOptional()
   @Min(ETA_MIN_MINUTES, { message: ETA_MESSAGE })
   @Max(ETA_MAX_MINUTES, { message: ETA_MESSAGE })

@@ -9,7 +9,7 @@ const LIMIT_MESSAGE = `limit must be an integer from 1 to ${MAX_PAGE_LIMIT}.`;
 
 /** `?limit=&cursor=` of every list (API4, B4); list queries extend it with their filters. */
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: LIMIT_MESSAGE })

@@ -16,7 +16,7 @@ export class ResolveDisputeDto {
   @IsIn(ADMIN_OUTCOMES, { message: `outcome must be one of ${ADMIN_OUTCOMES.join(', ')}.` })
   outcome!: AdminOutcome;
 
-  @ApiPropertyOptional({ minimum: 1, description: 'Split only: minor units returned to the customer, 1..amount−1.' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, description: 'Split only: minor units returned to the customer, 1..amount−1.' })
   @IsOptional()
   @Max(MAX_AMOUNT, { message: 'refundAmount must be an integer from 1 to the held amount less one.' })
   @IsInt({ message: 'refundAmount must be an integer from 1 to the held amount less one.' })

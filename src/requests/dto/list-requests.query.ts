@@ -25,7 +25,7 @@ export class ListRequestsQuery extends PageQueryDto {
   @IsString()
   q?: string;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: MAX_AMOUNT, description: 'Only requests whose maxBudget.amount (minor units) is at least this.' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_AMOUNT, description: 'Only requests whose maxBudget.amount (minor units) is at least this.' })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'minBudget must be an integer number of minor units.' })

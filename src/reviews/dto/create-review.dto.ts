@@ -10,7 +10,7 @@ const RATING_MESSAGE = 'rating must be an integer from 1 to 5.';
  * service after validation, as 400 missing_field on `comment`).
  */
 export class CreateReviewDto {
-  @ApiProperty({ minimum: 1, maximum: 5, example: 5 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 5, example: 5 })
   @Min(1, { message: RATING_MESSAGE })
   @Max(5, { message: RATING_MESSAGE })
   @IsInt({ message: RATING_MESSAGE })
