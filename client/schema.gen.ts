@@ -1173,7 +1173,7 @@ export interface components {
             /** @enum {string} */
             status: "requires_payment" | "held" | "released" | "refunded" | "partially_refunded" | "cancelled";
             /** @description Set once a job whose bid had warrantyDays > 0 is released. */
-            warranty: components["schemas"]["EscrowWarranty"] | null;
+            warranty: (components["schemas"]["EscrowWarranty"] | null) | null;
         };
         EscrowWarranty: {
             days: number;

@@ -40,6 +40,7 @@ export class CreateBidDto {
   message!: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 0,
     maximum: WARRANTY_MAX_DAYS,
     default: 0,
