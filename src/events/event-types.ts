@@ -23,6 +23,8 @@ export const EVENT_TYPES = [
   'chargeback.opened',
   'chargeback.closed',
   'refund.failed',
+  // v1.1: a customer published the solution of a completed request; its object is the public solution.
+  'solution.published',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -3,6 +3,7 @@ import { DisputeOpeningModule } from '../disputes/dispute-opening.module';
 import { PaymentsModule } from '../payments/payments.module';
 import { RequestLifecycleModule } from '../requests/request-lifecycle.module';
 import { RequestsModule } from '../requests/requests.module';
+import { SolutionsModule } from '../solutions/solutions.module';
 import { AutoReleaseService } from './auto-release.service';
 import { ResolutionService } from './resolution.service';
 import { ReviewsController } from './reviews.controller';
@@ -10,7 +11,7 @@ import { ReviewsService } from './reviews.service';
 
 /** Resolution by the expert, the owner's review, and what the auto-release timer does. */
 @Module({
-  imports: [PaymentsModule, RequestsModule, RequestLifecycleModule, DisputeOpeningModule],
+  imports: [PaymentsModule, RequestsModule, RequestLifecycleModule, DisputeOpeningModule, SolutionsModule],
   controllers: [ReviewsController],
   providers: [ResolutionService, ReviewsService, AutoReleaseService],
 })

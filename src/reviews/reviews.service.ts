@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '../common/auth/principal';
-import { DomainError } from '../common/errors/domain-error';
+import { DomainError, refusal } from '../common/errors/domain-error';
 import { hydrate } from '../database/hydrate';
 import { withTransaction } from '../database/transaction';
 import { DisputeOpeningService } from '../disputes/dispute-opening.service';
@@ -13,6 +13,8 @@ import { isUniqueViolation } from '../database/pg-errors';
 import { HelpRequest } from '../requests/help-request.entity';
 import { requestNotFound, RequestQueriesService } from '../requests/request-queries.service';
 import { RequestLifecycle } from '../requests/request-lifecycle.service';
+import { publishProblem } from '../solutions/domain/publication-rules';
+import { SolutionPublishingService } from '../solutions/solution-publishing.service';
 import { reviewProblem } from './domain/review-rules';
 import { CreateReviewDto } from './dto/create-review.dto';
 import { ReviewResponse } from './dto/review.response';
@@ -28,8 +30,9 @@ const alreadyReviewed = () => new DomainError('already_reviewed', 'This request 
 /**
  * The owner's review of a resolved request. One transaction: request row lock, one-review check,
  * the review row, then either the release (escrow, ledger, payout job: completed) or the dispute
- * (disputed), the request's move with its events, and the expert's counters last (the lock order).
- * The Transfer is attempted right after commit; its job retries it.
+ * (disputed), the request's move with its events, the solution's publication when asked for, and
+ * the expert's counters last (the lock order). The Transfer is attempted right after commit; its
+ * job retries it.
  */
 @Injectable()
 export class ReviewsService {
@@ -40,6 +43,7 @@ export class ReviewsService {
     private readonly releases: EscrowReleaseService,
     private readonly payouts: PayoutService,
     private readonly disputes: DisputeOpeningService,
+    private readonly solutions: SolutionPublishingService,
   ) {}
 
   async review(customer: Principal, id: string, dto: CreateReviewDto, now = new Date()): Promise<ReviewOutcome> {
@@ -53,6 +57,9 @@ export class ReviewsService {
       // Before the state machine: a second review is `already_reviewed`, not "request not resolved".
       if (await em.getRepository(Review).existsBy({ requestId: id })) throw alreadyReviewed();
       this.lifecycle.check(locked, { type: dto.resolved ? 'review_resolved' : 'review_unresolved' }, now);
+      // Before any money moves: publishing needs the expert's public summary (as the request will be once completed).
+      const unpublishable = dto.publishSolution ? publishProblem({ ...locked.request, status: 'completed' }) : null;
+      if (unpublishable) throw refusal(unpublishable);
       const expertId = locked.awardedExpertId;
       if (!expertId) throw new Error(`request ${id} is ${locked.request.status} without an awarded expert`);
       const review = await this.insertReview(em, locked.request, expertId, dto);
@@ -61,7 +68,9 @@ export class ReviewsService {
       if (dto.resolved) {
         const released = await this.releases.releaseForRequest(em, id, { reason: 'review', now });
         releasedEscrowId = released.escrow.id;
-        ({ request } = await this.lifecycle.apply(em, locked, { type: 'review_resolved' }, { now, events: [reviewed, released.notice] }));
+        const completed = await this.lifecycle.apply(em, locked, { type: 'review_resolved' }, { now, events: [reviewed, released.notice] });
+        if (dto.publishSolution) await this.solutions.publishInTransaction(em, completed, now);
+        request = completed.request;
       } else {
         const reason = dto.comment as string;
         ({ request } = await this.disputes.openInTransaction(em, locked, { event: 'review_unresolved', openedBy: 'customer', userId: customer.userId, reason, now, events: [reviewed] }));
