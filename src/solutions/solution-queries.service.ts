@@ -7,7 +7,7 @@ import { Principal } from '../common/auth/principal';
 import { notFound } from '../common/errors/domain-error';
 import { CursorCodec } from '../common/pagination/cursor.codec';
 import { Page, toPage } from '../common/pagination/keyset';
-import { contentWords, CORRECTION_MIN_SIMILARITY, correctable, planSearch } from './domain/search-plan';
+import { acceptableFix, CORRECTION_MIN_SIMILARITY, correctable, planSearch, searchTerms } from './domain/search-plan';
 import { ListSolutionsQuery } from './dto/list-solutions.query';
 import { scoredSql } from './solution-search';
 import { PUBLICLY_VISIBLE, SOLUTION_COLUMNS, SOLUTION_JOINS, SolutionRow } from './solution-view';
@@ -57,7 +57,7 @@ export class SolutionQueriesService {
 
   /** The published solutions closest to a draft request, closest first (at most SIMILAR_COUNT). */
   async similar(text: string): Promise<SolutionRow[]> {
-    const words = contentWords(text);
+    const words = searchTerms(text);
     const sql = scoredSql(planSearch(words, await this.corrections(words)), 'rarity');
     if (!sql) return [];
     return (await this.ds.query(
@@ -88,7 +88,7 @@ export class SolutionQueriesService {
         WHERE NOT EXISTS (SELECT 1 FROM solution_terms k WHERE k.term = w.word)`,
       [asked],
     )) as Array<{ word: string; term: string; similarity: number }>;
-    return new Map(rows.filter((r) => r.similarity >= CORRECTION_MIN_SIMILARITY).map((r) => [r.word, r.term]));
+    return new Map(rows.filter((r) => r.similarity >= CORRECTION_MIN_SIMILARITY && acceptableFix(r.term)).map((r) => [r.word, r.term]));
   }
 
   private mayRead(caller: Principal | undefined, row: SolutionRow): boolean {
@@ -125,7 +125,7 @@ export class SolutionQueriesService {
     const digest = createHash('sha256').update(q).digest('base64url').slice(0, 16);
     const scope = `solutions:rank:${digest}`;
     const after = query.cursor !== undefined ? this.cursors.decode(query.cursor, scope) : undefined;
-    const sql = scoredSql(planSearch(contentWords(q)), 'points');
+    const sql = scoredSql(planSearch(searchTerms(q)), 'points');
     if (!sql) return { data: [], hasMore: false, nextCursor: null };
     const params = [...sql.params];
     let where = `${PUBLICLY_VISIBLE}${this.filters(query, params)}`;

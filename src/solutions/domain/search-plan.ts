@@ -7,7 +7,7 @@
  * per group by where the group matches — title above summary above category — and, for drafts,
  * by how rare the group is among published solutions.
  */
-import { relatedTerms } from './synonyms';
+import { isDictionaryTerm, LONGEST_PHRASE, relatedTerms, spellingsOf } from './synonyms';
 
 /** PostgreSQL's English stop words (tsearch_data/english.stop), plus the halves of contractions. */
 const STOP_WORDS = new Set(
@@ -27,8 +27,10 @@ const FILLER_WORDS = new Set(
   `help helps please problem problems issue issues fix fixed fixing need needs needed want wants trying tried try tries work works
    working worked thing things something anything everything stuff keep keeps kept get gets getting got make makes made way still
    really just anymore since today yesterday ago suddenly randomly thanks thank hi hello hey anyone someone somebody know idea
-   ideas sure like also even much lot lots bit able unable seems seem seemed tell tells told say says said stopped start
-   ok okay well actually basically literally maybe probably possible could would might must shall let lets go goes going gone`.split(/\s+/),
+   ideas sure like also even much lot lots bit able unable seems seem seemed tell tells told say says said stopped
+   ok okay well actually basically literally maybe probably possible could would might must shall let lets go goes going gone
+   day days week weeks month months hour hours minute minutes second seconds time times long lately recently always never
+   sometimes often constantly whole half every people guy man woman super extremely totally completely pretty quite`.split(/\s+/),
 );
 
 /** At most this many groups per search: a pasted description is cut, the title (first) kept. */
@@ -47,11 +49,15 @@ export const RANKING = {
   /** ...its category's name. */
   category: 0.2,
   /** A match through another word for the same thing counts this much of a direct one. */
-  related: 0.5,
+  related: 0.7,
 } as const;
 
-/** A spelling fix must be at least this similar (pg_trgm similarity) to the word typed. */
-export const CORRECTION_MIN_SIMILARITY = 0.45;
+/**
+ * A spelling fix must be at least this similar (pg_trgm similarity) to the word typed: typical
+ * slips score 0.6–0.7 ("pasword"/"password" 0.70, "excell"/"excel" 0.63), while a real word the
+ * solutions happen not to use scores lower against its neighbours ("reconnect"/"connect" 0.50).
+ */
+export const CORRECTION_MIN_SIMILARITY = 0.55;
 /** Only words at least this long are corrected: short ones are too close to too many. */
 export const CORRECTION_MIN_LENGTH = 4;
 
@@ -91,9 +97,22 @@ export function isContentWord(word: string): boolean {
   return !/^\p{N}+$/u.test(word) || word.length >= NUMBER_MIN;
 }
 
-/** The distinct content words of a draft or query, first ones first, at most MAX_GROUPS. */
-export function contentWords(text: string): string[] {
-  return [...new Set(tokenize(text).filter(isContentWord))].slice(0, MAX_GROUPS);
+/**
+ * What a draft or query is searched for, first ones first, at most MAX_GROUPS: the dictionary's
+ * phrases it contains ("thumb drive", "power cut"), longest first, and its other content words,
+ * each once. A phrase stands for its words: "power cut" is not also searched as "power" and "cut".
+ */
+export function searchTerms(text: string): string[] {
+  const tokens = tokenize(text);
+  const terms: string[] = [];
+  for (let i = 0; i < tokens.length; ) {
+    let n = Math.min(LONGEST_PHRASE, tokens.length - i);
+    while (n >= 2 && !isDictionaryTerm(tokens.slice(i, i + n).join(' '))) n--;
+    if (n >= 2) terms.push(tokens.slice(i, i + n).join(' '));
+    else if (isContentWord(tokens[i])) terms.push(tokens[i]);
+    i += Math.max(n, 1);
+  }
+  return [...new Set(terms)].slice(0, MAX_GROUPS);
 }
 
 /** The words a published solution adds to the spelling list (solution_terms). */
@@ -101,20 +120,26 @@ export function vocabularyOf(text: string): string[] {
   return [...new Set(tokenize(text).filter((w) => w.length >= 3 && !/^\p{N}+$/u.test(w)))].sort();
 }
 
-/** Words the spelling list is asked about: long enough and not already known to the dictionary. */
+/** Words the spelling list is asked about: long enough, letters only, and not known to the dictionary. */
 export function correctable(word: string): boolean {
-  return word.length >= CORRECTION_MIN_LENGTH && !/\p{N}/u.test(word) && relatedTerms(word).length === 0;
+  return acceptableFix(word) && !isDictionaryTerm(word);
+}
+
+/** A fix the spelling list may give: a word, long enough ("come" is not fixed into "com"). */
+export function acceptableFix(word: string): boolean {
+  return word.length >= CORRECTION_MIN_LENGTH && /^\p{L}+$/u.test(word);
 }
 
 /**
- * The groups of a search. `corrections` maps a word to the known word it most likely meant
+ * The groups of a search, one per term (searchTerms). `corrections` maps a word to the known word it most likely meant
  * (found by trigram similarity in the database); the fix counts as the word itself, and brings
  * its own synonyms.
  */
-export function planSearch(words: readonly string[], corrections: ReadonlyMap<string, string> = new Map()): TermGroup[] {
-  return words.map((word) => {
+export function planSearch(terms: readonly string[], corrections: ReadonlyMap<string, string> = new Map()): TermGroup[] {
+  return terms.map((word) => {
     const fix = corrections.get(word);
-    const exact = fix && fix !== word ? [word, fix] : [word];
+    const typed = fix && fix !== word ? [word, fix] : [word];
+    const exact = [...new Set(typed.flatMap((w) => [w, ...spellingsOf(w)]))];
     const related = [...new Set(exact.flatMap((w) => relatedTerms(w)))].filter((t) => !exact.includes(t));
     return { word, exact, related };
   });
