@@ -1,7 +1,8 @@
-import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CallerIfAny, CurrentPrincipal, Principal, Roles } from '../common/auth/principal';
 import { IdPipe } from '../common/http/id.pipe';
+import { NoBodyFieldsPipe } from '../common/http/no-body-fields.pipe';
 import { Page } from '../common/pagination/keyset';
 import { mapPage } from '../common/pagination/paginate';
 import { PageOf } from '../common/pagination/page.response';
@@ -59,7 +60,11 @@ export class SolutionsController {
   })
   @ApiOkResponse({ type: SolutionResponse })
   @ApiErrors(401, 403, 404, 409, 422)
-  async publish(@CurrentPrincipal() me: Principal, @Param('requestId', IdPipe) requestId: string): Promise<SolutionResponse> {
+  async publish(
+    @CurrentPrincipal() me: Principal,
+    @Param('requestId', IdPipe) requestId: string,
+    @Body(NoBodyFieldsPipe) _body: Record<string, never>,
+  ): Promise<SolutionResponse> {
     return SolutionResponse.from(await this.publishing.publish(me, requestId));
   }
 
@@ -70,7 +75,11 @@ export class SolutionsController {
   @ApiOperation({ summary: "The request's customer takes the solution out of the knowledge base: gone from every list, 404 for others." })
   @ApiOkResponse({ type: SolutionResponse })
   @ApiErrors(401, 403, 404)
-  async unpublish(@CurrentPrincipal() me: Principal, @Param('requestId', IdPipe) requestId: string): Promise<SolutionResponse> {
+  async unpublish(
+    @CurrentPrincipal() me: Principal,
+    @Param('requestId', IdPipe) requestId: string,
+    @Body(NoBodyFieldsPipe) _body: Record<string, never>,
+  ): Promise<SolutionResponse> {
     return SolutionResponse.from(await this.publishing.unpublish(me, requestId));
   }
 
@@ -80,7 +89,11 @@ export class SolutionsController {
   @ApiOperation({ summary: '"This solved my problem": one vote per signed-in user; not on a solution of one\'s own request (403 own_solution); again → 409 already_voted.' })
   @ApiOkResponse({ type: HelpfulVoteResponse })
   @ApiErrors(401, 403, 404, 409)
-  async helpful(@CurrentPrincipal() me: Principal, @Param('requestId', IdPipe) requestId: string): Promise<HelpfulVoteResponse> {
+  async helpful(
+    @CurrentPrincipal() me: Principal,
+    @Param('requestId', IdPipe) requestId: string,
+    @Body(NoBodyFieldsPipe) _body: Record<string, never>,
+  ): Promise<HelpfulVoteResponse> {
     return { helpfulCount: await this.votes.vote(me, requestId) };
   }
 }
