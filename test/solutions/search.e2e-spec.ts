@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { registerUser, TestUser } from '../support/factories';
 import { SeededSolution, seedPublishedSolution } from '../support/solutions';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -95,5 +96,19 @@ describe('knowledge base: search and lists', () => {
       page = await list({ category: 'smart-home', language: 'fr', limit: '2', cursor: page.nextCursor });
     }
     expect(seen).toEqual(mine);
+  });
+
+  it('V6 any text in q or text — operators, quotes, scripts, emoji, stop words only — is searched or refused (400), never a 500', async () => {
+    await seed({ category: 'windows', title: 'Explorer crashes when opening a folder', solution: 'A broken shell extension; disabled it with ShellExView.' });
+    const awkward = ["a & b | !c <-> d:* 'x'", 'the and of', '日本語のプリンター', '🖨️ offline 💥', '((((', 'wi-fi:A & e-mail:*', '\\x00', '%', 'ǅemo ﬁle'];
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.constantFrom(...awkward), fc.string({ minLength: 3, maxLength: 60 }), fc.string({ unit: 'grapheme', minLength: 3, maxLength: 40 })), async (text) => {
+        for (const [route, key] of [['/v1/solutions/similar', 'text'], ['/v1/solutions', 'q']] as const) {
+          const res = await t.http.get(route).query({ [key]: text });
+          expect([text, res.status < 500]).toEqual([text, true]);
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 });
