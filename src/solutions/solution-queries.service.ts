@@ -55,7 +55,7 @@ export class SolutionQueriesService {
     return query.q === undefined ? this.newest(query) : this.ranked(query, query.q);
   }
 
-  /** The published solutions closest to a draft request, closest first (at most SIMILAR_COUNT). */
+  /** The published solutions closest to a draft request, closest first (at most SIMILAR_COUNT); on a tie, the more helpful, then the newer. */
   async similar(text: string): Promise<SolutionRow[]> {
     const words = searchTerms(text);
     const sql = scoredSql(planSearch(words, await this.corrections(words)), 'rarity');
@@ -64,7 +64,7 @@ export class SolutionQueriesService {
       `${sql.with}
        SELECT ${SOLUTION_COLUMNS} FROM scored s JOIN help_requests r ON r.id = s.id ${SOLUTION_JOINS}
         WHERE ${PUBLICLY_VISIBLE}
-        ORDER BY s.score DESC, r.id DESC
+        ORDER BY s.score DESC, helpful_count DESC, r.closed_at DESC, r.id DESC
         LIMIT ${SIMILAR_COUNT}`,
       sql.params,
     )) as SolutionRow[];

@@ -40,7 +40,7 @@ const WORD_MIN = 2;
 const NUMBER_MIN = 3;
 const WORD_MAX = 40;
 
-/** Where a match counts and how much (the list's integer points are these × 10). */
+/** Where a match counts and how much (a list's points per solution: the sum over groups × 100, rounded). */
 export const RANKING = {
   /** A group matching the solution's title (the customer's own words of the problem). */
   title: 1.0,
@@ -131,9 +131,9 @@ export function acceptableFix(word: string): boolean {
 }
 
 /**
- * The groups of a search, one per term (searchTerms). `corrections` maps a word to the known word it most likely meant
- * (found by trigram similarity in the database); the fix counts as the word itself, and brings
- * its own synonyms.
+ * The groups of a search, one per term (searchTerms). `corrections` maps a word to the known
+ * word it most likely meant (found by trigram similarity in the database); the fix counts as the
+ * word itself, and brings its own synonyms.
  */
 export function planSearch(terms: readonly string[], corrections: ReadonlyMap<string, string> = new Map()): TermGroup[] {
   return terms.map((word) => {
