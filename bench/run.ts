@@ -93,6 +93,7 @@ function benchConfig(databaseUrl: string): AppConfig {
     // The per-caller budget still runs its upsert per request; only the limit is out of reach.
     RATE_LIMIT_PER_MINUTE: '100000000',
     AUTH_RATE_LIMIT_PER_MINUTE: '100000000',
+    PUBLIC_RATE_LIMIT_PER_MINUTE: '100000000',
   });
 }
 

@@ -161,6 +161,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/solutions/{requestId}/unpublish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Moderation: an admin takes a solution down with a reason; the customer cannot publish it again. */
+        post: operations["AdminSolutionsController_unpublish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/users/{id}/suspend": {
         parameters: {
             query?: never;
@@ -703,6 +720,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/solutions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Published solutions: ranked by relevance with q (a title match above a summary match), newest completed first without. */
+        get: operations["SolutionsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/solutions/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The 5 published solutions closest to a draft request, closest first: an answer before paying. */
+        get: operations["SolutionsController_similar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/solutions/{requestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A published solution; an unpublished one only for the request's customer, its expert and admins (others: 404). */
+        get: operations["SolutionsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/solutions/{requestId}/helpful": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** "This solved my problem": one vote per signed-in user; not on a solution of one's own request (403 own_solution); again → 409 already_voted. */
+        post: operations["SolutionsController_helpful"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/solutions/{requestId}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The request's customer publishes the expert's solution summary (completed requests; again after unpublishing). Publishing a published one: 200, unchanged. */
+        post: operations["SolutionsController_publish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/solutions/{requestId}/unpublish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The request's customer takes the solution out of the knowledge base: gone from every list, 404 for others. */
+        post: operations["SolutionsController_unpublish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -1034,7 +1153,7 @@ export interface components {
              *       "*"
              *     ]
              */
-            events: ("*" | "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed" | "request.reopened" | "warranty.released")[];
+            events: ("*" | "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed" | "request.reopened" | "warranty.released" | "solution.published")[];
             /**
              * @description https only in production, never a private address.
              * @example https://partner.example/fixbid/webhooks
@@ -1207,7 +1326,7 @@ export interface components {
             /** @description Increases per request (0 for a ping): order what arrives out of order by it. */
             sequence: number;
             /** @enum {string} */
-            type: "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed" | "request.reopened" | "warranty.released" | "ping";
+            type: "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed" | "request.reopened" | "warranty.released" | "solution.published" | "ping";
         };
         EventResponsePage: {
             data: components["schemas"]["EventResponse"][];
@@ -1299,6 +1418,10 @@ export interface components {
             /** @description Pass as `cursor` to get the next page; null on the last. */
             nextCursor: string | null;
         };
+        HelpfulVoteResponse: {
+            /** @description The solution's votes, this one included. */
+            helpfulCount: number;
+        };
         IssuedKeyResponse: {
             /**
              * @description Shown once: store it now; Fixbid keeps only a digest.
@@ -1371,6 +1494,10 @@ export interface components {
             hasMore: boolean;
             /** @description Pass as `cursor` to get the next page; null on the last. */
             nextCursor: string | null;
+        };
+        ModerateSolutionDto: {
+            /** @example Contains the customer's home address. */
+            reason: string;
         };
         MoneyDto: {
             /**
@@ -1581,8 +1708,16 @@ export interface components {
             refundAmount?: number;
         };
         ResolveRequestDto: {
-            /** @example Rebuilt the boot record; Windows starts again. */
+            /**
+             * @description Private to the customer and the expert: never published.
+             * @example Rebuilt the boot record; Windows starts again. Your admin password is now in the sealed envelope.
+             */
             resolutionNote: string;
+            /**
+             * @description The public account of the fix, for the knowledge base: published only if the customer chooses to. Leave out anything private.
+             * @example The boot record was damaged by an interrupted update; rebuilt it from the recovery console (bootrec /fixmbr, /rebuildbcd).
+             */
+            solutionSummary?: string;
         };
         ReviewOutcomeResponse: {
             /** @description `completed` (escrow released) or `disputed` (an admin decides). */
@@ -1602,6 +1737,58 @@ export interface components {
             /** Format: uuid */
             requestId: string;
             resolved: boolean;
+        };
+        SimilarSolutionsResponse: {
+            /** @description The closest published solutions, closest first. */
+            data: components["schemas"]["SolutionResponse"][];
+        };
+        SolutionExpertResponse: {
+            /** @example Ada */
+            displayName: string;
+            /**
+             * Format: uuid
+             * @description The expert's user id (GET /v1/experts/{id}).
+             */
+            id: string;
+        };
+        SolutionResponse: {
+            /** @example printers */
+            category: string;
+            /**
+             * Format: date-time
+             * @description When the request was completed (null before).
+             */
+            completedAt: string | null;
+            expert: components["schemas"]["SolutionExpertResponse"];
+            /** @description Every "this solved my problem" vote. */
+            helpfulCount: number;
+            /** @example en */
+            language: string;
+            /**
+             * Format: date-time
+             * @description When it was published; null for an unpublished one, which only its customer, its expert and admins can read.
+             */
+            publishedAt: string | null;
+            /** @description The customer's rating; null when released without one. */
+            rating: number | null;
+            /**
+             * Format: uuid
+             * @description The help request this solution answered.
+             */
+            requestId: string;
+            /** @description The expert's public solution summary (never the private resolution note). */
+            solution: string;
+            /**
+             * @description The request title, as its customer posted it.
+             * @example Printer shows offline even though it is on
+             */
+            title: string;
+        };
+        SolutionResponsePage: {
+            data: components["schemas"]["SolutionResponse"][];
+            hasMore: boolean;
+            /** @description Pass as `cursor` to get the next page; null on the last. */
+            nextCursor: string | null;
         };
         UpdateBidDto: {
             amount?: components["schemas"]["MoneyDto"];
@@ -1628,7 +1815,7 @@ export interface components {
         UpdateWebhookEndpointDto: {
             /** @description true re-enables an endpoint that was disabled after failing for 3 days. */
             enabled?: boolean;
-            events?: ("*" | "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed" | "request.reopened" | "warranty.released")[];
+            events?: ("*" | "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed" | "request.reopened" | "warranty.released" | "solution.published")[];
             url?: string;
         };
         UpsertExpertProfileDto: {
@@ -2381,6 +2568,82 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    AdminSolutionsController_unpublish: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
+                "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
+            };
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModerateSolutionDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SolutionResponse"];
+                };
+            };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
     AdminUsersController_suspend: {
         parameters: {
             query?: never;
@@ -3033,7 +3296,10 @@ export interface operations {
     CategoriesController_list: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
+                "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3056,6 +3322,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
@@ -3065,7 +3349,7 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page. */
                 cursor?: string;
-                type?: "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed" | "request.reopened" | "warranty.released";
+                type?: "request.created" | "request.updated" | "request.cancelled" | "request.expired" | "bid.created" | "bid.updated" | "bid.withdrawn" | "bid.accepted" | "bid.rejected" | "escrow.funded" | "escrow.payment_failed" | "request.resolved" | "review.created" | "escrow.released" | "escrow.refunded" | "dispute.opened" | "dispute.resolved" | "payout.account_updated" | "message.created" | "chargeback.opened" | "chargeback.closed" | "refund.failed" | "request.reopened" | "warranty.released" | "solution.published";
             };
             header?: {
                 /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
@@ -4957,6 +5241,423 @@ export interface operations {
             };
             /** @description Rate limited; see Retry-After */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    SolutionsController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The nextCursor of the previous page. */
+                cursor?: string;
+                /** @description Words to look for, in everyday language; ranked by relevance (a title match above a summary match). Without it: newest first. */
+                q?: string;
+                /** @description Only this category (a slug from GET /v1/categories). */
+                category?: string;
+                /** @description Only solutions of requests in this language (ISO 639-1). */
+                language?: string;
+            };
+            header?: {
+                /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
+                "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SolutionResponsePage"];
+                };
+            };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    SolutionsController_similar: {
+        parameters: {
+            query: {
+                /** @description The customer's draft request, as typed (its title first, then the description); typos and everyday words are expected. */
+                text: string;
+            };
+            header?: {
+                /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
+                "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimilarSolutionsResponse"];
+                };
+            };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    SolutionsController_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
+                "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
+            };
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SolutionResponse"];
+                };
+            };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    SolutionsController_helpful: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
+                "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
+            };
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HelpfulVoteResponse"];
+                };
+            };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    SolutionsController_publish: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
+                "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
+            };
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SolutionResponse"];
+                };
+            };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Well-formed but breaks a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    SolutionsController_unpublish: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Scoped to the caller, kept 24 h: the same key and body replay the first response (header `Idempotent-Replayed: true`); another body → 422 `idempotency_key_reused`; while the first call runs → 409 `idempotency_key_in_use`. Not on `/v1/auth/*`, whose answers are never stored or replayed. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
+                "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
+            };
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SolutionResponse"];
+                };
+            };
+            /** @description Malformed request or failed validation: a bad percent-encoding in the URL (`malformed_url`), a body that is not JSON (`malformed_json`, `unsupported_content_type`) or nests over 32 levels (`body_too_deep`), text with U+0000, a null where it has no meaning, or a field that breaks its rule (`invalid_field`, `missing_field`, `unknown_field`, with `param`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Authenticated but not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than 1 MiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -26,6 +26,7 @@ import { MessagesModule } from './messages/messages.module';
 import { ExpertsModule } from './experts/experts.module';
 import { MatchingModule } from './matching/matching.module';
 import { ReviewsModule } from './reviews/reviews.module';
+import { SolutionsModule } from './solutions/solutions.module';
 import { DisputesModule } from './disputes/disputes.module';
 import { PayoutsModule } from './payouts/payouts.module';
 import { PaymentsModule } from './payments/payments.module';
@@ -62,6 +63,7 @@ export class AppModule {
         ExpertsModule,
         MatchingModule,
         ReviewsModule,
+        SolutionsModule,
         DisputesModule,
         PaymentsModule,
         PayoutsModule,

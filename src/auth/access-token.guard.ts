@@ -4,6 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { AuthedRequest, CallerRole, IS_PUBLIC, Principal, REQUIRED_ROLES } from '../common/auth/principal';
 import { DomainError } from '../common/errors/domain-error';
 import { requestContext } from '../common/http/request-context';
+import { isPublicRead } from '../common/rate-limit/public-read.decorator';
 import { PartnerAuthService } from '../partners/partner-auth.service';
 import { JwtStrategy } from './jwt.strategy';
 
@@ -13,7 +14,9 @@ import { JwtStrategy } from './jwt.strategy';
  * the partner itself on partner routes, one of its users with X-On-Behalf-Of elsewhere.
  * Passport's failures become our envelope, never Nest's UnauthorizedException: no credentials
  * → `authentication_required`; anything wrong with the token → `invalid_token`; a suspended
- * user → `account_suspended`; a bad key → `invalid_api_key`.
+ * user → `account_suspended`; a bad key → `invalid_api_key`. A @PublicRead() route needs no
+ * credentials, but checks the ones sent exactly as any route does (a partner's key alone is
+ * accepted there, as on partner routes).
  */
 @Injectable()
 export class AccessTokenGuard extends AuthGuard() {
@@ -32,6 +35,8 @@ export class AccessTokenGuard extends AuthGuard() {
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<AuthedRequest>();
     const apiKey = request.headers['x-api-key'];
+    const publicRead = isPublicRead(context);
+    if (publicRead && apiKey === undefined && request.headers.authorization === undefined) return true;
     if (apiKey !== undefined) {
       const roles = this.reflector.getAllAndOverride<CallerRole[] | undefined>(REQUIRED_ROLES, targets);
       // A partner-only route is the partner's own business; anywhere else X-On-Behalf-Of names the user it acts as.

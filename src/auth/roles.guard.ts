@@ -2,11 +2,13 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthedRequest, CallerRole, REQUIRED_ROLES } from '../common/auth/principal';
 import { DomainError } from '../common/errors/domain-error';
+import { isPublicRead } from '../common/rate-limit/public-read.decorator';
 
 /**
  * The global role check (APP_GUARD, after authentication): @Roles(...) routes answer 403
  * `forbidden` to anyone else (API5). A partner's key alone reaches only routes that list
- * 'partner'; on any user route it must name the user it acts for (403 `on_behalf_of_required`).
+ * 'partner' and public reads; on any user route it must name the user it acts for (403
+ * `on_behalf_of_required`).
  */
 @Injectable()
 export class RolesGuard implements CanActivate {
@@ -16,7 +18,7 @@ export class RolesGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const roles = this.reflector.getAllAndOverride<CallerRole[] | undefined>(REQUIRED_ROLES, [context.getHandler(), context.getClass()]);
     const principal = context.switchToHttp().getRequest<AuthedRequest>().principal;
-    if (principal?.role === 'partner' && !roles?.includes('partner')) {
+    if (principal?.role === 'partner' && !roles?.includes('partner') && !isPublicRead(context)) {
       throw new DomainError('on_behalf_of_required', 'This route acts as a user: send X-On-Behalf-Of with the id of one of your users.', 'X-On-Behalf-Of');
     }
     if (!roles?.length) return true;

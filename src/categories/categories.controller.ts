@@ -1,11 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Public } from '../common/auth/principal';
+import { PublicRead } from '../common/rate-limit/public-read.decorator';
 import { CategoriesService } from './categories.service';
 import { CategoryResponse } from './dto/category.response';
 
 @ApiTags('categories')
-@Public()
+@PublicRead()
 @Controller('v1/categories')
 export class CategoriesController {
   constructor(private readonly categories: CategoriesService) {}

@@ -14,6 +14,7 @@ describe('settings', () => {
       reopenResolveDays: 7,
       warrantyHoldbackBps: 1000,
       payoutHoldHours: 0,
+      publicRateLimitPerMinute: 120,
       stripe: { sandbox: true, sandboxPort: 12111 },
     });
   });
@@ -28,6 +29,7 @@ describe('settings', () => {
     ['STRIPE_WEBHOOK_SECRET', 'nope'],
     ['LOG_LEVEL', 'loud'],
     ['JWT_SECRET', 'short'],
+    ['PUBLIC_RATE_LIMIT_PER_MINUTE', '0'],
   ])('a bad %s (%s) stops the start with a message naming it', (name, value) => {
     expect(() => validateEnv({ ...base, [name]: value })).toThrow(ConfigError);
     expect(() => validateEnv({ ...base, [name]: value })).toThrow(new RegExp(`\\b${name}\\b`));

@@ -28,6 +28,8 @@ export interface AppConfig {
   authRateLimitPerMinute: number;
   /** Per user, across the routes that call Stripe in the request (account links are single-use). */
   stripeRateLimitPerMinute: number;
+  /** Per address, across the public reads (@PublicRead) made without credentials. */
+  publicRateLimitPerMinute: number;
   admin?: { email: string; password: string };
   /** pg-boss polling; `workers: false` runs a process that schedules but never executes jobs. */
   jobs: { pollSeconds: number; workers: boolean };
@@ -88,6 +90,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE,
     authRateLimitPerMinute: v.AUTH_RATE_LIMIT_PER_MINUTE,
     stripeRateLimitPerMinute: v.STRIPE_RATE_LIMIT_PER_MINUTE,
+    publicRateLimitPerMinute: v.PUBLIC_RATE_LIMIT_PER_MINUTE,
     jobs: { pollSeconds: v.JOB_POLL_SECONDS, workers: v.JOB_WORKERS },
     bidQuotaPerHour: v.BID_QUOTA_PER_HOUR,
     eventRetentionDays: v.EVENT_RETENTION_DAYS,

@@ -39,6 +39,8 @@ export const configSchema = Joi.object({
   AUTH_RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(1).default(20),
   // Requests per minute per user on the routes that call Stripe while the caller waits.
   STRIPE_RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(1).default(10),
+  // Anonymous reads of the public routes (categories, experts, solutions) per minute per address.
+  PUBLIC_RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(1).default(120),
   JOB_POLL_SECONDS: Joi.number().min(0.5).max(60).default(2),
   JOB_WORKERS: Joi.boolean().default(true),
   BID_QUOTA_PER_HOUR: Joi.number().integer().min(1).max(10000).default(60),

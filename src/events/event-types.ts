@@ -26,6 +26,8 @@ export const EVENT_TYPES = [
   // v1.1: the fix warranty.
   'request.reopened',
   'warranty.released',
+  // v1.1: a customer published the solution of a completed request; its object is the public solution.
+  'solution.published',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

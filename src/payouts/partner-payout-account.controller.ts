@@ -5,7 +5,7 @@ import { CurrentPrincipal, Principal, Roles } from '../common/auth/principal';
 import { CallsStripe } from '../common/rate-limit/stripe-calls.decorator';
 import { ApiErrors } from '../docs/error-response';
 import { PayoutAccountResponse, PayoutOnboardingResponse } from '../payments/dto/payout-account.response';
-import { NoBodyFieldsPipe } from './no-body-fields.pipe';
+import { NoBodyFieldsPipe } from '../common/http/no-body-fields.pipe';
 import { PayoutAccountsService } from './payout-accounts.service';
 
 /** A partner's Connect account, where its revenue share is transferred: as the experts' route, with the partner's key alone. */

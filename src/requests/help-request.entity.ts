@@ -9,6 +9,9 @@ import type { RequestStatus } from './domain/request-state';
  * written only by RequestLifecycle, which takes this row's lock first in every use case (the lock
  * order in src/database/locks.ts); the lock also serialises `event_sequence`.
  * `search` is a tsvector kept by a trigger (title weighted above description) behind a GIN index.
+ * The solution columns are the knowledge base's (src/solutions): `solution_search` is kept by its
+ * own trigger (title A, the expert's public summary B, the category's words C) and indexed only
+ * while published. The private `resolution_note` is never part of it.
  */
 @Entity('help_requests')
 @Check('CHK_help_requests_status', `"status" IN ('open','awaiting_payment','in_progress','resolved','completed','disputed','refunded','cancelled','expired')`)
@@ -17,7 +20,11 @@ import type { RequestStatus } from './domain/request-state';
 @Index('IDX_help_requests_customer', ['customerId', 'createdAt', 'id'])
 @Index('IDX_help_requests_status_created', ['status', 'createdAt', 'id'])
 @Index('IDX_help_requests_status_category_created', ['status', 'category', 'createdAt', 'id'])
+@Check('CHK_help_requests_published_summary', `"published_at" IS NULL OR "solution_summary" IS NOT NULL`)
+@Check('CHK_help_requests_published_moderated', `"published_at" IS NULL OR "unpublished_reason" IS NULL`)
 @Index('IDX_help_requests_search', { synchronize: false })
+@Index('IDX_help_requests_solution_search', { synchronize: false })
+@Index('IDX_help_requests_published', ['closedAt', 'id'], { where: `"published_at" IS NOT NULL` })
 export class HelpRequest {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -85,6 +92,18 @@ export class HelpRequest {
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
   closedAt!: Date | null;
 
+  /** The expert's public account of the fix, given at resolve; published only by the customer. */
+  @Column({ name: 'solution_summary', type: 'text', nullable: true })
+  solutionSummary!: string | null;
+
+  /** Set while the solution is in the public knowledge base. */
+  @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
+  publishedAt!: Date | null;
+
+  /** An admin's reason for taking the solution down (moderation): the customer cannot publish it again. */
+  @Column({ name: 'unpublished_reason', type: 'text', nullable: true })
+  unpublishedReason!: string | null;
+
   /** Completed by the auto-release timer with no review (contract `autoReleased`); column from migrations/*-ReviewsDisputesPayouts.ts. */
   /** The status a dispute interrupted (in_progress or resolved): a won chargeback goes back to it. */
   @Column({ name: 'disputed_from', type: 'text', nullable: true })
@@ -119,6 +138,10 @@ export class HelpRequest {
   /** Full-text document, kept by the trigger in the Marketplace migration (title weighted A, description B). */
   @Column({ type: 'tsvector', nullable: true, select: false, insert: false, update: false })
   search?: string;
+
+  /** The solution's full-text document, kept by the trigger in the Solutions migration (null without a summary). */
+  @Column({ name: 'solution_search', type: 'tsvector', nullable: true, select: false, insert: false, update: false })
+  solutionSearch?: string;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

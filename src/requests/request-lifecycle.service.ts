@@ -41,8 +41,8 @@ export interface Transition {
 
 export interface ApplyOptions {
   now?: Date;
-  /** Columns the use case sets with the move that are not state (the expert's resolution note, the accepted bid's warranty, the reopen's reason). */
-  data?: Partial<Pick<HelpRequest, 'resolutionNote' | 'warrantyDays' | 'reopenReason'>>;
+  /** Columns the use case sets with the move that are not state (the expert's resolution note and public summary, the accepted bid's warranty, the reopen's reason). */
+  data?: Partial<Pick<HelpRequest, 'resolutionNote' | 'solutionSummary' | 'warrantyDays' | 'reopenReason'>>;
   /** The use case's own events (escrow.funded, dispute.opened...), recorded before the request's. */
   events?: readonly EventDraft[];
   /** The bid an accept names, already locked by lockWithBid (saves a statement). */
@@ -198,6 +198,22 @@ export class RequestLifecycle implements OnModuleInit, OnApplicationBootstrap {
     const request = await this.write(em, locked.request.id, changes as Record<string, unknown>, 1);
     if (changes.biddingClosesAt) await this.scheduleTimers(em, request);
     await this.events.appendReserved(em, this.reserved(request), [{ type: 'request.updated', object: RequestResponse.from(request, this.config) }]);
+    return request;
+  }
+
+  /**
+   * The knowledge-base columns (not state: publishing moves no status): whether the solution is
+   * published, and an admin's reason for taking it down. Under the row lock the caller holds; with
+   * `notice`, one event built from the row as written (its object is the public solution).
+   */
+  async setPublication(
+    em: EntityManager,
+    locked: LockedRequest,
+    changes: Partial<Pick<HelpRequest, 'publishedAt' | 'unpublishedReason'>>,
+    notice?: (request: HelpRequest) => Promise<EventDraft>,
+  ): Promise<HelpRequest> {
+    const request = await this.write(em, locked.request.id, changes as Record<string, unknown>, notice ? 1 : 0);
+    if (notice) await this.events.appendReserved(em, this.reserved(request), [await notice(request)]);
     return request;
   }
 

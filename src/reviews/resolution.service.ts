@@ -12,6 +12,7 @@ import { ResolveRequestDto } from './dto/resolve-request.dto';
 /**
  * The awarded expert says the problem is fixed: in_progress → resolved, the review window opens
  * (reviewDueAt), and the lifecycle schedules the auto-release for its end in the same transaction.
+ * The private note and the optional public summary are stored with the move.
  */
 @Injectable()
 export class ResolutionService {
@@ -28,7 +29,10 @@ export class ResolutionService {
       if (locked.awardedExpertId !== expert.userId) {
         throw new DomainError('forbidden', 'Only the expert whose bid was accepted can resolve this request.');
       }
-      const { request } = await this.lifecycle.apply(em, locked, { type: 'resolve' }, { now, data: { resolutionNote: dto.resolutionNote } });
+      const { request } = await this.lifecycle.apply(em, locked, { type: 'resolve' }, {
+        now,
+        data: { resolutionNote: dto.resolutionNote, solutionSummary: dto.solutionSummary ?? null },
+      });
       return request;
     });
   }

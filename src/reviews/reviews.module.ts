@@ -3,6 +3,7 @@ import { DisputeOpeningModule } from '../disputes/dispute-opening.module';
 import { PaymentsModule } from '../payments/payments.module';
 import { RequestLifecycleModule } from '../requests/request-lifecycle.module';
 import { RequestsModule } from '../requests/requests.module';
+import { SolutionsModule } from '../solutions/solutions.module';
 import { AutoReleaseService } from './auto-release.service';
 import { ResolutionService } from './resolution.service';
 import { ReviewsController } from './reviews.controller';
@@ -11,7 +12,7 @@ import { WarrantyService } from './warranty.service';
 
 /** Resolution by the expert, the owner's review, and what the auto-release timer does. */
 @Module({
-  imports: [PaymentsModule, RequestsModule, RequestLifecycleModule, DisputeOpeningModule],
+  imports: [PaymentsModule, RequestsModule, RequestLifecycleModule, DisputeOpeningModule, SolutionsModule],
   controllers: [ReviewsController],
   providers: [ResolutionService, ReviewsService, AutoReleaseService, WarrantyService],
 })

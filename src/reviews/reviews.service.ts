@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '../common/auth/principal';
-import { DomainError } from '../common/errors/domain-error';
+import { DomainError, refusal } from '../common/errors/domain-error';
 import { hydrate } from '../database/hydrate';
 import { withTransaction } from '../database/transaction';
 import { DisputeOpeningService } from '../disputes/dispute-opening.service';
@@ -14,6 +14,8 @@ import { isUniqueViolation } from '../database/pg-errors';
 import { HelpRequest } from '../requests/help-request.entity';
 import { requestNotFound, RequestQueriesService } from '../requests/request-queries.service';
 import { RequestLifecycle } from '../requests/request-lifecycle.service';
+import { publishProblem } from '../solutions/domain/publication-rules';
+import { SolutionPublishingService } from '../solutions/solution-publishing.service';
 import { reviewProblem } from './domain/review-rules';
 import { CreateReviewDto } from './dto/create-review.dto';
 import { ReviewResponse } from './dto/review.response';
@@ -29,8 +31,9 @@ const alreadyReviewed = () => new DomainError('already_reviewed', 'This request 
 /**
  * The owner's review of a resolved request. One transaction: request row lock, one-review check,
  * the review row, then either the release (escrow, ledger, payout job: completed) or the dispute
- * (disputed), the request's move with its events, and the expert's counters last (the lock order).
- * The Transfer is attempted right after commit; its job retries it.
+ * (disputed), the request's move with its events, the solution's publication when asked for, and
+ * the expert's counters last (the lock order). The Transfer is attempted right after commit; its
+ * job retries it.
  */
 @Injectable()
 export class ReviewsService {
@@ -42,6 +45,7 @@ export class ReviewsService {
     private readonly payouts: PayoutService,
     private readonly disputes: DisputeOpeningService,
     private readonly holdbacks: HoldbackService,
+    private readonly solutions: SolutionPublishingService,
   ) {}
 
   async review(customer: Principal, id: string, dto: CreateReviewDto, now = new Date()): Promise<ReviewOutcome> {
@@ -58,6 +62,9 @@ export class ReviewsService {
       const round = locked.request.round;
       if (await em.getRepository(Review).existsBy({ requestId: id, round })) throw alreadyReviewed();
       this.lifecycle.check(locked, { type: dto.resolved ? 'review_resolved' : 'review_unresolved' }, now);
+      // Before any money moves: publishing needs the expert's public summary (as the request will be once completed).
+      const unpublishable = dto.publishSolution ? publishProblem({ ...locked.request, status: 'completed' }) : null;
+      if (unpublishable) throw refusal(unpublishable);
       const expertId = locked.awardedExpertId;
       if (!expertId) throw new Error(`request ${id} is ${locked.request.status} without an awarded expert`);
       const review = await this.insertReview(em, locked.request, expertId, dto, round);
@@ -67,11 +74,15 @@ export class ReviewsService {
         // A reopened job fixed for good: the warranty holdback goes to the expert.
         const released = await this.holdbacks.release(em, id, now);
         holdbackEscrowId = released.escrow.id;
-        ({ request } = await this.lifecycle.apply(em, locked, { type: 'review_resolved' }, { now, events: [reviewed, released.notice] }));
+        const completed = await this.lifecycle.apply(em, locked, { type: 'review_resolved' }, { now, events: [reviewed, released.notice] });
+        if (dto.publishSolution) await this.solutions.publishInTransaction(em, completed, now);
+        request = completed.request;
       } else if (dto.resolved) {
         const released = await this.releases.releaseForRequest(em, id, { reason: 'review', now });
         releasedEscrowId = released.escrow.id;
-        ({ request } = await this.lifecycle.apply(em, locked, { type: 'review_resolved' }, { now, events: [reviewed, released.notice] }));
+        const completed = await this.lifecycle.apply(em, locked, { type: 'review_resolved' }, { now, events: [reviewed, released.notice] });
+        if (dto.publishSolution) await this.solutions.publishInTransaction(em, completed, now);
+        request = completed.request;
       } else {
         const reason = dto.comment as string;
         if (round > 1) await this.holdbacks.dispute(em, id, now);

@@ -151,6 +151,7 @@ describe('every body field (V6)', () => {
       CreateRequestDto: validRequest(),
       CreateBidDto: validBid(),
       CreateReviewDto: { rating: 2, resolved: false, comment: 'Still broken after the fix.' },
+      ResolveRequestDto: { resolutionNote: 'Replaced the failing driver.' },
       UpsertExpertProfileDto: { headline: 'Fixes printers', bio: 'Twenty years.', skills: ['printers'], languages: ['en'], available: true },
     };
     const freeTextFields = () =>
@@ -175,7 +176,8 @@ describe('every body field (V6)', () => {
       const marked = [...new Set(freeTextFields().map(({ field }) => `${field.owner}.${field.name}`))].sort();
       expect(marked).toEqual([
         'CreateBidDto.message', 'CreateMessageDto.body', 'CreateRequestDto.description', 'CreateRequestDto.title',
-        'CreateReviewDto.comment', 'OpenDisputeDto.reason', 'ReopenRequestDto.reason', 'ResolveRequestDto.resolutionNote', 'UpdateBidDto.message',
+        'CreateReviewDto.comment', 'ModerateSolutionDto.reason', 'OpenDisputeDto.reason', 'ReopenRequestDto.reason', 'ResolveRequestDto.resolutionNote',
+        'ResolveRequestDto.solutionSummary', 'UpdateBidDto.message',
         'UpdateRequestDto.description', 'UpdateRequestDto.title', 'UpsertExpertProfileDto.bio', 'UpsertExpertProfileDto.headline',
       ]);
     });

@@ -3,9 +3,12 @@ import { PostgresThrottlerStorage } from '../../src/common/rate-limit/postgres-t
 import { bearer, PASSWORD, uniqueEmail, validRequest } from '../support/factories';
 import { createTestApp, TestApp } from '../support/test-app';
 
-const LIMITS = { rateLimitPerMinute: 5, authRateLimitPerMinute: 3 };
+const LIMITS = { rateLimitPerMinute: 5, authRateLimitPerMinute: 3, publicRateLimitPerMinute: 5 };
 
-/** Rate limits (L1): 5 requests a minute per caller, 3 logins/registers a minute per IP, 3 registers per email. */
+/**
+ * Rate limits (L1): 5 requests a minute per caller, 5 anonymous public reads a minute per IP,
+ * 3 logins/registers a minute per IP, 3 registers per email.
+ */
 describe('rate limits', () => {
   let t: TestApp;
   let second: TestApp;
@@ -55,7 +58,7 @@ describe('rate limits', () => {
     await t.http.get('/v1/me').set(bearer(other.accessToken)).expect(200);
   });
 
-  it('L1 anonymous callers are counted per IP', async () => {
+  it('L1 anonymous callers are counted per IP (public reads: the `public` budget)', async () => {
     const ip = freshIp();
     for (let i = 0; i < 5; i++) await t.http.get('/v1/categories').set('X-Forwarded-For', ip).expect(200);
     expectRateLimited(await t.http.get('/v1/categories').set('X-Forwarded-For', ip));

@@ -54,7 +54,7 @@ describe('resolution and review', () => {
 
   describe('POST /v1/requests/:id/review', () => {
     it('resolved=true releases: completed, Transfer of expertPayout (transfer_group = request), counters, events, ledger ok', async () => {
-      const deal = await resolvedDeal(t, { amount: 4000 });
+      const deal = await resolvedDeal(t, { amount: 4000, solutionSummary: 'Rebuilt the boot record from the recovery console.' });
       const res = await review(t, deal, { rating: 5, resolved: true, comment: 'Works again, thanks!', publishSolution: true }).expect(200);
       expect(res.body.request).toMatchObject({ id: deal.requestId, status: 'completed', autoReleased: false, nextAutomaticTransition: null });
       expect(res.body.review).toMatchObject({ requestId: deal.requestId, expertId: deal.expert.id, rating: 5, resolved: true, publishSolution: true });

@@ -41,6 +41,12 @@ export interface DealOptions {
   otherBidders?: TestUser[] | number;
   /** The winning bid's fix warranty in days (default 0: none). */
   warrantyDays?: number;
+  /** Fields of the posted request (title, description, category, language...). */
+  request?: Record<string, unknown>;
+  /** resolvedDeal: the private resolution note (default: a plain one). */
+  resolutionNote?: string;
+  /** resolvedDeal: the expert's public summary sent with the resolution (default none). */
+  solutionSummary?: string;
 }
 
 /** POST the payout account; returns the onboarding link (opening it completes onboarding in the sandbox). */
@@ -66,7 +72,7 @@ export async function acceptedDeal(t: TestApp, options: DealOptions = {}): Promi
   const others = options.otherBidders ?? [];
   const losers = typeof others === 'number' ? await Promise.all(Array.from({ length: others }, () => registerUser(t, 'expert'))) : others;
   const price = { amount: { amount, currency: 'usd' } };
-  const request = await postRequest(t, customer, { maxBudget: { amount: Math.max(amount, 5000), currency: 'usd' } });
+  const request = await postRequest(t, customer, { maxBudget: { amount: Math.max(amount, 5000), currency: 'usd' }, ...options.request });
   const bid = await placeBid(t, expert, request.id, { ...price, ...(options.warrantyDays !== undefined && { warrantyDays: options.warrantyDays }) });
   const otherBidIds: string[] = [];
   for (const loser of losers) otherBidIds.push((await placeBid(t, loser, request.id, price)).id);
@@ -87,15 +93,21 @@ export async function fundedDeal(t: TestApp, options: DealOptions = {}): Promise
   return deal;
 }
 
-/** POST /v1/requests/:id/resolve as `deal.expert`; the pending request, for the spec's own `.expect()`. */
-export function resolve(t: TestApp, deal: Pick<Deal, 'expert' | 'requestId'>, note = 'Rebuilt the boot record; it starts again.') {
-  return t.http.post(`/v1/requests/${deal.requestId}/resolve`).set('authorization', deal.expert.auth).send({ resolutionNote: note });
+/**
+ * POST /v1/requests/:id/resolve as `deal.expert`, with the private note and, if given, the public
+ * solution summary; the pending request, for the spec's own `.expect()`.
+ */
+export function resolve(t: TestApp, deal: Pick<Deal, 'expert' | 'requestId'>, note = 'Rebuilt the boot record; it starts again.', solutionSummary?: string) {
+  return t.http
+    .post(`/v1/requests/${deal.requestId}/resolve`)
+    .set('authorization', deal.expert.auth)
+    .send({ resolutionNote: note, ...(solutionSummary !== undefined && { solutionSummary }) });
 }
 
-/** Funded, then resolved by the awarded expert (review window open). */
+/** Funded, then resolved by the awarded expert (review window open), with `options.solutionSummary` if given. */
 export async function resolvedDeal(t: TestApp, options: DealOptions = {}): Promise<Deal> {
   const deal = await fundedDeal(t, options);
-  await resolve(t, deal).expect(200);
+  await resolve(t, deal, options.resolutionNote, options.solutionSummary).expect(200);
   return deal;
 }
 

@@ -74,6 +74,7 @@ export function testConfig(databaseUrl: string, overrides: Partial<AppConfig> = 
     rateLimitPerMinute: 100_000,
     authRateLimitPerMinute: 100_000,
     stripeRateLimitPerMinute: 100_000,
+    publicRateLimitPerMinute: 100_000,
     jobs: { pollSeconds: 0.5, workers: true },
     bidQuotaPerHour: 60,
     eventRetentionDays: 30,

@@ -37,3 +37,8 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: Execution
   if (!principal) throw new Error('CurrentPrincipal used on a route without authentication');
   return principal;
 });
+
+/** The caller of a @PublicRead() route: undefined when they sent no credentials. */
+export const CallerIfAny = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal | undefined => {
+  return ctx.switchToHttp().getRequest<AuthedRequest>().principal;
+});

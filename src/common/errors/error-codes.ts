@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   on_behalf_of_required: 403, // a partner's key alone on a user route
   not_partner_user: 403, // X-On-Behalf-Of names no user of this partner (or is malformed)
   partner_user_suspended: 403, // answered as `account_suspended` (see WIRE_CODES): the partner may act, its user may not
+  own_solution: 403, // a vote on a solution of one's own request, as its customer or expert (src/solutions)
   // 404
   not_found: 404,
   route_not_found: 404,
@@ -62,10 +63,12 @@ export const ERROR_CODES = {
   escrow_not_held: 409, // release or refund of an escrow that holds no money (src/payments)
   escrow_not_payable: 409, // a Transfer recorded twice, or for an escrow that owes nothing (payments' own retries)
   chargeback_open: 409, // the bank decides an open chargeback, not an admin (src/disputes)
-  request_not_completed: 409, // reopen (the fix warranty) needs a completed job
+  request_not_completed: 409, // reopen (the fix warranty) and publishing a solution need a completed job
   no_warranty: 409, // reopen of a job whose accepted bid had warrantyDays 0
   warranty_ended: 409, // reopen after the warranty ended (or its holdback was settled)
   already_reopened: 409, // a job is reopened once
+  // solutions (src/solutions)
+  already_voted: 409,
   // 413
   body_too_large: 413,
   // 431
@@ -77,6 +80,8 @@ export const ERROR_CODES = {
   currency_mismatch: 422,
   cannot_bid_own_request: 422,
   outcome_not_allowed: 422, // an admin outcome the dispute's kind does not allow (src/disputes)
+  no_solution_summary: 422, // publishing a solution the expert wrote no public summary for (src/solutions)
+  solution_moderated: 422, // the customer publishing a solution an admin took down (src/solutions)
   // 429
   rate_limited: 429,
   quota_exceeded: 429, // per-user hourly quotas (API4): bids, requests

@@ -1,5 +1,6 @@
 import { ExecutionContext } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
+import { PublicRead } from './public-read.decorator';
 import { CallsStripe } from './stripe-calls.decorator';
 import { emailOf, isAuthLimitedRoute, isPerEmailLimitedRoute, throttlersFor } from './throttlers';
 
@@ -27,10 +28,13 @@ describe('rate-limit throttlers (L1)', () => {
     expect(emailOf(request('POST', '/v1/auth/login', undefined))).toBeUndefined();
   });
 
+  const LIMITS = { rateLimitPerMinute: 5, authRateLimitPerMinute: 3, stripeRateLimitPerMinute: 2, publicRateLimitPerMinute: 7 };
+
   it('limits come from the configuration, one minute windows', () => {
-    const throttlers = throttlersFor({ rateLimitPerMinute: 5, authRateLimitPerMinute: 3, stripeRateLimitPerMinute: 2 });
+    const throttlers = throttlersFor(LIMITS);
     expect(throttlers.map((t) => [t.name, t.limit, t.ttl])).toEqual([
       ['default', 5, 60_000],
+      ['public', 7, 60_000],
       ['auth-ip', 3, 60_000],
       ['auth-email', 3, 60_000],
       ['stripe', 2, 60_000],
@@ -38,7 +42,7 @@ describe('rate-limit throttlers (L1)', () => {
   });
 
   it('the stripe budget only sees routes marked @CallsStripe(), and is per user', () => {
-    const stripe = throttlersFor({ rateLimitPerMinute: 5, authRateLimitPerMinute: 3, stripeRateLimitPerMinute: 2 }).find((t) => t.name === 'stripe')!;
+    const stripe = throttlersFor(LIMITS).find((t) => t.name === 'stripe')!;
     class Routes {
       @CallsStripe() accept(): void {}
       list(): void {}
@@ -50,5 +54,36 @@ describe('rate-limit throttlers (L1)', () => {
     expect(tracker({ userId: 'u1', role: 'customer' })).toBe('user:u1');
     expect(tracker({ userId: 'u1', role: 'customer', partnerId: 'p1' })).toBe('partner:p1:user:u1');
     expect(tracker({ userId: '', role: 'partner', partnerId: 'p1' })).toBe('partner:p1');
+  });
+
+  it('API4 anonymous public reads spend the per-address `public` budget, not `default`; signed-in ones their own `default`', () => {
+    const throttlers = throttlersFor(LIMITS);
+    const byName = (name: string) => throttlers.find((t) => t.name === name)!;
+    @PublicRead()
+    class PublicRoutes {
+      list(): void {}
+    }
+    class Routes {
+      @PublicRead() read(): void {}
+      me(): void {}
+    }
+    const context = (cls: object, handler: () => void, principal?: unknown) =>
+      ({
+        getHandler: () => handler,
+        getClass: () => cls,
+        switchToHttp: () => ({ getRequest: () => ({ principal, ip: '203.0.113.9' }) }),
+      }) as unknown as ExecutionContext;
+    const anonymous = [context(PublicRoutes, PublicRoutes.prototype.list), context(Routes, Routes.prototype.read)];
+    for (const c of anonymous) {
+      expect(byName('public').skipIf!(c)).toBe(false);
+      expect(byName('default').skipIf!(c)).toBe(true);
+    }
+    const signedIn = context(Routes, Routes.prototype.read, { userId: 'u1', role: 'customer' });
+    expect(byName('public').skipIf!(signedIn)).toBe(true);
+    expect(byName('default').skipIf!(signedIn)).toBe(false);
+    const privateRoute = context(Routes, Routes.prototype.me);
+    expect(byName('public').skipIf!(privateRoute)).toBe(true);
+    expect(byName('default').skipIf!(privateRoute)).toBe(false);
+    expect(byName('public').getTracker!({ ip: '203.0.113.9' } as never, anonymous[0])).toBe('ip:203.0.113.9');
   });
 });

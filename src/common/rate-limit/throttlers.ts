@@ -5,6 +5,7 @@ import { AppConfig } from '../../config/app-config';
 import { normalizeEmail } from '../../users/domain/user-input';
 import { AuthedRequest } from '../auth/principal';
 import { callerKey } from '../idempotency/request-fingerprint';
+import { isAnonymousPublicRead } from './public-read.decorator';
 import { callsStripe } from './stripe-calls.decorator';
 
 const MINUTE_MS = 60_000;
@@ -39,16 +40,25 @@ export function emailOf(request: FastifyRequest): string | undefined {
 
 /**
  * The named throttlers. `default` counts every request of a caller (user, or IP when anonymous)
- * across all routes; `auth-ip` sees login and register, `auth-email` register only; `stripe` only
- * the routes marked @CallsStripe(), one budget per user (a partner's users each have their own)
- * across all of them. Their Retry-After is set by RateLimitGuard (the library would name it
- * `Retry-After-auth-ip`).
+ * across all routes, except anonymous public reads; those are `public`'s, one budget per address
+ * across every route marked @PublicRead() (categories, experts, solutions). `auth-ip` sees login
+ * and register, `auth-email` register only; `stripe` only the routes marked @CallsStripe(), one
+ * budget per user (a partner's users each have their own) across all of them. Their Retry-After
+ * is set by RateLimitGuard (the library would name it `Retry-After-auth-ip`).
  */
 export function throttlersFor(
-  config: Pick<AppConfig, 'rateLimitPerMinute' | 'authRateLimitPerMinute' | 'stripeRateLimitPerMinute'>,
+  config: Pick<AppConfig, 'rateLimitPerMinute' | 'authRateLimitPerMinute' | 'stripeRateLimitPerMinute' | 'publicRateLimitPerMinute'>,
 ): ThrottlerOptions[] {
   return [
-    { name: 'default', ttl: MINUTE_MS, limit: config.rateLimitPerMinute },
+    { name: 'default', ttl: MINUTE_MS, limit: config.rateLimitPerMinute, skipIf: (context) => isAnonymousPublicRead(context) },
+    {
+      name: 'public',
+      ttl: MINUTE_MS,
+      limit: config.publicRateLimitPerMinute,
+      setHeaders: false,
+      skipIf: (context) => !isAnonymousPublicRead(context),
+      getTracker: (req) => `ip:${normalizeIp((req as FastifyRequest).ip)}`,
+    },
     {
       name: 'auth-ip',
       ttl: MINUTE_MS,

@@ -7,4 +7,10 @@ describe('reviewProblem', () => {
     expect(reviewProblem({ rating: 2, resolved: false, comment: 'Still broken.' })).toBeNull();
     expect(reviewProblem({ rating: 5, resolved: true })).toBeNull();
   });
+
+  it('only a "fixed" review may publish the solution (invalid_field on publishSolution)', () => {
+    expect(reviewProblem({ rating: 1, resolved: false, comment: 'Still broken.', publishSolution: true })).toMatchObject({ code: 'invalid_field', param: 'publishSolution' });
+    expect(reviewProblem({ rating: 1, resolved: false, comment: 'Still broken.', publishSolution: false })).toBeNull();
+    expect(reviewProblem({ rating: 5, resolved: true, publishSolution: true })).toBeNull();
+  });
 });

@@ -1,10 +1,11 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
-import { DomainError } from '../common/errors/domain-error';
+import { DomainError } from '../errors/domain-error';
 
 /**
- * `POST /v1/experts/me/payout-account` takes no fields. An empty or absent body passes; any
- * field is refused like the global pipe refuses unknown ones (400 unknown_field): nobody sets
- * `status` or a Stripe id. (A DTO class without properties would refuse the absent body too.)
+ * For POSTs that take no fields (payout accounts, publishing a solution, a helpful vote). An
+ * empty or absent body passes; any field is refused like the global pipe refuses unknown ones
+ * (400 unknown_field): nobody sets `status`, a Stripe id or a `helpfulCount`. (A DTO class
+ * without properties would refuse the absent body too.)
  */
 @Injectable()
 export class NoBodyFieldsPipe implements PipeTransform<unknown, Record<string, never>> {
