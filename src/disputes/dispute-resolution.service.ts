@@ -9,6 +9,7 @@ import { hydrate, updatedRows } from '../database/hydrate';
 import { lockRows } from '../database/locks';
 import { withTransaction } from '../database/transaction';
 import { EventDraft, EventsService } from '../events/events.service';
+import { disputeLossShare } from '../experts/domain/reputation';
 import { recordJobOutcome } from '../experts/expert-counters';
 import { heldAmount, releaseSplit } from '../payments/domain/escrow-rules';
 import { Escrow } from '../payments/escrow.entity';
@@ -82,7 +83,11 @@ export class DisputeResolutionService {
       const notices: EventDraft[] = [...moved.notices, { type: 'dispute.resolved', object: DisputeResponse.from(resolved) }];
       if (event) {
         await this.lifecycle.apply(em, locked, event, { now, events: notices });
-        if (locked.awardedExpertId) await recordJobOutcome(em, locked.awardedExpertId, { finished: settlement.outcome === 'refund' ? 'refunded' : 'completed' });
+        if (locked.awardedExpertId) {
+          const refundedShare = disputeLossShare({ kind: open.kind, outcome: settlement.outcome, refundAmount: settlesHeldMoney(settlement) ? settlement.refundAmount : 0, amount: escrow.amount });
+          const finished = settlement.outcome === 'refund' ? 'refunded' : 'completed';
+          await recordJobOutcome(em, locked.awardedExpertId, locked.request, { finished, refundedShare }, now);
+        }
       } else {
         await this.events.recordAll(em, resolved.requestId, notices);
       }

@@ -10,6 +10,7 @@ import {
   reputationScore,
   ReputationEvent,
   ReputationTally,
+  reputationAfter,
   reputationTier,
   resolvedOnTime,
   skillReputationScore,
@@ -292,5 +293,47 @@ describe('reputation: on time and tiers', () => {
     const perfect = (n: number) => replay(Array.from({ length: n }, (_, i) => [job(day(i)), rating(5, day(i))]).flat());
     expect(reputationTier(reputationScore(perfect(5)), 5)).toBe('rising');
     expect(reputationTier(reputationScore(perfect(30)), 30)).toBe('trusted');
+  });
+});
+
+describe('reputationAfter: the overall score and every skill move together', () => {
+  const skills = (entries: Array<[string, ReputationTally]>, overall: number) =>
+    new Map(entries.map(([skill, tally]) => [skill, { tally, score: skillReputationScore(tally, overall) }]));
+
+  it("a job counts overall and in its category; other skills move only when their prior (the overall score, capped at 50) does", () => {
+    const bad = replay([job(day(0), { completed: false, refundedShare: 1, onTime: false }), rating(1, day(0))]);
+    const before = { overall: bad, score: reputationScore(bad), skills: skills([['printers', bad], ['windows', EMPTY_TALLY]], reputationScore(bad)) };
+    expect(before.score).toBeLessThan(50);
+    const { after, changedSkills } = reputationAfter(before, { category: 'printers', events: [job(day(1)), rating(5, day(1))] });
+    expect(after.overall.jobs).toBe(2);
+    expect(after.skills.get('printers')!.tally.jobs).toBe(2);
+    expect(after.skills.get('windows')!.tally).toEqual(EMPTY_TALLY);
+    // The overall score rose, and below 50 it is the windows prior: windows' score moved with it.
+    expect(after.score).toBeGreaterThan(before.score);
+    expect(after.skills.get('windows')!.score).toBe(Math.min(50, after.score));
+    expect(changedSkills).toEqual(['printers', 'windows']);
+  });
+
+  it('above 50 the other skills stay as they were; a new category gets its row', () => {
+    const good = replay(Array.from({ length: 20 }, (_, i) => [job(day(i)), rating(5, day(i))]).flat());
+    const before = { overall: good, score: reputationScore(good), skills: skills([['windows', good], ['email', EMPTY_TALLY]], reputationScore(good)) };
+    const { after, changedSkills } = reputationAfter(before, { category: 'cloud', events: [job(day(30)), rating(5, day(30))] });
+    expect(changedSkills).toEqual(['cloud']);
+    expect(after.skills.get('cloud')!.tally.jobs).toBe(1);
+    expect(after.skills.get('email')!.score).toBe(50);
+  });
+
+  it('a votes recount sets the total overall and each category its own, zero where none', () => {
+    const before = { overall: EMPTY_TALLY, score: 50, skills: skills([['windows', tallyWithVotes(EMPTY_TALLY, 3)]], 50) };
+    const { after, changedSkills } = reputationAfter(before, { helpfulVotes: { total: 4, byCategory: new Map([['email', 4]]) } });
+    expect(after.overall.helpfulVotes).toBe(4);
+    expect(after.skills.get('email')!.tally.helpfulVotes).toBe(4);
+    expect(after.skills.get('windows')!.tally.helpfulVotes).toBe(0);
+    expect(changedSkills).toEqual(['email', 'windows']);
+  });
+
+  it('nothing to change changes nothing', () => {
+    const before = { overall: EMPTY_TALLY, score: 50, skills: skills([['windows', EMPTY_TALLY]], 50) };
+    expect(reputationAfter(before, {}).changedSkills).toEqual([]);
   });
 });

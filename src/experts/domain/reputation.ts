@@ -249,3 +249,61 @@ export function reputationTier(score: number, completedJobs: number): Reputation
   if (score >= 70 && completedJobs >= 5) return 'trusted';
   return 'rising';
 }
+
+/** An expert's whole reputation: the overall tally and score, and each skill's. */
+export interface ExpertReputation {
+  readonly overall: ReputationTally;
+  readonly score: number;
+  readonly skills: ReadonlyMap<string, { readonly tally: ReputationTally; readonly score: number }>;
+}
+
+/**
+ * What changes it: the events of one job (they count overall and in the job's category), and/or
+ * a recount of the qualifying helpful votes (overall and by the solutions' categories).
+ */
+export interface ReputationChange {
+  readonly category?: string;
+  readonly events?: readonly ReputationEvent[];
+  readonly helpfulVotes?: { readonly total: number; readonly byCategory: ReadonlyMap<string, number> };
+}
+
+/**
+ * The reputation after a change, and the skills whose row must be written: the job's category,
+ * recounted ones, and every skill whose score moved because the overall score (their prior) did.
+ */
+export function reputationAfter(before: ExpertReputation, change: ReputationChange): { after: ExpertReputation; changedSkills: string[] } {
+  const events = change.events ?? [];
+  let overall = events.reduce(tallyAfter, before.overall);
+  if (change.helpfulVotes) overall = tallyWithVotes(overall, change.helpfulVotes.total);
+  const score = reputationScore(overall);
+  const names = new Set([...before.skills.keys(), ...(change.category ? [change.category] : []), ...(change.helpfulVotes?.byCategory.keys() ?? [])]);
+  const skills = new Map<string, { tally: ReputationTally; score: number }>();
+  const changedSkills: string[] = [];
+  for (const skill of names) {
+    const old = before.skills.get(skill);
+    let tally = old?.tally ?? EMPTY_TALLY;
+    if (skill === change.category) tally = events.reduce(tallyAfter, tally);
+    if (change.helpfulVotes) tally = tallyWithVotes(tally, change.helpfulVotes.byCategory.get(skill) ?? 0);
+    const next = { tally, score: skillReputationScore(tally, score) };
+    skills.set(skill, next);
+    if (!old || old.score !== next.score || !sameTally(old.tally, tally)) changedSkills.push(skill);
+  }
+  return { after: { overall, score, skills }, changedSkills: changedSkills.sort() };
+}
+
+function sameTally(a: ReputationTally, b: ReputationTally): boolean {
+  return (Object.keys(a) as Array<keyof ReputationTally>).every((k) => (k === 'asOf' ? a.asOf?.getTime() === b.asOf?.getTime() : a[k] === b[k]));
+}
+
+/**
+ * How much of a settled dispute counts against the expert (the job's refundedShare): what an admin
+ * refunded of the price, for the disputes a customer opens about the work (`customer`, and
+ * `warranty` after a reopen). A chargeback is the bank's decision, often about fraud rather than
+ * the fix, so it counts nothing.
+ */
+export function disputeLossShare(dispute: { kind: string; outcome: string; refundAmount: number; amount: number }): number {
+  if (dispute.kind !== 'customer' && dispute.kind !== 'warranty') return 0;
+  if (dispute.outcome === 'refund') return 1;
+  if (dispute.outcome === 'split' && dispute.amount > 0) return clamp(dispute.refundAmount / dispute.amount, 0, 1);
+  return 0;
+}
