@@ -1,7 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { AuthedRequest, CallerRole, IS_PUBLIC, Principal, REQUIRED_ROLES } from '../common/auth/principal';
+import { AuthedRequest, CallerRole, IS_PUBLIC, OPTIONAL_AUTH, Principal, REQUIRED_ROLES } from '../common/auth/principal';
 import { DomainError } from '../common/errors/domain-error';
 import { requestContext } from '../common/http/request-context';
 import { PartnerAuthService } from '../partners/partner-auth.service';
@@ -9,7 +9,7 @@ import { JwtStrategy } from './jwt.strategy';
 
 /**
  * The global authentication guard (APP_GUARD, first): every route needs credentials unless it
- * is @Public(). A user's access token (Authorization: Bearer), or a partner's key (X-Api-Key):
+ * is @Public(), or @OptionalAuth() and none are sent. A user's access token (Authorization: Bearer), or a partner's key (X-Api-Key):
  * the partner itself on partner routes, one of its users with X-On-Behalf-Of elsewhere.
  * Passport's failures become our envelope, never Nest's UnauthorizedException: no credentials
  * → `authentication_required`; anything wrong with the token → `invalid_token`; a suspended
@@ -32,6 +32,8 @@ export class AccessTokenGuard extends AuthGuard() {
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<AuthedRequest>();
     const apiKey = request.headers['x-api-key'];
+    const optional = this.reflector.getAllAndOverride<boolean>(OPTIONAL_AUTH, targets);
+    if (optional && apiKey === undefined && !request.headers.authorization) return true;
     if (apiKey !== undefined) {
       const roles = this.reflector.getAllAndOverride<CallerRole[] | undefined>(REQUIRED_ROLES, targets);
       // A partner-only route is the partner's own business; anywhere else X-On-Behalf-Of names the user it acts as.

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthedRequest, CallerRole, REQUIRED_ROLES } from '../common/auth/principal';
+import { AuthedRequest, CallerRole, OPTIONAL_AUTH, REQUIRED_ROLES } from '../common/auth/principal';
 import { DomainError } from '../common/errors/domain-error';
 
 /**
@@ -14,9 +14,12 @@ export class RolesGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const roles = this.reflector.getAllAndOverride<CallerRole[] | undefined>(REQUIRED_ROLES, [context.getHandler(), context.getClass()]);
+    const targets = [context.getHandler(), context.getClass()];
+    const roles = this.reflector.getAllAndOverride<CallerRole[] | undefined>(REQUIRED_ROLES, targets);
     const principal = context.switchToHttp().getRequest<AuthedRequest>().principal;
-    if (principal?.role === 'partner' && !roles?.includes('partner')) {
+    // A public read is open to a partner's key alone, as to anyone.
+    const publicRead = this.reflector.getAllAndOverride<boolean>(OPTIONAL_AUTH, targets);
+    if (principal?.role === 'partner' && !roles?.includes('partner') && !publicRead) {
       throw new DomainError('on_behalf_of_required', 'This route acts as a user: send X-On-Behalf-Of with the id of one of your users.', 'X-On-Behalf-Of');
     }
     if (!roles?.length) return true;

@@ -20,10 +20,18 @@ export interface Principal {
 export type AuthedRequest = FastifyRequest & { principal?: Principal };
 
 export const IS_PUBLIC = 'fixbid:public';
+export const OPTIONAL_AUTH = 'fixbid:optional-auth';
 export const REQUIRED_ROLES = 'fixbid:roles';
 
-/** The route needs no authentication (register, login, categories, health...). */
+/** The route needs no authentication and looks at none (register, login, health, Stripe's webhook...). */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+/**
+ * Anyone may call the route without credentials (public reads: categories, expert profiles);
+ * credentials that are sent are still checked, so a bad or expired token is a 401 and a suspended
+ * account is refused, as on any other route.
+ */
+export const OptionalAuth = () => SetMetadata(OPTIONAL_AUTH, true);
 
 /**
  * The route is only for these roles; anyone else gets 403 `forbidden`. A partner's key alone
