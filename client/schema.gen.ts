@@ -909,6 +909,17 @@ export interface components {
             /** @description Pass as `cursor` to get the next page; null on the last. */
             nextCursor: string | null;
         };
+        BidderReputationResponse: {
+            /**
+             * @description The overall score (0 without a profile).
+             * @example 72
+             */
+            score: number;
+            /** @description The score in the request's category: what sort=recommended and sort=reputation weigh. */
+            skill: components["schemas"]["SkillReputationResponse"];
+            /** @enum {string} */
+            tier: "new" | "rising" | "trusted" | "top";
+        };
         BidderResponse: {
             displayName: string;
             /** Format: uuid */
@@ -916,7 +927,7 @@ export interface components {
             /** @description Zeros until the expert has a profile and reviews. */
             rating: components["schemas"]["RatingResponse"];
             /** @description Score 0 and tier `new` without a profile. */
-            reputation: components["schemas"]["ReputationResponse"];
+            reputation: components["schemas"]["BidderReputationResponse"];
         };
         CategoryResponse: {
             /** @example Windows */
@@ -1221,6 +1232,7 @@ export interface components {
              * @description When the expert joined Fixbid.
              */
             memberSince: string;
+            /** @description Every rating the expert received, as given. */
             rating: components["schemas"]["RatingResponse"];
             reputation: components["schemas"]["ReputationResponse"];
             /**
@@ -1452,7 +1464,42 @@ export interface components {
             /** @enum {string} */
             role: "customer" | "expert";
         };
+        ReputationFactorsResponse: {
+            /**
+             * @description Share of finished jobs the expert was paid for (not refunded), recency-weighted.
+             * @example 0.95
+             */
+            completionRate: number;
+            /**
+             * @description Share of the finished jobs' price refunded after a customer dispute the expert lost, recency-weighted.
+             * @example 0.02
+             */
+            disputeLossRate: number;
+            /**
+             * @description Helpful votes on the expert's published solutions from accounts that have paid for a job.
+             * @example 12
+             */
+            helpfulVotes: number;
+            /**
+             * @description Share of finished jobs resolved within the accepted bid's etaMinutes of funding, recency-weighted; 0 before the first.
+             * @example 0.9
+             */
+            onTimeRate: number;
+            /**
+             * @description Recency-weighted mean of the ratings that count (one per customer per 30 days), two decimals; 0 while there is none.
+             * @example 4.71
+             */
+            ratingAverage: number;
+            /**
+             * @description The ratings that count (one per customer per 30 days).
+             * @example 17
+             */
+            ratingCount: number;
+        };
         ReputationResponse: {
+            /** @description One entry per listed skill, in the profile's order. */
+            bySkill: components["schemas"]["SkillReputationResponse"][];
+            factors: components["schemas"]["ReputationFactorsResponse"];
             /** @example 72 */
             score: number;
             /** @enum {string} */
@@ -1556,6 +1603,23 @@ export interface components {
             /** Format: uuid */
             requestId: string;
             resolved: boolean;
+        };
+        SkillReputationResponse: {
+            /**
+             * @description Finished jobs in this category.
+             * @example 9
+             */
+            jobs: number;
+            /**
+             * @description From the jobs in this category, pulled toward the overall score capped at 50.
+             * @example 81
+             */
+            score: number;
+            /**
+             * @description A category slug.
+             * @example networking
+             */
+            skill: string;
         };
         UpdateBidDto: {
             amount?: components["schemas"]["MoneyDto"];
@@ -2955,7 +3019,10 @@ export interface operations {
     CategoriesController_list: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With X-Api-Key: the id of one of the partner's users to act for (403 `on_behalf_of_required` without it on a user route, `not_partner_user` for anyone else's id, `account_suspended` for a suspended user). */
+                "X-On-Behalf-Of"?: components["parameters"]["OnBehalfOf"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3049,7 +3116,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Public profiles, highest reputation (or rating) first. */
+            /** @description Public profiles (no token needed), highest reputation (or rating) first; with `skill`, `sort=reputation` ranks by that skill's score. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3421,6 +3488,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A public profile (no token needed); a suspended expert is not found while suspended. */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -1,11 +1,14 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Public } from '../common/auth/principal';
+import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { OptionalAuth } from '../common/auth/principal';
 import { CategoriesService } from './categories.service';
 import { CategoryResponse } from './dto/category.response';
 
+/** A public read: anyone, with no credentials; credentials that are sent are checked (contract §2). */
 @ApiTags('categories')
-@Public()
+@OptionalAuth()
+@ApiSecurity({})
+@ApiBearerAuth()
 @Controller('v1/categories')
 export class CategoriesController {
   constructor(private readonly categories: CategoriesService) {}

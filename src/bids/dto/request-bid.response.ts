@@ -7,7 +7,7 @@ import { BidResponse } from './bid.response';
 
 /** A bidder's reputation as the owner sees it beside the bid: overall, and in the request's category. */
 export class BidderReputationResponse {
-  @ApiProperty({ minimum: 0, maximum: 100, example: 72, description: 'The overall score (0 without a profile).' }) score!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 100, example: 72, description: 'The overall score (0 without a profile).' }) score!: number;
   @ApiProperty({ enum: ['new', 'rising', 'trusted', 'top'] }) tier!: ReputationTier;
   @ApiProperty({ type: SkillReputationResponse, description: "The score in the request's category: what sort=recommended and sort=reputation weigh." })
   skill!: SkillReputationResponse;

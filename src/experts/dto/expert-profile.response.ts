@@ -38,7 +38,7 @@ export class SkillReputationResponse {
   @ApiProperty({ example: 'networking', description: 'A category slug.' })
   skill!: string;
 
-  @ApiProperty({ minimum: 0, maximum: 100, example: 81, description: "From the jobs in this category, pulled toward the overall score capped at 50." })
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 100, example: 81, description: "From the jobs in this category, pulled toward the overall score capped at 50." })
   score!: number;
 
   @ApiProperty({ type: 'integer', example: 9, description: 'Finished jobs in this category.' })
@@ -46,7 +46,7 @@ export class SkillReputationResponse {
 }
 
 export class ReputationResponse {
-  @ApiProperty({ minimum: 0, maximum: 100, example: 72 })
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 100, example: 72 })
   score!: number;
 
   @ApiProperty({ enum: ['new', 'rising', 'trusted', 'top'] })
