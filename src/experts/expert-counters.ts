@@ -7,6 +7,8 @@ export type { JobFacts } from './reputation.store';
 
 /** A rating and/or the end of a job, with what reputation weighs beyond the counters. */
 export interface JobRecord extends JobOutcome {
+  /** The review carrying `rating`, inserted by this transaction: the 30-day rule's verdict is written on it. */
+  readonly reviewId?: string;
   /**
    * The share of the price refunded when an admin settled the customer's dispute against the
    * expert (1 refund, refundAmount / amount for a split); 0 or absent otherwise.
@@ -26,7 +28,7 @@ const DAY_MS = 86_400_000;
  */
 export async function recordJobOutcome(em: EntityManager, expertId: string, job: JobFacts, outcome: JobRecord, now = new Date()): Promise<void> {
   const dedupeSince = new Date(now.getTime() - RATING_DEDUPE_DAYS * DAY_MS);
-  const locked = await lockReputation(em, expertId, job, dedupeSince);
+  const locked = await lockReputation(em, expertId, job, outcome.reviewId ?? null, dedupeSince);
   if (!locked) return;
   const events: ReputationEvent[] = [];
   const ratingCounted = outcome.rating !== undefined && ratingCounts(locked.lastCountedRatingAt, now);
@@ -43,6 +45,6 @@ export async function recordJobOutcome(em: EntityManager, expertId: string, job:
   const { after, changedSkills } = reputationAfter(locked.reputation, { category: job.category, events });
   await saveReputation(em, expertId, after, changedSkills, {
     counters: countersAfter(locked.profile, outcome),
-    uncountedReviewOf: outcome.rating !== undefined && !ratingCounted ? job.id : undefined,
+    uncountedReview: outcome.rating !== undefined && !ratingCounted ? outcome.reviewId : undefined,
   });
 }

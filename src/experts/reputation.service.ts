@@ -19,7 +19,7 @@ export interface HelpfulVoteCount {
 export class ReputationService {
   /** Recounts the expert's qualifying helpful votes and rescores them; nothing for an expert without a profile. */
   async refreshHelpfulVotes(em: EntityManager, expertId: string): Promise<void> {
-    const locked = await lockReputation(em, expertId, null, null);
+    const locked = await lockReputation(em, expertId, null, null, null);
     if (!locked) return;
     const votes = await this.countQualifyingHelpfulVotes(em, expertId);
     const { after, changedSkills } = reputationAfter(locked.reputation, { helpfulVotes: votes });

@@ -67,16 +67,22 @@ const tallyOfRow = (r: SkillRow): ReputationTally => ({
  * from a snapshot taken before the lock wait and miss what the previous holder wrote.
  * Null for an expert without a profile (no counters, no reputation).
  */
-export async function lockReputation(em: EntityManager, expertId: string, job: JobFacts | null, dedupeSince: Date | null): Promise<LockedReputation | null> {
+export async function lockReputation(
+  em: EntityManager,
+  expertId: string,
+  job: JobFacts | null,
+  reviewId: string | null,
+  dedupeSince: Date | null,
+): Promise<LockedReputation | null> {
   const [row] = await lockRows(em, 'expert_profiles', 'user_id', [expertId]);
   if (!row) return null;
   const profile = hydrate(em, ExpertProfile, row);
   const [facts]: Array<{ eta_minutes: number | null; last_counted_rating_at: Date | null; skills: SkillRow[] }> = await em.query(
     `SELECT (SELECT eta_minutes FROM bids WHERE id = $2) AS eta_minutes,
             (SELECT max(created_at) FROM reviews
-              WHERE expert_id = $1 AND customer_id = $3 AND counts_in_reputation AND request_id <> $4 AND created_at > $5) AS last_counted_rating_at,
+              WHERE expert_id = $1 AND customer_id = $3 AND counts_in_reputation AND id IS DISTINCT FROM $4 AND created_at > $5) AS last_counted_rating_at,
             COALESCE((SELECT json_agg(s) FROM expert_skill_reputation s WHERE s.expert_id = $1), '[]') AS skills`,
-    [expertId, job?.acceptedBidId ?? null, job?.customerId ?? null, job?.id ?? null, dedupeSince],
+    [expertId, job?.acceptedBidId ?? null, job?.customerId ?? null, reviewId, dedupeSince],
   );
   return {
     profile,
@@ -106,8 +112,8 @@ const TALLY_COLUMNS = [
 export interface SaveOptions {
   /** The expert's plain counters, written with the reputation. */
   readonly counters?: ExpertCounters;
-  /** A review (by request id) inserted in this transaction whose rating turned out not to count (the 30-day rule). */
-  readonly uncountedReviewOf?: string;
+  /** A review inserted in this transaction whose rating turned out not to count (the 30-day rule). */
+  readonly uncountedReview?: string;
 }
 
 /**
@@ -125,7 +131,7 @@ export async function saveReputation(
     const s = after.skills.get(skill)!;
     return { skill, score: s.score, ...Object.fromEntries(TALLY_COLUMNS.map(([name, , get]) => [name, get(s.tally)])) };
   });
-  const params: unknown[] = [expertId, JSON.stringify(skillRows), options.uncountedReviewOf ?? null, after.score];
+  const params: unknown[] = [expertId, JSON.stringify(skillRows), options.uncountedReview ?? null, after.score];
   const param = (value: unknown) => `$${params.push(value)}`;
   const tallySet = TALLY_COLUMNS.map(([name, type, get]) => `${name} = ${param(get(after.overall))}::${type}`);
   const c = options.counters;
@@ -141,7 +147,7 @@ export async function saveReputation(
        ON CONFLICT (expert_id, skill) DO UPDATE
          SET score = EXCLUDED.score, ${names.map((n) => `${n} = EXCLUDED.${n}`).join(', ')}, updated_at = now()
      ), uncounted AS (
-       UPDATE reviews SET counts_in_reputation = false WHERE request_id = $3
+       UPDATE reviews SET counts_in_reputation = false WHERE id = $3
      )
      UPDATE expert_profiles SET reputation_score = $4, ${[...tallySet, ...counterSet].join(', ')}, updated_at = now()
       WHERE user_id = $1`,

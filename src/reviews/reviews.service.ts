@@ -66,7 +66,7 @@ export class ReviewsService {
         const reason = dto.comment as string;
         ({ request } = await this.disputes.openInTransaction(em, locked, { event: 'review_unresolved', openedBy: 'customer', userId: customer.userId, reason, now, events: [reviewed] }));
       }
-      await recordJobOutcome(em, expertId, locked.request, { rating: dto.rating, finished: dto.resolved ? 'completed' : undefined }, now);
+      await recordJobOutcome(em, expertId, locked.request, { rating: dto.rating, reviewId: review.id, finished: dto.resolved ? 'completed' : undefined }, now);
       return { review, request };
     });
     if (releasedEscrowId) await this.payouts.payAfterCommit(releasedEscrowId);
