@@ -48,7 +48,7 @@ const PROFILES_SQL = `
 INSERT INTO expert_profiles (user_id, headline, bio, skills, languages, available, rating_count, rating_sum,
                              reputation_score, completed_jobs, active_jobs, last_active_at, created_at, updated_at)
 SELECT pg_temp.bench_uuid('e', n), headline, bio, skills, languages, available, rc, rs,
-       -- the Bayesian score of src/matching/domain/match-score.ts (5 pseudo-ratings of 3 stars)
+       -- a spread of scores from the star ratings (5 pseudo-ratings of 3 stars); the benched routes only read them
        round(((15.0 + rs) / (5 + rc) - 1) / 4 * 100)::smallint,
        rc + (n % 4), (n % 7) / 3, now() - random() * interval '14 days', now() - interval '200 days', now()
 FROM (
@@ -64,6 +64,11 @@ FROM (
          rc, (rc * (3 + random() * 2))::int AS rs
   FROM (SELECT n, (random() * 40)::int AS rc FROM generate_series(1, $1::int) n) g
 ) p`;
+
+/** Each listed skill's reputation row, as a profile save makes it (here as good as the overall score). */
+const SKILL_REPUTATION_SQL = `
+INSERT INTO expert_skill_reputation (expert_id, skill, score, rep_jobs)
+SELECT p.user_id, s.skill, p.reputation_score, p.completed_jobs FROM expert_profiles p CROSS JOIN LATERAL unnest(p.skills) AS s(skill)`;
 
 /** One row per request with every random draw made once; help_requests, bids and matches read it. */
 const PLAN_SQL = `
@@ -249,6 +254,7 @@ export async function seed(url: string, size: SeedSize, passwordHash: string, lo
     await step('experts (users)', usersSql('e', 'expert', 'expert'), [passwordHash, size.experts]);
     await step('customers (users)', usersSql('c', 'customer', 'customer'), [passwordHash, size.customers]);
     await step('expert_profiles', PROFILES_SQL, [size.experts]);
+    await step('skill reputation', SKILL_REPUTATION_SQL);
     await step('plan', PLAN_SQL, [size.requests, size.customers]);
     await step('experts by category', CAT_EXPERTS_SQL);
     await withoutSecondaryIndexes(db, ['help_requests', 'bids', 'request_matches'], async () => {
@@ -262,7 +268,7 @@ export async function seed(url: string, size: SeedSize, passwordHash: string, lo
     }, (run) => step('rebuild indexes', run));
     // VACUUM too, not just ANALYZE: it sets the visibility map (index-only scans work from the
     // first request) and leaves autovacuum nothing to do while the load runs.
-    await step('vacuum analyze', ['users', 'expert_profiles', 'help_requests', 'bids', 'request_matches'].map((t) => `VACUUM (ANALYZE) ${t}`));
+    await step('vacuum analyze', ['users', 'expert_profiles', 'expert_skill_reputation', 'help_requests', 'bids', 'request_matches'].map((t) => `VACUUM (ANALYZE) ${t}`));
     const { rows } = await db.query(`SELECT
       (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM expert_profiles)::int AS experts,
       (SELECT count(*) FROM help_requests)::int AS requests,

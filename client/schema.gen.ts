@@ -1052,6 +1052,17 @@ export interface components {
             /** @description Pass as `cursor` to get the next page; null on the last. */
             nextCursor: string | null;
         };
+        BidderReputationResponse: {
+            /**
+             * @description The overall score (0 without a profile).
+             * @example 72
+             */
+            score: number;
+            /** @description The score in the request's category: what sort=recommended and sort=reputation weigh. */
+            skill: components["schemas"]["SkillReputationResponse"];
+            /** @enum {string} */
+            tier: "new" | "rising" | "trusted" | "top";
+        };
         BidderResponse: {
             displayName: string;
             /** Format: uuid */
@@ -1059,7 +1070,7 @@ export interface components {
             /** @description Zeros until the expert has a profile and reviews. */
             rating: components["schemas"]["RatingResponse"];
             /** @description Score 0 and tier `new` without a profile. */
-            reputation: components["schemas"]["ReputationResponse"];
+            reputation: components["schemas"]["BidderReputationResponse"];
         };
         CategoryResponse: {
             /** @example Windows */
@@ -1380,6 +1391,7 @@ export interface components {
              * @description When the expert joined Fixbid.
              */
             memberSince: string;
+            /** @description Every rating the expert received, as given. */
             rating: components["schemas"]["RatingResponse"];
             reputation: components["schemas"]["ReputationResponse"];
             /**
@@ -1623,7 +1635,42 @@ export interface components {
             /** @example The laptop stopped booting again two days later. */
             reason: string;
         };
+        ReputationFactorsResponse: {
+            /**
+             * @description Share of finished jobs the expert was paid for (not refunded), recency-weighted.
+             * @example 0.95
+             */
+            completionRate: number;
+            /**
+             * @description Share of the finished jobs' price refunded after a customer dispute the expert lost, recency-weighted.
+             * @example 0.02
+             */
+            disputeLossRate: number;
+            /**
+             * @description Helpful votes on the expert's published solutions from accounts that have paid for a job.
+             * @example 12
+             */
+            helpfulVotes: number;
+            /**
+             * @description Share of finished jobs resolved within the accepted bid's etaMinutes of funding, recency-weighted; 0 before the first.
+             * @example 0.9
+             */
+            onTimeRate: number;
+            /**
+             * @description Recency-weighted mean of the ratings that count (one per customer per 30 days), two decimals; 0 while there is none.
+             * @example 4.71
+             */
+            ratingAverage: number;
+            /**
+             * @description The ratings that count (one per customer per 30 days).
+             * @example 17
+             */
+            ratingCount: number;
+        };
         ReputationResponse: {
+            /** @description One entry per listed skill, in the profile's order. */
+            bySkill: components["schemas"]["SkillReputationResponse"][];
+            factors: components["schemas"]["ReputationFactorsResponse"];
             /** @example 72 */
             score: number;
             /** @enum {string} */
@@ -1741,6 +1788,23 @@ export interface components {
         SimilarSolutionsResponse: {
             /** @description The closest published solutions, closest first. */
             data: components["schemas"]["SolutionResponse"][];
+        };
+        SkillReputationResponse: {
+            /**
+             * @description Finished jobs in this category.
+             * @example 9
+             */
+            jobs: number;
+            /**
+             * @description From the jobs in this category, pulled toward the overall score capped at 50.
+             * @example 81
+             */
+            score: number;
+            /**
+             * @description A category slug.
+             * @example networking
+             */
+            skill: string;
         };
         SolutionExpertResponse: {
             /** @example Ada */
@@ -3411,7 +3475,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Public profiles, highest reputation (or rating) first. */
+            /** @description Public profiles (no token needed), highest reputation (or rating) first; with `skill`, `sort=reputation` ranks by that skill's score. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3429,8 +3493,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid credentials */
+            /**
+             * @description Missing or invalid credentials
+             *
+             *     Missing or invalid credentials
+             */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3783,6 +3860,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A public profile (no token needed); a suspended expert is not found while suspended. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3800,7 +3878,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid credentials */
+            /**
+             * @description Missing or invalid credentials
+             *
+             *     Missing or invalid credentials
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3811,6 +3893,15 @@ export interface operations {
             };
             /** @description Not found (or not visible to the caller; an id that cannot exist, however long, is not found either) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

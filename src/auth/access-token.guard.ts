@@ -10,7 +10,7 @@ import { JwtStrategy } from './jwt.strategy';
 
 /**
  * The global authentication guard (APP_GUARD, first): every route needs credentials unless it
- * is @Public(). A user's access token (Authorization: Bearer), or a partner's key (X-Api-Key):
+ * is @Public(), or a @PublicRead() and none are sent. A user's access token (Authorization: Bearer), or a partner's key (X-Api-Key):
  * the partner itself on partner routes, one of its users with X-On-Behalf-Of elsewhere.
  * Passport's failures become our envelope, never Nest's UnauthorizedException: no credentials
  * → `authentication_required`; anything wrong with the token → `invalid_token`; a suspended

@@ -16,7 +16,8 @@ export class RolesGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const roles = this.reflector.getAllAndOverride<CallerRole[] | undefined>(REQUIRED_ROLES, [context.getHandler(), context.getClass()]);
+    const targets = [context.getHandler(), context.getClass()];
+    const roles = this.reflector.getAllAndOverride<CallerRole[] | undefined>(REQUIRED_ROLES, targets);
     const principal = context.switchToHttp().getRequest<AuthedRequest>().principal;
     if (principal?.role === 'partner' && !roles?.includes('partner') && !isPublicRead(context)) {
       throw new DomainError('on_behalf_of_required', 'This route acts as a user: send X-On-Behalf-Of with the id of one of your users.', 'X-On-Behalf-Of');

@@ -17,14 +17,27 @@ function walk(items: Item[], limit: number): Item[] {
 }
 
 describe('bid ranking', () => {
-  it('no profile → zeros and tier new; a profile → two-decimal average and its tier', () => {
-    expect(bidderProfile('Una', null)).toEqual({ displayName: 'Una', rating: { count: 0, average: null }, reputationScore: 0, tier: 'new' });
-    expect(bidderProfile('Sam', { ratingCount: 3, ratingSum: 14, reputationScore: 90, completedJobs: 30 })).toEqual({
+  it('no profile → zeros and tier new; a profile → two-decimal average, its tier and its score in the category', () => {
+    expect(bidderProfile('Una', null, 'email')).toEqual({
+      displayName: 'Una',
+      rating: { count: 0, average: null },
+      reputationScore: 0,
+      tier: 'new',
+      skill: { skill: 'email', score: 0, jobs: 0 },
+    });
+    expect(bidderProfile('Sam', { ratingCount: 3, ratingSum: 14, reputationScore: 90, completedJobs: 30, skill: { score: 81, jobs: 12 } }, 'email')).toEqual({
       displayName: 'Sam',
       rating: { count: 3, average: 4.67 },
       reputationScore: 90,
       tier: 'top',
+      skill: { skill: 'email', score: 81, jobs: 12 },
     });
+  });
+
+  it('a category the bidder has no row in scores as an empty record there: the overall score, capped at 50', () => {
+    const facts = { ratingCount: 0, ratingSum: 0, completedJobs: 0, skill: null };
+    expect(bidderProfile('Ann', { ...facts, reputationScore: 90 }, 'email').skill).toEqual({ skill: 'email', score: 50, jobs: 0 });
+    expect(bidderProfile('Bob', { ...facts, reputationScore: 30 }, 'email').skill).toEqual({ skill: 'email', score: 30, jobs: 0 });
   });
 
   it('pages best first: score descending, id descending on ties', () => {

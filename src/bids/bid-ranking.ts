@@ -1,9 +1,11 @@
 /**
- * `sort=recommended` over one request's bids: scores from src/matching/domain, then keyset
- * pages over (score DESC, id DESC) in memory. Plain TypeScript, no Nest, no database.
+ * `sort=recommended` (and `sort=reputation`) over one request's bids: scores from
+ * src/matching/domain (the bidder's reputation in the request's category), then keyset pages over
+ * (score DESC, id DESC) in memory. Plain TypeScript, no Nest, no database.
  */
 import type { Currency } from '../payments/domain/money';
-import { RatingSummary, recommendedBidScore, reputationTier, ReputationTier } from '../matching/domain/match-score';
+import { RatingSummary, recommendedBidScore } from '../matching/domain/match-score';
+import { EMPTY_TALLY, reputationTier, ReputationTier, skillReputationScore } from '../experts/domain/reputation';
 import { compareKeys, isAfter, Page, toPage } from '../common/pagination/keyset';
 
 /** The public facts about a bidder that the owner sees and the ranking weighs. */
@@ -12,30 +14,39 @@ export interface BidderProfile {
   readonly rating: RatingSummary;
   readonly reputationScore: number;
   readonly tier: ReputationTier;
+  /** The bidder's reputation in the request's category: what sort=recommended and sort=reputation weigh. */
+  readonly skill: { readonly skill: string; readonly score: number; readonly jobs: number };
 }
 
-/** The expert_profiles columns the ranking needs; null when the expert has no profile yet. */
+/** The expert_profiles columns the ranking needs, with the request category's skill row; null without a profile. */
 export interface ProfileFacts {
   readonly ratingCount: number;
   readonly ratingSum: number;
   readonly reputationScore: number;
   readonly completedJobs: number;
+  /** The expert_skill_reputation row of the request's category: null when the expert has none there. */
+  readonly skill: { readonly score: number; readonly jobs: number } | null;
 }
 
 /**
  * No profile → zeros and tier `new`, as the contract shows a new expert. The average is rounded
  * to two decimals like the public profile; null while there are no ratings (shown as 0), so the
- * recommended score treats the expert as unrated rather than as a one-star one.
+ * recommended score treats the expert as unrated rather than as a one-star one. Without a row in
+ * the category, its score is what an empty record there scores (the overall score, capped at 50).
  */
-export function bidderProfile(displayName: string, profile: ProfileFacts | null): BidderProfile {
+export function bidderProfile(displayName: string, profile: ProfileFacts | null, category: string): BidderProfile {
   const count = profile?.ratingCount ?? 0;
   const average = count > 0 ? Math.round((profile!.ratingSum / count) * 100) / 100 : null;
   const reputationScore = profile?.reputationScore ?? 0;
+  const skill = !profile
+    ? { skill: category, score: 0, jobs: 0 }
+    : { skill: category, score: profile.skill?.score ?? skillReputationScore(EMPTY_TALLY, reputationScore), jobs: profile.skill?.jobs ?? 0 };
   return {
     displayName,
     rating: { count, average },
     reputationScore,
     tier: reputationTier(reputationScore, profile?.completedJobs ?? 0),
+    skill,
   };
 }
 
@@ -60,7 +71,7 @@ export function recommendedScoreOf(bid: RankableBid, request: RankingRequest, bi
   return recommendedBidScore(
     { amount: { amount: bid.amount, currency: bid.currency as Currency }, etaMinutes: bid.etaMinutes },
     { maxBudget, urgency: request.urgency },
-    { reputation: bidder.reputationScore, rating: bidder.rating },
+    { reputation: bidder.skill.score, rating: bidder.rating },
   );
 }
 

@@ -4,6 +4,7 @@ import { PublicRead } from '../common/rate-limit/public-read.decorator';
 import { CategoriesService } from './categories.service';
 import { CategoryResponse } from './dto/category.response';
 
+/** A public read: anyone, with no credentials; credentials that are sent are checked (contract §2). */
 @ApiTags('categories')
 @PublicRead()
 @Controller('v1/categories')

@@ -14,7 +14,9 @@ import { EntityManager, QueryRunner } from 'typeorm';
  * decided before the bids that follow the money (funding rejects them, a lapse reinstates one);
  * the dispute and review of a request come after its money; refunds belong to their escrow;
  * the expert's counters and the payout accounts (an expert's, a partner's) are touched last, by
- * many requests.
+ * many requests. An expert's expert_skill_reputation rows (and the dedupe flag of a review the
+ * same transaction inserted) are written only under that expert's expert_profiles lock
+ * (src/experts/reputation.store.ts), so they need no place of their own.
  */
 export const LOCK_ORDER = [
   'help_requests',

@@ -9,6 +9,7 @@ import { hydrate, updatedRows } from '../database/hydrate';
 import { lockRows } from '../database/locks';
 import { withTransaction } from '../database/transaction';
 import { EventDraft, EventsService } from '../events/events.service';
+import { disputeLossShare } from '../experts/domain/reputation';
 import { recordJobOutcome } from '../experts/expert-counters';
 import { heldAmount, releaseSplit } from '../payments/domain/escrow-rules';
 import { Escrow } from '../payments/escrow.entity';
@@ -90,8 +91,12 @@ export class DisputeResolutionService {
       const notices: EventDraft[] = [...moved.notices, { type: 'dispute.resolved', object: DisputeResponse.from(resolved) }];
       if (event) {
         await this.lifecycle.apply(em, locked, event, { now, events: notices });
-        // A warranty dispute settles a job already counted when it was first completed.
-        if (locked.awardedExpertId && !warranty) await recordJobOutcome(em, locked.awardedExpertId, { finished: settlement.outcome === 'refund' ? 'refunded' : 'completed' });
+        if (locked.awardedExpertId) {
+          const refundedShare = disputeLossShare({ kind: open.kind, outcome: settlement.outcome, refundAmount: settlesHeldMoney(settlement) ? settlement.refundAmount : 0, amount: escrow.amount });
+          // A warranty dispute settles a job counted when it was first completed: its loss counts, not a second job.
+          const finished = warranty ? undefined : settlement.outcome === 'refund' ? 'refunded' : 'completed';
+          await recordJobOutcome(em, locked.awardedExpertId, locked.request, { finished, refundedShare }, now);
+        }
       } else {
         await this.events.recordAll(em, resolved.requestId, notices);
       }

@@ -1,22 +1,50 @@
 import { EntityManager } from 'typeorm';
-import { hydrate } from '../database/hydrate';
-import { lockRows } from '../database/locks';
 import { countersAfter, JobOutcome } from './domain/expert-counters';
-import { ExpertProfile } from './expert-profile.entity';
+import { RATING_DEDUPE_DAYS, ratingCounts, ReputationEvent, reputationAfter, resolvedOnTime } from './domain/reputation';
+import { JobFacts, lockReputation, saveReputation } from './reputation.store';
+
+export type { JobFacts } from './reputation.store';
+
+/** A rating and/or the end of a job, with what reputation weighs beyond the counters. */
+export interface JobRecord extends JobOutcome {
+  /** The review carrying `rating`, inserted by this transaction: the 30-day rule's verdict is written on it. */
+  readonly reviewId?: string;
+  /**
+   * The share of the price refunded when an admin settled the customer's dispute against the
+   * expert (1 refund, refundAmount / amount for a split); 0 or absent otherwise.
+   */
+  readonly refundedShare?: number;
+}
+
+const DAY_MS = 86_400_000;
 
 /**
- * Moves the expert's counters (rating, completed and active jobs, reputation) for a finished job
- * or a new rating, under the profile's row lock — the last lock of the order, so call it at the
- * end of the use case. Experts without a profile have no counters.
+ * Moves the expert's counters (star rating, completed and active jobs) and reputation (overall
+ * and in the job's category) for a finished job or a new rating, under the profile's row lock —
+ * the last lock of the order, so call it at the end of the use case. A rating counts toward
+ * reputation only if the customer's previous counted rating of this expert is 30 days old or more;
+ * that is decided here, under the lock, so two reviews at once cannot both count, and written to
+ * the review. Experts without a profile have no counters. Three statements: lock, read, write.
  */
-export async function recordJobOutcome(em: EntityManager, expertId: string, outcome: JobOutcome): Promise<void> {
-  const [row] = await lockRows(em, 'expert_profiles', 'user_id', [expertId]);
-  if (!row) return;
-  const next = countersAfter(hydrate(em, ExpertProfile, row), outcome);
-  await em.query(
-    `UPDATE expert_profiles
-        SET rating_sum = $2, rating_count = $3, completed_jobs = $4, active_jobs = $5, reputation_score = $6, updated_at = now()
-      WHERE user_id = $1`,
-    [expertId, next.ratingSum, next.ratingCount, next.completedJobs, next.activeJobs, next.reputationScore],
-  );
+export async function recordJobOutcome(em: EntityManager, expertId: string, job: JobFacts, outcome: JobRecord, now = new Date()): Promise<void> {
+  const dedupeSince = new Date(now.getTime() - RATING_DEDUPE_DAYS * DAY_MS);
+  const locked = await lockReputation(em, expertId, job, outcome.reviewId ?? null, dedupeSince);
+  if (!locked) return;
+  const events: ReputationEvent[] = [];
+  const ratingCounted = outcome.rating !== undefined && ratingCounts(locked.lastCountedRatingAt, now);
+  if (ratingCounted) events.push({ kind: 'rating', stars: outcome.rating!, at: now });
+  if (outcome.finished) {
+    events.push({
+      kind: 'job',
+      at: now,
+      completed: outcome.finished === 'completed',
+      onTime: resolvedOnTime({ fundedAt: job.fundedAt, resolvedAt: job.resolvedAt, etaMinutes: locked.etaMinutes }),
+      refundedShare: outcome.refundedShare ?? 0,
+    });
+  }
+  const { after, changedSkills } = reputationAfter(locked.reputation, { category: job.category, events });
+  await saveReputation(em, expertId, after, changedSkills, {
+    counters: countersAfter(locked.profile, outcome),
+    uncountedReview: outcome.rating !== undefined && !ratingCounted ? outcome.reviewId : undefined,
+  });
 }

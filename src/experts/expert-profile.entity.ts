@@ -1,10 +1,12 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, OneToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { Relation } from 'typeorm';
 import { User } from '../users/user.entity';
+import { ReputationTallyColumns } from './reputation-tally.columns';
 
 /**
  * An expert's public profile and the counters matching reads (reputation, load, activity).
- * `skills` are category slugs. The GIN index serves "experts with skill X".
+ * `skills` are category slugs. The GIN index serves "experts with skill X". The inherited `rep_…`
+ * columns are the overall reputation tally; per-skill tallies are in expert_skill_reputation.
  */
 @Entity('expert_profiles')
 @Index('IDX_expert_profiles_skills', { synchronize: false })
@@ -12,7 +14,7 @@ import { User } from '../users/user.entity';
 @Index('IDX_expert_profiles_reputation', ['reputationScore', 'userId'])
 // Expression index on the rating average (migrations/*-ExpertListIndexes.ts): TypeORM cannot model it.
 @Index('IDX_expert_profiles_rating', { synchronize: false })
-export class ExpertProfile {
+export class ExpertProfile extends ReputationTallyColumns {
   @PrimaryColumn({ name: 'user_id', type: 'uuid' })
   userId!: string;
 
@@ -41,8 +43,8 @@ export class ExpertProfile {
   @Column({ name: 'rating_sum', type: 'int', default: 0 })
   ratingSum!: number;
 
-  /** 0..100, recomputed from reviews (src/matching/domain). */
-  @Column({ name: 'reputation_score', type: 'smallint', default: 0 })
+  /** 0..100: reputationScore() of the `rep_…` tally (src/experts/domain/reputation.ts), written with it. */
+  @Column({ name: 'reputation_score', type: 'smallint', default: 50 })
   reputationScore!: number;
 
   @Column({ name: 'completed_jobs', type: 'int', default: 0 })

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Inject, Param, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '../common/auth/principal';
+import { PublicRead } from '../common/rate-limit/public-read.decorator';
 import { IdPipe } from '../common/http/id.pipe';
 import { Page } from '../common/pagination/keyset';
 import { mapPage } from '../common/pagination/paginate';
@@ -16,7 +17,7 @@ import { ListExpertsQuery } from './dto/list-experts.query';
 import { UpsertExpertProfileDto } from './dto/upsert-expert-profile.dto';
 import { ExpertsService, ExpertWithUser } from './experts.service';
 
-const profileOf = (p: ExpertWithUser) => ExpertProfileResponse.from(p, p.user);
+const profileOf = (p: ExpertWithUser) => ExpertProfileResponse.from(p, p.user, p.skillReputation);
 
 // The `me/...` routes are declared before `:id` so that no router could read "me" as an id.
 @ApiTags('experts')
@@ -49,14 +50,19 @@ export class ExpertsController {
   }
 
   @Get()
-  @ApiOkResponse({ type: PageOf(ExpertProfileResponse), description: 'Public profiles, highest reputation (or rating) first.' })
+  @PublicRead()
+  @ApiOkResponse({
+    type: PageOf(ExpertProfileResponse),
+    description: "Public profiles (no token needed), highest reputation (or rating) first; with `skill`, `sort=reputation` ranks by that skill's score.",
+  })
   @ApiErrors(400, 401)
   async list(@Query() query: ListExpertsQuery): Promise<Page<ExpertProfileResponse>> {
     return mapPage(await this.experts.list(query), profileOf);
   }
 
   @Get(':id')
-  @ApiOkResponse({ type: ExpertProfileResponse })
+  @PublicRead()
+  @ApiOkResponse({ type: ExpertProfileResponse, description: 'A public profile (no token needed); a suspended expert is not found while suspended.' })
   @ApiErrors(401, 404)
   async get(@Param('id', IdPipe) id: string): Promise<ExpertProfileResponse> {
     return profileOf(await this.experts.getPublicProfile(id));

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { EMPTY_TALLY, skillReputationScore } from '../experts/domain/reputation';
 import { ExpertForMatching, RequestForMatching, scoreExpertForRequest } from './domain/match-score';
 
 /** Pairings scoring below this are not stored (0.2 is less than skill or language plus availability). */
@@ -26,6 +27,16 @@ interface CandidateExpertRow {
   active_jobs: number;
 }
 
+/** A candidate for one request, with their skill row's score in its category (null without a row there). */
+interface CandidateForRequestRow extends CandidateExpertRow {
+  skill_score: number | null;
+}
+
+/** The expert re-matched on a profile save, with their score in every category they have a row in. */
+interface ExpertToMatchRow extends CandidateExpertRow {
+  skill_scores: Record<string, number>;
+}
+
 interface CandidateRequestRow {
   id: string;
   category: string;
@@ -41,12 +52,16 @@ interface MatchRow {
 
 const EXPERT_COLUMNS = `p.user_id, p.skills, p.languages, p.available, p.reputation_score, p.last_active_at, p.active_jobs`;
 
-function toExpert(row: CandidateExpertRow): ExpertForMatching {
+/**
+ * The expert as matching weighs them for a request in `category`: their reputation there (their
+ * skill row, or what an empty record there scores: the overall score capped at 50).
+ */
+function toExpert(row: CandidateExpertRow, skillScore: number | null | undefined): ExpertForMatching {
   return {
     skills: row.skills,
     languages: row.languages,
     available: row.available,
-    reputation: row.reputation_score,
+    reputation: skillScore ?? skillReputationScore(EMPTY_TALLY, row.reputation_score),
     lastActiveAt: row.last_active_at,
     activeJobs: row.active_jobs,
   };
@@ -54,7 +69,8 @@ function toExpert(row: CandidateExpertRow): ExpertForMatching {
 
 /**
  * Writes request_matches: scored (request, expert) pairings that the expert feed and a request's
- * matches read through indexes. Scores are a snapshot taken when the request is posted or the
+ * matches read through indexes. The reputation weighed is the expert's score in the request's
+ * category (expert_skill_reputation). Scores are a snapshot taken when the request is posted or the
  * expert's profile changes; later changes to reputation, load or activity do not move them.
  * Both methods run inside the caller's transaction and stay bounded by MAX_CANDIDATES.
  */
@@ -62,19 +78,22 @@ function toExpert(row: CandidateExpertRow): ExpertForMatching {
 export class MatchingService {
   /** Call in the transaction that creates the request (its row must already be inserted). */
   async matchRequest(em: EntityManager, request: RequestToMatch, now = new Date()): Promise<number> {
-    // GIN on skills finds the skilled; those who speak the language come first, then reputation.
-    const skilled: CandidateExpertRow[] = await em.query(
-      `SELECT ${EXPERT_COLUMNS} FROM expert_profiles p
+    // GIN on skills finds the skilled; those who speak the language come first, then their
+    // reputation in this category (each one's skill row, by primary key).
+    const skilled: CandidateForRequestRow[] = await em.query(
+      `SELECT ${EXPERT_COLUMNS}, s.score AS skill_score FROM expert_profiles p
+       LEFT JOIN expert_skill_reputation s ON s.expert_id = p.user_id AND s.skill = $1
        WHERE p.available AND p.skills @> ARRAY[$1]::text[]
-       ORDER BY (p.languages @> ARRAY[$2]::text[]) DESC, p.reputation_score DESC, p.user_id DESC
+       ORDER BY (p.languages @> ARRAY[$2]::text[]) DESC, s.score DESC NULLS LAST, p.user_id DESC
        LIMIT $3`,
       [request.category, request.language, MAX_CANDIDATES],
     );
     let candidates = skilled;
     if (skilled.length < MIN_SKILLED_CANDIDATES) {
-      // Walks IDX_expert_profiles_reputation from the top; stops after the few it needs.
-      const generalists: CandidateExpertRow[] = await em.query(
-        `SELECT ${EXPERT_COLUMNS} FROM expert_profiles p
+      // Walks IDX_expert_profiles_reputation (the overall score) from the top; stops after the few it needs.
+      const generalists: CandidateForRequestRow[] = await em.query(
+        `SELECT ${EXPERT_COLUMNS}, s.score AS skill_score FROM expert_profiles p
+         LEFT JOIN expert_skill_reputation s ON s.expert_id = p.user_id AND s.skill = $1
          WHERE p.available AND p.languages @> ARRAY[$2]::text[] AND NOT (p.skills @> ARRAY[$1]::text[])
          ORDER BY p.reputation_score DESC, p.user_id DESC
          LIMIT $3`,
@@ -83,7 +102,7 @@ export class MatchingService {
       candidates = skilled.concat(generalists);
     }
     const rows = candidates
-      .map((c) => ({ requestId: request.id, expertId: c.user_id, ...scoreExpertForRequest(toExpert(c), request, now) }))
+      .map((c) => ({ requestId: request.id, expertId: c.user_id, ...scoreExpertForRequest(toExpert(c, c.skill_score), request, now) }))
       .filter((m) => m.score >= MATCH_SCORE_FLOOR);
     await this.saveMatches(em, rows);
     return rows.length;
@@ -96,9 +115,12 @@ export class MatchingService {
    * or speaking the language). An unavailable expert keeps no pairings with open requests.
    */
   async matchExpert(em: EntityManager, expertId: string, now = new Date()): Promise<number> {
-    const [expert]: CandidateExpertRow[] = await em.query(`SELECT ${EXPERT_COLUMNS} FROM expert_profiles p WHERE p.user_id = $1`, [
-      expertId,
-    ]);
+    const [expert]: ExpertToMatchRow[] = await em.query(
+      `SELECT ${EXPERT_COLUMNS},
+              COALESCE((SELECT json_object_agg(s.skill, s.score) FROM expert_skill_reputation s WHERE s.expert_id = p.user_id), '{}') AS skill_scores
+         FROM expert_profiles p WHERE p.user_id = $1`,
+      [expertId],
+    );
     // Each of the expert's pairings looks its request up by primary key (LIMIT 1 keeps the lateral
     // join a nested loop); a plain join lets the planner hash-join a full scan of help_requests.
     // TypeORM answers a DELETE with [rows, rowCount].
@@ -137,9 +159,8 @@ export class MatchingService {
     const requests = new Map<string, CandidateRequestRow>();
     for (const r of [...inSkills, ...stillQualified]) requests.set(r.id, r);
 
-    const profile = toExpert(expert);
     const rows = [...requests.values()]
-      .map((r) => ({ requestId: r.id, expertId, ...scoreExpertForRequest(profile, r, now) }))
+      .map((r) => ({ requestId: r.id, expertId, ...scoreExpertForRequest(toExpert(expert, expert.skill_scores[r.category]), r, now) }))
       .filter((m) => m.score >= MATCH_SCORE_FLOOR);
     await this.saveMatches(em, rows);
     return rows.length;

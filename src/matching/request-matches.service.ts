@@ -7,11 +7,13 @@ import { CursorCodec } from '../common/pagination/cursor.codec';
 import { Page } from '../common/pagination/keyset';
 import { paginate } from '../common/pagination/paginate';
 import { ExpertProfile } from '../experts/expert-profile.entity';
+import { ExpertSkillReputation } from '../experts/expert-skill-reputation.entity';
+import { skillReputationsOf } from '../experts/reputation.store';
 import { HelpRequest } from '../requests/help-request.entity';
 import { User } from '../users/user.entity';
 import { RequestMatch } from './request-match.entity';
 
-export type MatchWithExpert = RequestMatch & { expert: User; profile: ExpertProfile };
+export type MatchWithExpert = RequestMatch & { expert: User; profile: ExpertProfile; skillReputation: ExpertSkillReputation[] };
 
 /** GET /v1/requests/:id/matches: the experts paired with one request, best first. */
 @Injectable()
@@ -33,7 +35,7 @@ export class RequestMatchesService {
       .innerJoinAndMapOne('m.profile', ExpertProfile, 'p', 'p.userId = m.expertId')
       .where('m.requestId = :requestId', { requestId })
       .andWhere('u.suspendedAt IS NULL');
-    const result = await paginate(qb, this.cursors, {
+    const found = await paginate(qb, this.cursors, {
       sort: 'm.score',
       id: 'm.expertId',
       direction: 'DESC',
@@ -41,6 +43,7 @@ export class RequestMatchesService {
       cursor: page.cursor,
       scope: `requests:${requestId}:matches`,
     });
-    return result as Page<MatchWithExpert>;
+    const rows = await skillReputationsOf(this.ds.manager, found.data.map((m) => m.expertId));
+    return { ...found, data: found.data.map((m) => Object.assign(m as MatchWithExpert, { skillReputation: rows.get(m.expertId) ?? [] })) };
   }
 }

@@ -33,7 +33,7 @@ export class AutoReleaseService implements OnModuleInit {
       }
       const released = await this.releases.releaseForRequest(em, requestId, { reason: 'auto_release', now });
       await this.lifecycle.apply(em, locked, { type: 'auto_release' }, { now, events: [released.notice] });
-      if (locked.awardedExpertId) await recordJobOutcome(em, locked.awardedExpertId, { finished: 'completed' });
+      if (locked.awardedExpertId) await recordJobOutcome(em, locked.awardedExpertId, locked.request, { finished: 'completed' }, now);
       this.logger.log({ requestId }, 'review window passed: escrow released automatically');
       return { afterCommit: async () => void (await this.payouts.payAfterCommit(released.escrow.id)) };
     });

@@ -52,6 +52,13 @@ export class Review {
   @Column({ type: 'text', nullable: true })
   comment!: string | null;
 
+  /**
+   * Whether this rating counts toward the expert's reputation: false when the same customer's
+   * rating of the same expert already counted within 30 days (ratingCounts in src/experts/domain/reputation.ts).
+   */
+  @Column({ name: 'counts_in_reputation', type: 'boolean', default: true })
+  countsInReputation!: boolean;
+
   @Column({ name: 'publish_solution', type: 'boolean', default: false })
   publishSolution!: boolean;
 

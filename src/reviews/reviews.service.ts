@@ -88,7 +88,7 @@ export class ReviewsService {
         if (round > 1) await this.holdbacks.dispute(em, id, now);
         ({ request } = await this.disputes.openInTransaction(em, locked, { event: 'review_unresolved', openedBy: 'customer', userId: customer.userId, reason, now, events: [reviewed] }));
       }
-      await recordJobOutcome(em, expertId, { rating: dto.rating, finished: dto.resolved ? 'completed' : undefined });
+      await recordJobOutcome(em, expertId, locked.request, { rating: dto.rating, reviewId: review.id, finished: dto.resolved ? 'completed' : undefined }, now);
       return { review, request };
     });
     if (releasedEscrowId) await this.payouts.payAfterCommit(releasedEscrowId);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CategoriesModule } from '../categories/categories.module';
+import { ExpertsModule } from '../experts/experts.module';
 import { RequestLifecycleModule } from '../requests/request-lifecycle.module';
 import { SolutionPublishingService } from './solution-publishing.service';
 import { SolutionQueriesService } from './solution-queries.service';
@@ -12,7 +13,7 @@ import { SolutionsController } from './solutions.controller';
  * import it to publish at review time; it imports no feature above the request's lifecycle.
  */
 @Module({
-  imports: [CategoriesModule, RequestLifecycleModule],
+  imports: [CategoriesModule, RequestLifecycleModule, ExpertsModule],
   controllers: [SolutionsController, AdminSolutionsController],
   providers: [SolutionQueriesService, SolutionPublishingService, SolutionVotesService],
   exports: [SolutionPublishingService],

@@ -12,7 +12,7 @@ type Listed = {
   status: string;
   amount: { amount: number; currency: string };
   etaMinutes: number;
-  expert: { id: string; displayName: string; rating: { average: number; count: number }; reputation: { score: number; tier: string } };
+  expert: { id: string; displayName: string; rating: { average: number; count: number }; reputation: { score: number; tier: string; skill: { skill: string; score: number; jobs: number } } };
   recommendedScore: number;
 };
 
@@ -76,14 +76,14 @@ describe('bids: lists', () => {
       id: star.id,
       displayName: 'Star Sam',
       rating: { average: 4.8, count: 10 },
-      reputation: { score: 85, tier: 'top' },
+      reputation: { score: 85, tier: 'top', skill: { skill: 'windows', score: 85, jobs: 25 } },
     });
     expect(byId[ids.weak].expert).toMatchObject({ rating: { average: 2, count: 3 }, reputation: { score: 30, tier: 'rising' } });
     expect(byId[ids.unrated].expert).toEqual({
       id: unrated.id,
       displayName: 'Unrated Una',
       rating: { average: 0, count: 0 },
-      reputation: { score: 0, tier: 'new' },
+      reputation: { score: 0, tier: 'new', skill: { skill: 'windows', score: 0, jobs: 0 } },
     });
     expect(byId[ids.quitter].status).toBe('withdrawn');
     expect(JSON.stringify(res.body)).not.toMatch(/@example\.com/);
@@ -96,7 +96,7 @@ describe('bids: lists', () => {
       const expected = recommendedBidScore(
         { amount: { amount: b.amount.amount, currency: 'usd' }, etaMinutes: b.etaMinutes },
         { maxBudget: { amount: 5000, currency: 'usd' }, urgency: 'normal' },
-        { reputation: b.expert.reputation.score, rating: { count: b.expert.rating.count, average: b.expert.rating.count ? b.expert.rating.average : null } },
+        { reputation: b.expert.reputation.skill.score, rating: { count: b.expert.rating.count, average: b.expert.rating.count ? b.expert.rating.average : null } },
       );
       expect(b.recommendedScore).toBeCloseTo(expected, 4);
     }
@@ -111,8 +111,33 @@ describe('bids: lists', () => {
     expect(amounts).toEqual([2000, 3000, 4000, 4500]);
     const etas = (await list(customer, '?sort=eta')).body.data.map((b: Listed) => b.etaMinutes);
     expect(etas).toEqual([30, 60, 120, 600]);
-    const reps = (await list(customer, '?sort=reputation')).body.data.map((b: Listed) => b.expert.reputation.score);
+    const reps = (await list(customer, '?sort=reputation')).body.data.map((b: Listed) => b.expert.reputation.skill.score);
     expect(reps).toEqual([85, 30, 0, 0]);
+  });
+
+  it("sort=reputation and sort=recommended weigh the bidder's score in the request's category, not the overall one", async () => {
+    // Weak Wes: 30 overall, but 95 in windows (the request's category).
+    await t.ds.query(`UPDATE expert_skill_reputation SET score = 95 WHERE expert_id = $1 AND skill = 'windows'`, [weak.id]);
+    try {
+      const byReputation = (await list(customer, '?sort=reputation')).body.data as Listed[];
+      expect(byReputation.map((b) => [b.id, b.expert.reputation.score, b.expert.reputation.skill.score])).toEqual([
+        [ids.weak, 30, 95],
+        [ids.star, 85, 85],
+        ...byReputation.slice(2).map((b) => [b.id, 0, 0]),
+      ]);
+      const recommended = (await list(customer)).body.data as Listed[];
+      const weakBid = recommended.find((b) => b.id === ids.weak)!;
+      expect(weakBid.recommendedScore).toBeCloseTo(
+        recommendedBidScore(
+          { amount: { amount: 2000, currency: 'usd' }, etaMinutes: 600 },
+          { maxBudget: { amount: 5000, currency: 'usd' }, urgency: 'normal' },
+          { reputation: 95, rating: { count: 3, average: 2 } },
+        ),
+        4,
+      );
+    } finally {
+      await t.ds.query(`UPDATE expert_skill_reputation SET score = 30 WHERE expert_id = $1 AND skill = 'windows'`, [weak.id]);
+    }
   });
 
   it('status=active leaves out the withdrawn bid', async () => {

@@ -11,8 +11,8 @@ export function errorOf(res: { status: number; body: { error?: { code?: string; 
 }
 
 /**
- * A profile with a track record. Reviews do not exist yet, so rating and reputation are written
- * straight into expert_profiles after the real PUT creates the profile.
+ * A profile with a track record, written straight into expert_profiles (and, as good, into each
+ * listed skill's reputation row) after the real PUT creates the profile: quicker than the deals.
  */
 export async function profileWithRecord(
   t: TestApp,
@@ -24,4 +24,5 @@ export async function profileWithRecord(
     `UPDATE expert_profiles SET rating_count = $2, rating_sum = $3, reputation_score = $4, completed_jobs = $5 WHERE user_id = $1`,
     [expert.id, record.ratingCount, record.ratingSum, record.reputationScore, record.completedJobs],
   );
+  await t.ds.query(`UPDATE expert_skill_reputation SET score = $2, rep_jobs = $3 WHERE expert_id = $1`, [expert.id, record.reputationScore, record.completedJobs]);
 }

@@ -7,13 +7,16 @@ describe('GET /v1/experts', () => {
   let caller: TestUser;
   const ids: Record<string, string> = {};
 
-  const setCounters = (id: string, c: { reputation: number; ratingCount: number; ratingSum: number }) =>
-    t.ds.query(`UPDATE expert_profiles SET reputation_score = $2, rating_count = $3, rating_sum = $4 WHERE user_id = $1`, [
+  /** A record as good in each listed skill as overall (with `skill`, sort=reputation ranks by the skill's score). */
+  const setCounters = async (id: string, c: { reputation: number; ratingCount: number; ratingSum: number }) => {
+    await t.ds.query(`UPDATE expert_profiles SET reputation_score = $2, rating_count = $3, rating_sum = $4 WHERE user_id = $1`, [
       id,
       c.reputation,
       c.ratingCount,
       c.ratingSum,
     ]);
+    await t.ds.query(`UPDATE expert_skill_reputation SET score = $2 WHERE expert_id = $1`, [id, c.reputation]);
+  };
 
   beforeAll(async () => {
     t = await createTestApp();

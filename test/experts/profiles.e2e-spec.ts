@@ -22,7 +22,7 @@ describe('expert profiles', () => {
   };
   const put = (user: TestUser, body: unknown) => t.http.put('/v1/experts/me/profile').set('authorization', user.auth).send(body as object);
 
-  it('creates the profile and answers the public profile, zeros and tier "new" before any review', async () => {
+  it('creates the profile and answers the public profile: no record yet (score 50 overall and in each skill) and tier "new"', async () => {
     const res = await put(expert, { ...valid, skills: ['windows', 'networking', 'windows'], languages: ['en', 'de', 'en'] });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -34,7 +34,15 @@ describe('expert profiles', () => {
       languages: ['en', 'de'],
       available: true,
       rating: { average: 0, count: 0 },
-      reputation: { score: 0, tier: 'new' },
+      reputation: {
+        score: 50,
+        tier: 'new',
+        factors: { ratingAverage: 0, ratingCount: 0, onTimeRate: 0, completionRate: 0, disputeLossRate: 0, helpfulVotes: 0 },
+        bySkill: [
+          { skill: 'windows', score: 50, jobs: 0 },
+          { skill: 'networking', score: 50, jobs: 0 },
+        ],
+      },
       completedJobs: 0,
       memberSince: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
@@ -94,11 +102,11 @@ describe('expert profiles', () => {
     expect(rows).toHaveLength(0);
   });
 
-  it('no token → 401 on every experts route', async () => {
+  // Since v1.1 the profile and the list are public reads (test/experts/public-reads.e2e-spec.ts).
+  it("no token → 401 on the expert's own routes", async () => {
     await t.http.put('/v1/experts/me/profile').send(valid).expect(401);
-    await t.http.get(`/v1/experts/${expert.id}`).expect(401);
-    await t.http.get('/v1/experts').expect(401);
     await t.http.get('/v1/experts/me/feed').expect(401);
+    await t.http.get('/v1/experts/me/bids').expect(401);
   });
 
   it("API1 a customer's id, an expert without a profile, an unknown or malformed id → 404 not_found", async () => {

@@ -116,6 +116,18 @@ describe('EXPLAIN at 100k requests', () => {
     expect(nodes(plan).map((n) => n['Index Name'])).toContain('IDX_expert_profiles_rating');
   });
 
+  it("the expert list by skill, sorted by that skill's reputation, walks IDX_expert_skill_reputation_rank (first page and a cursor page)", async () => {
+    const [list] = await sqlOf('/v1/experts?skill=printers&sort=reputation&limit=20', 'expert_skill_reputation');
+    const plan = await explain('GET /v1/experts?skill=printers&sort=reputation&limit=20', list);
+    expect(seqScans(plan, ['expert_profiles', 'expert_skill_reputation'])).toEqual([]);
+    expect(nodes(plan).map((n) => n['Index Name'])).toContain('IDX_expert_skill_reputation_rank');
+    expect(nodes(plan).some((n) => n['Node Type'] === 'Sort')).toBe(false);
+    const page = await t.http.get('/v1/experts?skill=printers&sort=reputation&limit=20').set('authorization', expert.auth);
+    const [next] = await sqlOf(`/v1/experts?skill=printers&sort=reputation&limit=20&cursor=${encodeURIComponent(page.body.nextCursor)}`, 'expert_skill_reputation');
+    const nextPlan = await explain('GET /v1/experts?skill=printers&sort=reputation&limit=20&cursor=…', next);
+    expect(nodes(nextPlan).map((n) => n['Index Name'])).toContain('IDX_expert_skill_reputation_rank');
+  });
+
   it('a profile save re-matches without scanning help_requests (runs last: it rewrites the caller\'s pairings)', async () => {
     const body = { headline: 'Fixes computers quickly', bio: '', skills: ['windows', 'printers'], languages: ['en'], available: true };
     const statements = await sqlOf('/v1/experts/me/profile', 'help_requests', body);
@@ -154,6 +166,13 @@ async function seed(t: TestApp, callerId: string): Promise<void> {
               CASE WHEN n % 4 = 0 THEN ARRAY['de'] ELSE ARRAY['en'] END,
               n % 10 <> 0, n % 101, n % 7, (n % 7) * (1 + n % 5), n % 30
        FROM (SELECT id, row_number() OVER () AS n FROM users WHERE email LIKE 'seed-expert-%') e`,
+    );
+    // Each listed skill's reputation row, as a profile save makes it, with scores spread over 0..100.
+    await em.query(
+      `INSERT INTO expert_skill_reputation (expert_id, skill, score, rep_jobs)
+       SELECT p.user_id, s.skill, (abs(hashtext(p.user_id::text || s.skill)) % 101)::smallint, p.completed_jobs
+         FROM expert_profiles p CROSS JOIN LATERAL unnest(p.skills) AS s(skill)
+       ON CONFLICT (expert_id, skill) DO NOTHING`,
     );
     // 480 distinct documents (10 nouns × 12 adjectives × 4 descriptions); row i uses document i % 480.
     // Statuses cycle in blocks of 7 rows: 30 % open (every 31st with bidding closed), the rest spread out.
@@ -205,5 +224,5 @@ async function seed(t: TestApp, callerId: string): Promise<void> {
   });
   // Merge the GIN pending list as autovacuum would in production; otherwise every search scans it.
   await t.ds.query(`SELECT gin_clean_pending_list('"IDX_help_requests_search"'::regclass)`);
-  await t.ds.query(`ANALYZE users, expert_profiles, help_requests, request_matches, bids`);
+  await t.ds.query(`ANALYZE users, expert_profiles, expert_skill_reputation, help_requests, request_matches, bids`);
 }

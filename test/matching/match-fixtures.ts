@@ -62,6 +62,11 @@ export async function insertExperts(t: TestApp, count: number, f: ExpertFixture 
      SELECT id, 'Fixture expert', $2::text[], $3::text[], $4, $5, $6 FROM unnest($1::uuid[]) AS id`,
     [ids, f.skills ?? ['windows'], f.languages ?? ['en'], f.available ?? true, f.reputation ?? 0, f.activeJobs ?? 0],
   );
+  // Every listed skill has its reputation row, as a profile save makes it; here as good as the overall score.
+  await t.ds.query(
+    `INSERT INTO expert_skill_reputation (expert_id, skill, score) SELECT id, skill, $3 FROM unnest($1::uuid[]) AS id, unnest($2::text[]) AS skill`,
+    [ids, f.skills ?? ['windows'], f.reputation ?? 0],
+  );
   return ids;
 }
 

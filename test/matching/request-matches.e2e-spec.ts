@@ -35,6 +35,8 @@ describe('request matches', () => {
     await createProfile(t, generalist, ['linux'], { languages: ['en', 'fr'] });
     await createProfile(t, away, ['windows'], { languages: ['en'], available: false });
     await t.ds.query(`UPDATE expert_profiles SET reputation_score = 90 WHERE user_id = $1`, [top.id]);
+    // Matching weighs the score in the request's category (windows), where Top is as good.
+    await t.ds.query(`UPDATE expert_skill_reputation SET score = 90 WHERE expert_id = $1 AND skill = 'windows'`, [top.id]);
     requestId = await postMatchedRequest(t, owner.id, { category: 'windows', language: 'en' });
   });
   afterAll(() => t.close());

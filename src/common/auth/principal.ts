@@ -22,7 +22,7 @@ export type AuthedRequest = FastifyRequest & { principal?: Principal };
 export const IS_PUBLIC = 'fixbid:public';
 export const REQUIRED_ROLES = 'fixbid:roles';
 
-/** The route needs no authentication (register, login, categories, health...). */
+/** The route needs no authentication and looks at none (register, login, health, Stripe's webhook...). */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
 
 /**

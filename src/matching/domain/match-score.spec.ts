@@ -4,8 +4,6 @@ import {
   MATCH_WEIGHTS,
   RECOMMENDED_BID_WEIGHTS,
   recommendedBidScore,
-  reputationScore,
-  reputationTier,
   scoreExpertForRequest,
 } from './match-score';
 
@@ -106,48 +104,6 @@ describe('scoreExpertForRequest', () => {
         expect(score({ lastActiveAt: hoursAgo(Math.min(x, y) * 10) })).toBeGreaterThanOrEqual(
           score({ lastActiveAt: hoursAgo(Math.max(x, y) * 10) }),
         );
-      }),
-    );
-  });
-});
-
-describe('reputation', () => {
-  it.each([
-    [[], 50],
-    [[5], 58],
-    [Array(10).fill(5), 83],
-    [Array(20).fill(5), 90],
-    [Array(20).fill(1), 10],
-  ])('reputationScore(%j) = %i', (ratings, expected) => {
-    expect(reputationScore(ratings)).toBe(expected);
-    expect(reputationScore({ count: ratings.length, average: ratings.length ? ratings[0] : null })).toBe(expected);
-  });
-
-  it('one 5-star review does not make anyone top', () => {
-    expect(reputationTier(reputationScore([5]), 1)).toBe('new');
-    expect(reputationTier(reputationScore([5]), 30)).toBe('rising');
-  });
-
-  it.each([
-    [99, 0, 'new'],
-    [99, 2, 'new'],
-    [40, 3, 'rising'],
-    [70, 5, 'trusted'],
-    [85, 19, 'trusted'],
-    [85, 20, 'top'],
-    [84, 100, 'trusted'],
-  ])('reputationTier(%i, %i) = %s', (score, jobs, tier) => {
-    expect(reputationTier(score, jobs)).toBe(tier);
-  });
-
-  it('stays within 0..100 and rises with a better average', () => {
-    fc.assert(
-      fc.property(fc.nat(500), stars, stars, (count, a, b) => {
-        const lo = reputationScore({ count, average: Math.min(a, b) });
-        const hi = reputationScore({ count, average: Math.max(a, b) });
-        expect(lo).toBeGreaterThanOrEqual(0);
-        expect(hi).toBeLessThanOrEqual(100);
-        expect(hi).toBeGreaterThanOrEqual(lo);
       }),
     );
   });

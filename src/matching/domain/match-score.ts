@@ -1,6 +1,7 @@
 /**
- * Matching and reputation (contract §3 "Experts", "Bids" sort=recommended): which experts fit a
- * request, how trustworthy an expert looks, and which bid to show first. Pure: `now` comes in.
+ * Matching (contract §3 "Experts", "Bids" sort=recommended): which experts fit a request and
+ * which bid to show first, given the expert's reputation in the request's category (how that is
+ * scored: src/experts/domain/reputation.ts). Pure: `now` comes in.
  */
 import { Money } from '../../payments/domain/money';
 
@@ -8,7 +9,7 @@ export interface ExpertForMatching {
   readonly skills: readonly string[];
   readonly languages: readonly string[];
   readonly available: boolean;
-  /** reputationScore(), 0..100. */
+  /** The expert's reputation in the request's category, 0..100 (src/experts/domain/reputation.ts). */
   readonly reputation: number;
   readonly lastActiveAt: Date | null;
   /** Accepted jobs not yet completed, refunded or cancelled. */
@@ -100,47 +101,10 @@ export function scoreExpertForRequest(
   return { score: round4(clamp01(raw)), reasons };
 }
 
-export type ReputationTier = 'new' | 'rising' | 'trusted' | 'top';
-
-/**
- * Tiers need both a score and a track record, so a lucky start is not "top":
- * fewer than 3 completed jobs → new; score ≥ 85 with ≥ 20 jobs → top; score ≥ 70 with ≥ 5 jobs →
- * trusted; otherwise rising.
- */
-export function reputationTier(score: number, completedJobs: number): ReputationTier {
-  if (completedJobs < 3) return 'new';
-  if (score >= 85 && completedJobs >= 20) return 'top';
-  if (score >= 70 && completedJobs >= 5) return 'trusted';
-  return 'rising';
-}
-
 export interface RatingSummary {
   readonly count: number;
   /** Mean of the 1..5 ratings; null (or ignored) when count is 0. */
   readonly average: number | null;
-}
-
-/** The prior: as if every expert started with 5 ratings of 3 stars. */
-export const REPUTATION_PRIOR = { count: 5, mean: 3 } as const;
-
-/**
- * Bayesian average mapped to 0..100:
- *   bayes = (C·m + Σratings) / (C + n)  with C = 5 pseudo-ratings of m = 3 stars,
- *   score = round((bayes − 1) / 4 × 100).
- * No ratings → 50; one 5-star → 58; ten 5-stars → 83; twenty → 90. A handful of good reviews
- * cannot outrank a long good record, and the score moves toward the true mean as n grows.
- */
-export function reputationScore(ratings: RatingSummary | readonly number[]): number {
-  const { count, average } = Array.isArray(ratings) ? summarizeRatings(ratings) : (ratings as RatingSummary);
-  const n = count > 0 && average !== null && Number.isFinite(average) ? count : 0;
-  const sum = n > 0 ? Math.min(5, Math.max(1, average as number)) * n : 0;
-  const bayes = (REPUTATION_PRIOR.count * REPUTATION_PRIOR.mean + sum) / (REPUTATION_PRIOR.count + n);
-  return Math.round(((bayes - 1) / 4) * 100);
-}
-
-export function summarizeRatings(ratings: readonly number[]): RatingSummary {
-  if (ratings.length === 0) return { count: 0, average: null };
-  return { count: ratings.length, average: ratings.reduce((a, b) => a + b, 0) / ratings.length };
 }
 
 export interface BidForRanking {

@@ -13,6 +13,6 @@ export class ExpertMatchResponse {
   matchReasons!: string[];
 
   static from(match: MatchWithExpert): ExpertMatchResponse {
-    return { expert: ExpertProfileResponse.from(match.profile, match.expert), matchScore: match.score, matchReasons: match.reasons };
+    return { expert: ExpertProfileResponse.from(match.profile, match.expert, match.skillReputation), matchScore: match.score, matchReasons: match.reasons };
   }
 }
