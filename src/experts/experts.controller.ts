@@ -21,7 +21,6 @@ const profileOf = (p: ExpertWithUser) => ExpertProfileResponse.from(p, p.user, p
 
 // The `me/...` routes are declared before `:id` so that no router could read "me" as an id.
 @ApiTags('experts')
-@ApiBearerAuth()
 @Controller('v1/experts')
 export class ExpertsController {
   constructor(
@@ -31,6 +30,7 @@ export class ExpertsController {
   ) {}
 
   @Put('me/profile')
+  @ApiBearerAuth()
   @Roles('expert')
   @ApiOkResponse({ type: ExpertProfileResponse, description: "The caller's public profile, created or replaced; matches are recomputed." })
   @ApiErrors(400, 401, 403)
@@ -39,6 +39,7 @@ export class ExpertsController {
   }
 
   @Get('me/feed')
+  @ApiBearerAuth()
   @Roles('expert')
   @ApiOkResponse({
     type: PageOf(FeedItemResponse),

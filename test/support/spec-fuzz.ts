@@ -125,7 +125,13 @@ function validParts(doc: FuzzDocument, op: Operation, world: FuzzWorld): fc.Arbi
   }
   const queryParams = op.parameters.filter((p) => p.in === 'query');
   const query = fc
-    .tuple(...queryParams.map((p) => fc.option(validValue(doc.components, p.schema, world.values, Date.now(), p.name).map((v) => [p.name, String(v)] as [string, string]), { freq: 3 })))
+    .tuple(
+      ...queryParams.map((p) => {
+        const value = validValue(doc.components, p.schema, world.values, Date.now(), p.name).map((v) => [p.name, String(v)] as [string, string]);
+        // A required parameter is always sent in valid input (GET /v1/solutions/similar's text).
+        return p.required ? value : fc.option(value, { freq: 3 });
+      }),
+    )
     .map((pairs) => pairs.filter((pair): pair is [string, string] => pair !== null));
   const headerArbs: Record<string, fc.Arbitrary<string>> = {};
   for (const h of op.parameters.filter((p) => p.in === 'header' && p.name.toLowerCase() !== 'x-on-behalf-of')) {
