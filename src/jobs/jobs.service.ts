@@ -14,8 +14,16 @@ interface Registration {
 export const JOBS_SCHEMA = 'pgboss';
 const BATCH_SIZE = 20;
 
-/** pg-boss options shared by the server and the test template (which pre-installs the schema). */
-export function bossOptions(databaseUrl: string): PgBoss.ConstructorOptions {
+/** pg-boss's own default: a job still active after 15 minutes is taken to have died with its process. */
+export const DEFAULT_JOB_EXPIRE_SECONDS = 15 * 60;
+
+/**
+ * pg-boss options shared by the server and the test template (which pre-installs the schema).
+ * `expireSeconds` (JOB_EXPIRE_SECONDS): a job active longer is retried, by any process — the
+ * jobs of a killed process wait that long. The sweep that finds them runs every quarter of it
+ * (at most every 2 minutes, pg-boss's default).
+ */
+export function bossOptions(databaseUrl: string, expireSeconds = DEFAULT_JOB_EXPIRE_SECONDS): PgBoss.ConstructorOptions {
   return {
     connectionString: databaseUrl,
     schema: JOBS_SCHEMA,
@@ -24,7 +32,8 @@ export function bossOptions(databaseUrl: string): PgBoss.ConstructorOptions {
     retryLimit: 8,
     retryDelay: 5,
     retryBackoff: true,
-    expireInMinutes: 15,
+    expireInSeconds: expireSeconds,
+    maintenanceIntervalSeconds: Math.min(120, Math.max(1, Math.floor(expireSeconds / 4))),
     // Recurring jobs are sent by our own loop (sendThrottled), so pg-boss's clock and cron
     // workers are not needed; their stop() leaves timers running after shutdown.
     schedule: false,
@@ -78,7 +87,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   private started = false;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.boss = new PgBoss(bossOptions(config.databaseUrl));
+    this.boss = new PgBoss(bossOptions(config.databaseUrl, config.jobs.expireSeconds));
     this.boss.on('error', (err) => this.logger.error({ err }, 'job runner error'));
   }
 
