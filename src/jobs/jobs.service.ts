@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Client } from 'pg';
 import PgBoss from 'pg-boss';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
@@ -13,6 +14,8 @@ interface Registration {
 
 export const JOBS_SCHEMA = 'pgboss';
 const BATCH_SIZE = 20;
+/** Held while a process creates the queues it handles (migrate.ts's lock is its neighbour). */
+const QUEUE_CREATION_LOCK = 728_311_005;
 
 /** pg-boss's own default: a job still active after 15 minutes is taken to have died with its process. */
 export const DEFAULT_JOB_EXPIRE_SECONDS = 15 * 60;
@@ -108,7 +111,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     await this.boss.start();
     this.started = true;
-    for (const { name } of this.registrations) await this.boss.createQueue(name);
+    await this.createQueues();
     if (!this.config.jobs.workers) return;
     const pollMs = this.config.jobs.pollSeconds * 1000;
     for (const { name, handler } of this.registrations) {
@@ -121,6 +124,26 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
           return false;
         }),
       );
+    }
+  }
+
+  /**
+   * The queues this process handles, made once per database. pg-boss attaches a table partition
+   * per new queue, and processes starting together on a fresh database deadlocked doing it: they
+   * take turns under an advisory lock (a restart, finding every queue there, takes none).
+   */
+  private async createQueues(): Promise<void> {
+    const existing = new Set((await this.boss.getQueues()).map((q) => q.name));
+    const missing = this.registrations.map((r) => r.name).filter((name) => !existing.has(name));
+    if (missing.length === 0) return;
+    const lock = new Client({ connectionString: this.config.databaseUrl, application_name: 'fixbid-jobs' });
+    await lock.connect();
+    try {
+      await lock.query('SELECT pg_advisory_lock($1)', [QUEUE_CREATION_LOCK]);
+      for (const name of missing) await this.boss.createQueue(name);
+    } finally {
+      await lock.query('SELECT pg_advisory_unlock($1)', [QUEUE_CREATION_LOCK]).catch(() => undefined);
+      await lock.end();
     }
   }
 
