@@ -1,3 +1,4 @@
+import Stripe from 'stripe';
 import { ChargebackService } from '../../src/payments/chargeback.service';
 import { PayoutService } from '../../src/payments/payout.service';
 import { makeAdmin, TestUser } from '../support/factories';
@@ -150,6 +151,27 @@ describe('payments: chargebacks to the end (M6, M8)', () => {
     expect((await platformStripe(t).transfers.listReversals(transfer.id)).data).toHaveLength(1);
     await ledgerOk();
   });
+
+  it.each(['won', 'lost'] as const)(
+    'M6 F9 a chargeback first heard of after Stripe decided it (%s): opened and closed in one step, the request not left disputed (found by the chaos run)',
+    async (outcome) => {
+      const deal = await fundedDeal(t, { amount: 2600 });
+      // The dispute's webhooks are lost while the bank decides; then charge.dispute.created comes late.
+      t.sandbox.faults.dropWebhooks('charge.dispute.*', 100);
+      const dispute = await openChargeback(t, await chargeOf(deal));
+      await decideChargeback(t, dispute.id, outcome);
+      await t.sandbox.webhooksIdle();
+      t.sandbox.faults.clear();
+      const [created] = (await platformStripe(t).events.list({ type: 'charge.dispute.created', limit: 100 })).data.filter(
+        (e) => (e.data.object as Stripe.Dispute).id === dispute.id,
+      );
+      await t.sandbox.resendEvent(created.id);
+      await waitForEscrow(t, deal.escrowId, { chargeback_status: outcome, frozen: false });
+      expect(await statusOf(t, deal.requestId)).toBe(outcome === 'won' ? 'in_progress' : 'refunded');
+      expect(await disputes(deal.requestId)).toEqual([expect.objectContaining({ kind: 'chargeback', status: 'resolved', outcome: `chargeback_${outcome}`, reference: dispute.id })]);
+      await ledgerOk();
+    },
+  );
 
   it('M6 a payout waiting for onboarding on a frozen escrow stays waiting, and goes on a win', async () => {
     const deal = await resolvedDeal(t, { amount: 2500, onboarded: false });
