@@ -147,8 +147,6 @@ export interface ClusterOptions {
   /** A PostgreSQL server to use (a database fixbid_chaos is made on it); else an embedded one in a temp dir. */
   databaseUrl?: string;
   webhookChaos: WebhookChaosOptions;
-  /** Extra or overridden server settings. */
-  serverEnv?: Record<string, string>;
   log: (line: string) => void;
 }
 
@@ -157,7 +155,6 @@ export interface Cluster {
   sandbox: StripeSandbox;
   front: WebhookFront;
   servers: ServerProcess[];
-  serverEnv: Record<string, string>;
   /** npm run admin:create, as an operator does. */
   createAdmin(email: string, password: string): void;
   stop(): Promise<void>;
@@ -193,28 +190,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     sandbox.setWebhookUrl(`${await front.listen()}/v1/webhooks/stripe`);
     stops.push(() => front.close());
 
-    const serverEnv: Record<string, string> = {
-      NODE_ENV: 'development',
-      HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
-      DATABASE_POOL_SIZE: '10',
-      JWT_SECRET: randomBytes(48).toString('base64url'),
-      STRIPE_SANDBOX_PORT: String(sandbox.port),
-      STRIPE_SANDBOX_EXTERNAL: 'true',
-      STRIPE_WEBHOOK_SECRET: webhookSecret,
-      PAYOUT_HOLD_HOURS: '0',
-      JOB_POLL_SECONDS: '0.5',
-      // A killed process's jobs come back in seconds, not pg-boss's 15 minutes.
-      JOB_EXPIRE_SECONDS: '20',
-      STRIPE_RECONCILE_INTERVAL_SECONDS: '10',
-      LOG_LEVEL: 'warn',
-      NO_COLOR: '1',
-      // Limits are proven by their own tests; here they would only slow the run down.
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
-      STRIPE_RATE_LIMIT_PER_MINUTE: '1000000',
-      ...options.serverEnv,
-    };
+    const serverEnv = serverSettings(databaseUrl, sandbox.port, webhookSecret);
     for (const [index, port] of ports.entries()) {
       const name = `server-${String.fromCharCode(97 + index)}`;
       const dataDir = join(options.workDir, name);
@@ -232,7 +208,6 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       sandbox,
       front,
       servers,
-      serverEnv,
       createAdmin(email, password) {
         execFileSync(process.execPath, [ADMIN_CREATE, '--email', email, '--password', password], {
           env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: databaseUrl, DATA_DIR: join(options.workDir, 'admin'), JWT_SECRET: serverEnv.JWT_SECRET },
@@ -245,6 +220,31 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await stop();
     throw err;
   }
+}
+
+/** What both server processes run with: sandbox mode on the shared sandbox, the run's settings. */
+function serverSettings(databaseUrl: string, sandboxPort: number, webhookSecret: string): Record<string, string> {
+  return {
+    NODE_ENV: 'development',
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: '10',
+    JWT_SECRET: randomBytes(48).toString('base64url'),
+    STRIPE_SANDBOX_PORT: String(sandboxPort),
+    STRIPE_SANDBOX_EXTERNAL: 'true',
+    STRIPE_WEBHOOK_SECRET: webhookSecret,
+    PAYOUT_HOLD_HOURS: '0',
+    JOB_POLL_SECONDS: '0.5',
+    // A killed process's jobs come back in seconds, not pg-boss's 15 minutes.
+    JOB_EXPIRE_SECONDS: '20',
+    STRIPE_RECONCILE_INTERVAL_SECONDS: '10',
+    LOG_LEVEL: 'warn',
+    NO_COLOR: '1',
+    // Limits are proven by their own tests; here they would only slow the run down.
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
+    STRIPE_RATE_LIMIT_PER_MINUTE: '1000000',
+  };
 }
 
 /** CHAOS_DATABASE_URL's server (fixbid_chaos dropped and made again there), or a throwaway embedded cluster. */

@@ -52,6 +52,15 @@ export class Bank {
 
 const FINAL = ['completed', 'refunded', 'cancelled', 'expired'];
 
+export const paidOut = (s: { payoutStatus: string | null }) => s.payoutStatus === 'paid';
+
+/** Resolved by the expert, reviewed "fixed" by the customer: released and paid. */
+export async function completedByReview(deal: Deal): Promise<void> {
+  await deal.resolve();
+  await deal.review(true);
+  await deal.finished(['completed'], paidOut);
+}
+
 /** Nothing left moving for the request's money: no payout or refund in flight, no dispute open. */
 export function moneyAtRest(s: DealState): boolean {
   return s.openDisputes.length === 0 && s.pendingRefunds === 0 && s.payoutStatus !== 'transferring' && !(s.payoutStatus === 'pending' && !s.frozen);

@@ -1,4 +1,4 @@
-import type { Equation } from './checks';
+import type { Equation } from './equation';
 
 export interface JobResult {
   scenario: string;
