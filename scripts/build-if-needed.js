@@ -23,6 +23,7 @@ const sources = Math.max(
   newestMtime(path.join(root, 'src')),
   newestMtime(path.join(root, 'migrations')),
   newestMtime(path.join(root, 'bench')),
+  newestMtime(path.join(root, 'chaos')),
   newestMtime(path.join(root, 'client')),
   newestMtime(path.join(root, 'examples')),
   fs.statSync(path.join(root, 'tsconfig.json')).mtimeMs,

@@ -97,8 +97,9 @@ async function start(parts: Parts, pretty: boolean, stopping: () => boolean): Pr
   const config = loadAppConfig();
   const applied = await runMigrations(config.databaseUrl);
 
-  // Sandbox mode: the Stripe emulator first, so the SDK has somewhere to talk to (contract §4).
-  parts.sandbox = config.stripe.sandbox ? await startSandbox(config) : undefined;
+  // Sandbox mode: the Stripe emulator first, so the SDK has somewhere to talk to (contract §4) —
+  // unless it runs already, shared by several processes (STRIPE_SANDBOX_EXTERNAL).
+  parts.sandbox = config.stripe.sandbox && !config.stripe.sandboxExternal ? await startSandbox(config) : undefined;
   const app = (parts.app = await createApp(parts.sandbox?.config ?? config));
   if (applied.length) {
     logger.log(pretty ? `Database schema updated: ${applied.length} migration${applied.length === 1 ? '' : 's'} applied` : `Applied migrations: ${applied.join(', ')}`);
@@ -123,7 +124,7 @@ async function start(parts: Parts, pretty: boolean, stopping: () => boolean): Pr
     `Docs:     ${base}/docs`,
     `Database: ${parts.runtime.databaseLabel}`,
     config.stripe.sandbox
-      ? `Payments: SANDBOX — simulated by the built-in Stripe emulator on 127.0.0.1:${parts.sandbox?.sandbox.port ?? config.stripe.sandboxPort}; no real money moves`
+      ? `Payments: SANDBOX — simulated by ${config.stripe.sandboxExternal ? 'the shared' : 'the built-in'} Stripe emulator on 127.0.0.1:${parts.sandbox?.sandbox.port ?? config.stripe.sandboxPort}; no real money moves`
       : `Payments: live Stripe API (key ${config.stripe.secretKey?.slice(0, 8)}…)`,
   ];
   if (stopping()) return;

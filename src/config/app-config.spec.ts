@@ -59,6 +59,19 @@ describe('settings', () => {
     ).not.toThrow();
   });
 
+  it('a shared sandbox (STRIPE_SANDBOX_EXTERNAL) needs the webhook secret its events are signed with', () => {
+    expect(() => validateEnv({ ...base, STRIPE_SANDBOX_EXTERNAL: 'true' })).toThrow(/STRIPE_WEBHOOK_SECRET/);
+    const config = loadAppConfig({ ...base, STRIPE_SANDBOX_EXTERNAL: 'true', STRIPE_WEBHOOK_SECRET: 'whsec_shared', STRIPE_SANDBOX_PORT: '4242' });
+    expect(config.stripe).toMatchObject({ sandbox: true, sandboxExternal: true, sandboxPort: 4242, webhookSecret: 'whsec_shared' });
+    expect(loadAppConfig(base).stripe.sandboxExternal).toBe(false);
+  });
+
+  it('JOB_EXPIRE_SECONDS: 15 minutes unless set; at least 5 s', () => {
+    expect(loadAppConfig(base).jobs.expireSeconds).toBe(900);
+    expect(loadAppConfig({ ...base, JOB_EXPIRE_SECONDS: '20' }).jobs.expireSeconds).toBe(20);
+    expect(() => validateEnv({ ...base, JOB_EXPIRE_SECONDS: '2' })).toThrow(/JOB_EXPIRE_SECONDS/);
+  });
+
   it('sandbox mode is exactly "no STRIPE_SECRET_KEY"', () => {
     expect(loadAppConfig({ ...base, STRIPE_SECRET_KEY: 'sk_test_abc' }).stripe.sandbox).toBe(false);
   });

@@ -8,8 +8,11 @@ export interface AppConfig {
   databasePoolSize: number;
   dataDir: string;
   jwtSecret: string;
-  /** `reconcileIntervalSeconds`: how often the payments reconciliation job runs; 0 = only on demand. */
-  stripe: { secretKey?: string; webhookSecret?: string; sandboxPort: number; sandbox: boolean; reconcileIntervalSeconds: number };
+  /**
+   * `reconcileIntervalSeconds`: how often the payments reconciliation job runs; 0 = only on demand.
+   * `sandboxExternal`: sandbox mode with an emulator started by someone else (shared by several processes).
+   */
+  stripe: { secretKey?: string; webhookSecret?: string; sandboxPort: number; sandbox: boolean; sandboxExternal?: boolean; reconcileIntervalSeconds: number };
   platformFeeBps: number;
   paymentWindowHours: number;
   reviewWindowHours: number;
@@ -31,8 +34,11 @@ export interface AppConfig {
   /** Per address, across the public reads (@PublicRead) made without credentials. */
   publicRateLimitPerMinute: number;
   admin?: { email: string; password: string };
-  /** pg-boss polling; `workers: false` runs a process that schedules but never executes jobs. */
-  jobs: { pollSeconds: number; workers: boolean };
+  /**
+   * pg-boss polling; `workers: false` runs a process that schedules but never executes jobs;
+   * `expireSeconds`: a job running longer is retried elsewhere (how long a dead process's jobs wait).
+   */
+  jobs: { pollSeconds: number; workers: boolean; expireSeconds?: number };
   /** API4: bids one expert may place per rolling hour (withdrawn ones count). */
   bidQuotaPerHour: number;
   /** Events (GET /v1/events, webhook deliveries) are kept this many days. */
@@ -75,6 +81,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
       webhookSecret: v.STRIPE_WEBHOOK_SECRET,
       sandboxPort: v.STRIPE_SANDBOX_PORT,
       sandbox: !secretKey,
+      sandboxExternal: !secretKey && v.STRIPE_SANDBOX_EXTERNAL,
       reconcileIntervalSeconds: v.STRIPE_RECONCILE_INTERVAL_SECONDS,
     },
     platformFeeBps: v.PLATFORM_FEE_BPS,
@@ -91,7 +98,7 @@ export function loadAppConfig(env: Env = process.env): AppConfig {
     authRateLimitPerMinute: v.AUTH_RATE_LIMIT_PER_MINUTE,
     stripeRateLimitPerMinute: v.STRIPE_RATE_LIMIT_PER_MINUTE,
     publicRateLimitPerMinute: v.PUBLIC_RATE_LIMIT_PER_MINUTE,
-    jobs: { pollSeconds: v.JOB_POLL_SECONDS, workers: v.JOB_WORKERS },
+    jobs: { pollSeconds: v.JOB_POLL_SECONDS, workers: v.JOB_WORKERS, expireSeconds: v.JOB_EXPIRE_SECONDS },
     bidQuotaPerHour: v.BID_QUOTA_PER_HOUR,
     eventRetentionDays: v.EVENT_RETENTION_DAYS,
     admin: v.ADMIN_EMAIL ? { email: v.ADMIN_EMAIL, password: v.ADMIN_PASSWORD } : undefined,

@@ -18,8 +18,13 @@ export const configSchema = Joi.object({
     .when('NODE_ENV', { is: 'production', then: Joi.required() }),
   STRIPE_WEBHOOK_SECRET: Joi.string()
     .pattern(/^whsec_/)
-    .when('NODE_ENV', { is: 'production', then: Joi.required() }),
+    .when('NODE_ENV', { is: 'production', then: Joi.required() })
+    .when('STRIPE_SANDBOX_EXTERNAL', { is: true, then: Joi.required() }),
   STRIPE_SANDBOX_PORT: Joi.number().integer().min(0).max(65535).default(12111),
+  // Sandbox mode without starting the emulator: use the one already on STRIPE_SANDBOX_PORT, so
+  // several server processes share one sandbox (npm run chaos). Its events are signed with
+  // STRIPE_WEBHOOK_SECRET, and whoever started it says where it posts them.
+  STRIPE_SANDBOX_EXTERNAL: Joi.boolean().default(false),
   // Reconciliation with Stripe (payments): how often, once across all processes; 0 turns it off.
   STRIPE_RECONCILE_INTERVAL_SECONDS: Joi.number().integer().min(0).max(86400).default(300),
   PLATFORM_FEE_BPS: Joi.number().integer().min(0).max(10000).default(1500),
@@ -43,6 +48,9 @@ export const configSchema = Joi.object({
   PUBLIC_RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(1).default(120),
   JOB_POLL_SECONDS: Joi.number().min(0.5).max(60).default(2),
   JOB_WORKERS: Joi.boolean().default(true),
+  // How long a job may run before pg-boss hands it to another process: how long the jobs a
+  // killed process was running wait before they are retried.
+  JOB_EXPIRE_SECONDS: Joi.number().integer().min(5).max(86400).default(900),
   BID_QUOTA_PER_HOUR: Joi.number().integer().min(1).max(10000).default(60),
   // How long events are kept for GET /v1/events and webhook redelivery (the contract: at least 30 days by default).
   EVENT_RETENTION_DAYS: Joi.number().integer().min(1).max(3650).default(30),

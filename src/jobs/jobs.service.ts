@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Client } from 'pg';
 import PgBoss from 'pg-boss';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
@@ -13,9 +14,19 @@ interface Registration {
 
 export const JOBS_SCHEMA = 'pgboss';
 const BATCH_SIZE = 20;
+/** Held while a process creates the queues it handles (migrate.ts's lock is its neighbour). */
+const QUEUE_CREATION_LOCK = 728_311_005;
 
-/** pg-boss options shared by the server and the test template (which pre-installs the schema). */
-export function bossOptions(databaseUrl: string): PgBoss.ConstructorOptions {
+/** pg-boss's own default: a job still active after 15 minutes is taken to have died with its process. */
+export const DEFAULT_JOB_EXPIRE_SECONDS = 15 * 60;
+
+/**
+ * pg-boss options shared by the server and the test template (which pre-installs the schema).
+ * `expireSeconds` (JOB_EXPIRE_SECONDS): a job active longer is retried, by any process — the
+ * jobs of a killed process wait that long. The sweep that finds them runs every quarter of it
+ * (at most every 2 minutes, pg-boss's default).
+ */
+export function bossOptions(databaseUrl: string, expireSeconds = DEFAULT_JOB_EXPIRE_SECONDS): PgBoss.ConstructorOptions {
   return {
     connectionString: databaseUrl,
     schema: JOBS_SCHEMA,
@@ -24,7 +35,8 @@ export function bossOptions(databaseUrl: string): PgBoss.ConstructorOptions {
     retryLimit: 8,
     retryDelay: 5,
     retryBackoff: true,
-    expireInMinutes: 15,
+    expireInSeconds: expireSeconds,
+    maintenanceIntervalSeconds: Math.min(120, Math.max(1, Math.floor(expireSeconds / 4))),
     // Recurring jobs are sent by our own loop (sendThrottled), so pg-boss's clock and cron
     // workers are not needed; their stop() leaves timers running after shutdown.
     schedule: false,
@@ -78,7 +90,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   private started = false;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.boss = new PgBoss(bossOptions(config.databaseUrl));
+    this.boss = new PgBoss(bossOptions(config.databaseUrl, config.jobs.expireSeconds));
     this.boss.on('error', (err) => this.logger.error({ err }, 'job runner error'));
   }
 
@@ -99,7 +111,7 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     await this.boss.start();
     this.started = true;
-    for (const { name } of this.registrations) await this.boss.createQueue(name);
+    await this.createQueues();
     if (!this.config.jobs.workers) return;
     const pollMs = this.config.jobs.pollSeconds * 1000;
     for (const { name, handler } of this.registrations) {
@@ -112,6 +124,26 @@ export class JobsService implements OnApplicationBootstrap, BeforeApplicationShu
           return false;
         }),
       );
+    }
+  }
+
+  /**
+   * The queues this process handles, made once per database. pg-boss attaches a table partition
+   * per new queue, and processes starting together on a fresh database deadlocked doing it: they
+   * take turns under an advisory lock (a restart, finding every queue there, takes none).
+   */
+  private async createQueues(): Promise<void> {
+    const existing = new Set((await this.boss.getQueues()).map((q) => q.name));
+    const missing = this.registrations.map((r) => r.name).filter((name) => !existing.has(name));
+    if (missing.length === 0) return;
+    const lock = new Client({ connectionString: this.config.databaseUrl, application_name: 'fixbid-jobs' });
+    await lock.connect();
+    try {
+      await lock.query('SELECT pg_advisory_lock($1)', [QUEUE_CREATION_LOCK]);
+      for (const name of missing) await this.boss.createQueue(name);
+    } finally {
+      await lock.query('SELECT pg_advisory_unlock($1)', [QUEUE_CREATION_LOCK]).catch(() => undefined);
+      await lock.end();
     }
   }
 

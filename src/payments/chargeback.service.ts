@@ -81,15 +81,17 @@ export class ChargebackService implements OnModuleInit {
     const found = await this.escrowOf(em, dispute);
     const held = found ? await this.escrows.lockWithRequest(em, found) : null;
     if (!held) return 'unlinked';
-    let { escrow } = held;
+    let { escrow, locked } = held;
     if (escrow.stripeDisputeId && escrow.stripeDisputeId !== dispute.id) {
       this.logger.error({ escrowId: escrow.id, dispute: dispute.id, known: escrow.stripeDisputeId }, 'a second chargeback on one charge; not applied');
       return 'applied';
     }
-    if (escrow.chargebackStatus === null) escrow = await this.opened(em, held.locked, escrow, dispute, now);
+    // Opening may move the request (to disputed): a decision applied in the same step (the first
+    // event we hear of comes after Stripe decided) must see the request as the opening left it.
+    if (escrow.chargebackStatus === null) ({ escrow, locked } = await this.opened(em, locked, escrow, dispute, now));
     if (escrow.chargebackStatus !== 'open') return 'applied';
-    if (WON.includes(dispute.status)) await this.won(em, held.locked, escrow, now);
-    else if (dispute.status === 'lost') await this.lost(em, held.locked, escrow, now);
+    if (WON.includes(dispute.status)) await this.won(em, locked, escrow, now);
+    else if (dispute.status === 'lost') await this.lost(em, locked, escrow, now);
     return 'applied';
   }
 
@@ -112,25 +114,27 @@ export class ChargebackService implements OnModuleInit {
     return row?.id ?? null;
   }
 
-  private async opened(em: EntityManager, locked: LockedRequest, escrow: Escrow, dispute: DisputeView, now: Date): Promise<Escrow> {
+  /** The escrow frozen, and the request as that left it (disputed when money was held). */
+  private async opened(em: EntityManager, locked: LockedRequest, escrow: Escrow, dispute: DisputeView, now: Date): Promise<{ escrow: Escrow; locked: LockedRequest }> {
     const amount = Math.min(dispute.amount, escrow.amount);
     const frozen = await this.escrows.apply(em, escrow, { type: 'chargeback_opened', disputeId: dispute.id, amount }, now);
     const notice = this.notice('chargeback.opened', frozen);
-    if (frozen.status === 'held') await this.disputeRequest(em, locked, frozen, now, [notice]);
+    let after = locked;
+    if (frozen.status === 'held') after = await this.disputeRequest(em, locked, frozen, now, [notice]);
     else await this.events.recordAll(em, frozen.requestId, [notice]);
     this.logger.warn({ requestId: frozen.requestId, escrowId: frozen.id, dispute: dispute.id, amount, status: frozen.status }, 'chargeback opened');
-    return frozen;
+    return { escrow: frozen, locked: after };
   }
 
-  /** Money still held: the request waits in `disputed` for Stripe's decision (already disputed by the customer: it stays so). */
-  private async disputeRequest(em: EntityManager, locked: LockedRequest, escrow: Escrow, now: Date, events: EventDraft[] = []): Promise<void> {
+  /** Money still held: the request waits in `disputed` for Stripe's decision (already disputed by the customer: it stays so). Returns the request as it is after. */
+  private async disputeRequest(em: EntityManager, locked: LockedRequest, escrow: Escrow, now: Date, events: EventDraft[] = []): Promise<LockedRequest> {
     const status = locked.request.status;
     if (status !== 'in_progress' && status !== 'resolved') {
       if (events.length) await this.events.recordAll(em, escrow.requestId, events);
-      return;
+      return locked;
     }
     const reason = `Chargeback opened by the customer's bank (Stripe dispute ${escrow.stripeDisputeId ?? 'unknown'}); Stripe decides it.`;
-    await this.disputes.openInTransaction(em, locked, {
+    const { request } = await this.disputes.openInTransaction(em, locked, {
       event: 'chargeback',
       openedBy: 'chargeback',
       kind: 'chargeback',
@@ -140,6 +144,7 @@ export class ChargebackService implements OnModuleInit {
       now,
       events,
     });
+    return { ...locked, request };
   }
 
   private async won(em: EntityManager, locked: LockedRequest, escrow: Escrow, now: Date): Promise<void> {

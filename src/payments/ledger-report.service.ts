@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { withTransaction } from '../database/transaction';
 import { Currency, CURRENCIES } from './domain/money';
 import { REPORTED_ACCOUNTS, ReportedAccount } from './domain/ledger-postings';
 import { LedgerViolation, ReconciliationRun } from './reconciliation-run.entity';
@@ -25,27 +26,36 @@ type Row = Record<string, string | number | null>;
 export class LedgerReportService {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  async report(): Promise<LedgerReport> {
-    const balances = await this.balances();
+  /**
+   * Every check reads one snapshot (REPEATABLE READ): money that moves while the report runs is
+   * seen by all of them or by none, so a payment committed between two checks is never reported
+   * as a mismatch between them.
+   */
+  report(): Promise<LedgerReport> {
+    return withTransaction(this.ds, (em) => this.reportIn(em), { isolation: 'REPEATABLE READ' });
+  }
+
+  private async reportIn(em: EntityManager): Promise<LedgerReport> {
+    const balances = await this.balances(em);
     const violations = [
-      ...(await this.unbalancedTransactions()),
-      ...(await this.heldMismatches(balances)),
-      ...(await this.overspentEscrows()),
-      ...(await this.refundMismatches()),
-      ...(await this.payoutMismatches()),
-      ...(await this.feeShareMismatches()),
-      ...(await this.chargebackMismatches()),
-      ...(await this.holdbackMismatches()),
+      ...(await this.unbalancedTransactions(em)),
+      ...(await this.heldMismatches(em, balances)),
+      ...(await this.overspentEscrows(em)),
+      ...(await this.refundMismatches(em)),
+      ...(await this.payoutMismatches(em)),
+      ...(await this.feeShareMismatches(em)),
+      ...(await this.chargebackMismatches(em)),
+      ...(await this.holdbackMismatches(em)),
     ];
-    const lastRun = await this.ds.getRepository(ReconciliationRun).findOne({ where: {}, order: { finishedAt: 'DESC' } });
+    const lastRun = await em.getRepository(ReconciliationRun).findOne({ where: {}, order: { finishedAt: 'DESC' } });
     if (lastRun) violations.push(...lastRun.violations);
     return { balances, ok: violations.length === 0, violations, reconciledAt: lastRun?.finishedAt ?? null };
   }
 
-  private async balances(): Promise<Record<Currency, AccountBalances>> {
+  private async balances(em: EntityManager): Promise<Record<Currency, AccountBalances>> {
     const zero = (): AccountBalances => Object.fromEntries(REPORTED_ACCOUNTS.map((a) => [a, 0])) as AccountBalances;
     const result = Object.fromEntries(CURRENCIES.map((c) => [c, zero()])) as Record<Currency, AccountBalances>;
-    const rows = (await this.ds.query(`SELECT currency, account, sum(amount)::text AS total FROM ledger_entries GROUP BY currency, account`)) as Row[];
+    const rows = (await em.query(`SELECT currency, account, sum(amount)::text AS total FROM ledger_entries GROUP BY currency, account`)) as Row[];
     for (const row of rows) {
       const account = row.account as ReportedAccount;
       if ((REPORTED_ACCOUNTS as readonly string[]).includes(account)) result[row.currency as Currency][account] = Number(row.total);
@@ -54,8 +64,8 @@ export class LedgerReportService {
   }
 
   /** M1: every transaction sums to zero per currency (the database refuses otherwise; checked anyway). */
-  private async unbalancedTransactions(): Promise<LedgerViolation[]> {
-    const rows = (await this.ds.query(
+  private async unbalancedTransactions(em: EntityManager): Promise<LedgerViolation[]> {
+    const rows = (await em.query(
       `SELECT e.txn_id, e.currency, sum(e.amount)::text AS total, min(e.escrow_id::text) AS escrow_id
          FROM ledger_entries e GROUP BY e.txn_id, e.currency HAVING sum(e.amount) <> 0`,
     )) as Row[];
@@ -67,16 +77,16 @@ export class LedgerReportService {
    * funded escrow its amount less what was refunded, released, lost to a chargeback or written
    * off (heldAmount in escrow-rules.ts, written again here in SQL so the two check each other).
    */
-  private async heldMismatches(balances: Record<Currency, AccountBalances>): Promise<LedgerViolation[]> {
+  private async heldMismatches(em: EntityManager, balances: Record<Currency, AccountBalances>): Promise<LedgerViolation[]> {
     const violations: LedgerViolation[] = [];
-    const held = (await this.ds.query(`SELECT currency, sum(${HELD_SQL})::text AS total FROM escrows e GROUP BY currency`)) as Row[];
+    const held = (await em.query(`SELECT currency, sum(${HELD_SQL})::text AS total FROM escrows e GROUP BY currency`)) as Row[];
     for (const currency of CURRENCIES) {
       const expected = Number(held.find((r) => r.currency === currency)?.total ?? 0);
       if (balances[currency].escrow_held !== expected) {
         violations.push({ code: 'escrow_held_mismatch', message: `escrow_held is ${balances[currency].escrow_held} ${currency}, held escrows sum to ${expected}` });
       }
     }
-    const perEscrow = (await this.ds.query(
+    const perEscrow = (await em.query(
       `SELECT e.id, e.status, COALESCE(l.held, 0)::text AS held, (${HELD_SQL})::text AS expected
          FROM escrows e
          LEFT JOIN (SELECT escrow_id, sum(amount) AS held FROM ledger_entries WHERE account = 'escrow_held' GROUP BY escrow_id) l ON l.escrow_id = e.id
@@ -89,8 +99,8 @@ export class LedgerReportService {
   }
 
   /** M2: per request, transfers + refunds never exceed the charge. */
-  private async overspentEscrows(): Promise<LedgerViolation[]> {
-    const rows = (await this.ds.query(
+  private async overspentEscrows(em: EntityManager): Promise<LedgerViolation[]> {
+    const rows = (await em.query(
       `SELECT escrow_id,
               COALESCE(sum(amount) FILTER (WHERE account = 'escrow_held' AND kind = 'funding'), 0)::text AS funded,
               COALESCE(sum(amount) FILTER (WHERE account IN ('paid_out', 'refunded')), 0)::text AS spent
@@ -102,8 +112,8 @@ export class LedgerReportService {
   }
 
   /** Nothing refunded twice: the escrow's refunded_amount, its refund rows (less the failed ones) and the ledger agree. */
-  private async refundMismatches(): Promise<LedgerViolation[]> {
-    const rows = (await this.ds.query(
+  private async refundMismatches(em: EntityManager): Promise<LedgerViolation[]> {
+    const rows = (await em.query(
       `SELECT e.id, (e.refunded_amount + e.warranty_refunded)::text AS recorded,
               COALESCE((SELECT sum(r.amount) FROM escrow_refunds r WHERE r.escrow_id = e.id AND r.status <> 'failed'), 0)::text AS refund_rows,
               COALESCE((SELECT sum(l.amount) FROM ledger_entries l WHERE l.escrow_id = e.id AND l.account = 'refunded'), 0)::text AS ledger
@@ -119,8 +129,8 @@ export class LedgerReportService {
   }
 
   /** M3: at most one payout per escrow, and payoutStatus paid (or reversed since) exactly when the ledger has it. */
-  private async payoutMismatches(): Promise<LedgerViolation[]> {
-    const rows = (await this.ds.query(
+  private async payoutMismatches(em: EntityManager): Promise<LedgerViolation[]> {
+    const rows = (await em.query(
       `SELECT e.id, e.payout_status, count(t.id)::int AS payouts
          FROM escrows e LEFT JOIN ledger_transactions t ON t.escrow_id = e.id AND t.kind = 'payout'
         GROUP BY e.id, e.payout_status
@@ -136,8 +146,8 @@ export class LedgerReportService {
    * less what was transferred and what a lost chargeback took from it before the Transfer; the
    * partner is paid once (M3), and exactly when the escrow says so.
    */
-  private async feeShareMismatches(): Promise<LedgerViolation[]> {
-    const rows = (await this.ds.query(
+  private async feeShareMismatches(em: EntityManager): Promise<LedgerViolation[]> {
+    const rows = (await em.query(
       `WITH owed AS (
          SELECT id, status, partner_payout_status, kept, kept * partner_share_bps / 10000 AS share
            FROM (SELECT e.*, CASE WHEN status NOT IN ('released', 'partially_refunded') OR released_amount = 0 THEN 0
@@ -177,8 +187,8 @@ export class LedgerReportService {
    * never more than the bank disputed; receivables are debts (never positive) and reversals never
    * take back more than was transferred.
    */
-  private async chargebackMismatches(): Promise<LedgerViolation[]> {
-    const rows = (await this.ds.query(
+  private async chargebackMismatches(em: EntityManager): Promise<LedgerViolation[]> {
+    const rows = (await em.query(
       `SELECT e.id, e.chargeback_loss::text AS recorded, e.chargeback_amount::text AS disputed,
               COALESCE(l.loss, 0)::text AS loss,
               COALESCE(l.reversed, 0)::text AS reversed, COALESCE(l.transferred, 0)::text AS transferred
@@ -210,8 +220,8 @@ export class LedgerReportService {
    * refunded, lost or written off and less its Transfer; at most one holdback Transfer, recorded
    * exactly when its payout says paid.
    */
-  private async holdbackMismatches(): Promise<LedgerViolation[]> {
-    const rows = (await this.ds.query(
+  private async holdbackMismatches(em: EntityManager): Promise<LedgerViolation[]> {
+    const rows = (await em.query(
       `SELECT e.id, e.holdback_payout_status, COALESCE(l.held, 0)::text AS held,
               (e.warranty_holdback - e.warranty_refunded - e.warranty_lost - COALESCE(l.paid, 0))::text AS expected, COALESCE(l.transfers, 0)::int AS transfers
          FROM escrows e

@@ -279,7 +279,7 @@ export class ReconciliationService implements OnModuleInit {
       where: [since ? { updatedAt: MoreThan(since) } : {}, ...(sweptIds.length ? [{ escrowId: In(sweptIds) }] : [])],
       select: { id: true, escrowId: true, stripeRefundId: true, status: true, idempotencyKey: true },
     });
-    await this.readMissing(txns, refundRows, seen);
+    await this.readMissing(txns, refundRows, seen, sweptIds);
     const touched = new Set([...txns.map((t) => t.escrowId), ...refundRows.map((r) => r.escrowId), ...sweptIds]);
     const piEscrows = (await this.ds.query(`SELECT payment_intent_id AS "pi", id FROM escrows WHERE payment_intent_id = ANY($1::text[])`, [
       [...seen.refunds.values()].map((r) => r.paymentIntentId).filter(Boolean),
@@ -311,8 +311,11 @@ export class ReconciliationService implements OnModuleInit {
     return reconcile(stripe, ledger);
   }
 
-  /** Our entries whose Stripe object this run did not list (made before the window): read by id, a few at most. */
-  private async readMissing(txns: LedgerTransaction[], refundRows: EscrowRefund[], seen: Seen): Promise<void> {
+  /**
+   * Our entries whose Stripe object this run did not list: made before the window, or — Stripe
+   * was read first, our entries after — made while it ran. Read by id, a few at most.
+   */
+  private async readMissing(txns: LedgerTransaction[], refundRows: EscrowRefund[], seen: Seen, sweptIds: string[]): Promise<void> {
     const charges = new Set([...seen.paymentIntents.values()].map((pi) => pi.chargeId));
     for (const t of txns) {
       if (!t.stripeObjectId) continue;
@@ -335,6 +338,17 @@ export class ReconciliationService implements OnModuleInit {
         const found = await this.gateway.retrieveRefund(r.stripeRefundId).catch(() => null);
         if (found) seen.refunds.set(found.id, found);
         seen.count += 1;
+      }
+    }
+    // Reversals are compared for the swept escrows: one posted after their Transfers were read is read again.
+    const unseen = txns.filter((t) => t.kind === 'reversal' && t.stripeObjectId && !seen.reversals.has(t.stripeObjectId) && sweptIds.includes(t.escrowId));
+    for (const escrowId of new Set(unseen.map((t) => t.escrowId))) {
+      const escrow = await this.ds.getRepository(Escrow).findOne({ where: { id: escrowId }, select: { id: true, transferId: true, partnerTransferId: true } });
+      for (const transferId of [escrow?.transferId, escrow?.partnerTransferId]) {
+        if (!transferId) continue;
+        const reversals = await this.gateway.listReversals(transferId);
+        seen.count += reversals.length;
+        for (const r of reversals) seen.reversals.set(r.id, { ...r, escrowId });
       }
     }
   }

@@ -3,10 +3,12 @@ import { FaultControl, Faults } from './faults';
 import { StateFile } from './persistence';
 import { SandboxServer } from './server';
 import { SandboxState } from './state';
+import { WebhookChaos, WebhookChaosCounts, WebhookChaosOptions } from './webhook-chaos';
 import { WebhookDelivery, WebhookDispatcher } from './webhooks';
 
 export type { FailNextOptions, FaultControl, FaultKind, RefuseNextOptions } from './faults';
 export type { WebhookDelivery } from './webhooks';
+export type { WebhookChaosCounts, WebhookChaosOptions } from './webhook-chaos';
 export { signWebhookPayload } from './webhooks';
 export { TEST_CARDS } from './payment-methods';
 export { SANDBOX_API_VERSION } from './events';
@@ -35,6 +37,8 @@ export interface StripeSandboxOptions {
    * decided after evidence. Default 200 ms; webhooksIdle() waits for them.
    */
   asyncDelayMs?: number;
+  /** Deliver some events twice, late or out of order, from a seeded generator (chaos runs); default off. */
+  webhookChaos?: WebhookChaosOptions;
 }
 
 export interface StripeSandbox {
@@ -57,6 +61,8 @@ export interface StripeSandbox {
   webhookDeliveries(): readonly WebhookDelivery[];
   /** Deliver an existing event once more, now (duplicate and out-of-order delivery tests). */
   resendEvent(eventId: string): Promise<WebhookDelivery>;
+  /** How many events the webhook chaos duplicated, delayed and reordered so far (zeros without it). */
+  webhookChaos(): WebhookChaosCounts;
 }
 
 export async function startStripeSandbox(options: StripeSandboxOptions): Promise<StripeSandbox> {
@@ -67,6 +73,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
   stateFile?.load();
   if (stateFile) state.onChange(() => stateFile.scheduleSave());
   const faults = new Faults();
+  const chaos = options.webhookChaos ? new WebhookChaos(options.webhookChaos) : undefined;
   const dispatcher = new WebhookDispatcher({
     secret: options.webhookSecret,
     url: options.webhookUrl,
@@ -75,6 +82,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
     faults,
     state,
     log,
+    chaos,
   });
   const server = new SandboxServer({
     host: options.host ?? '127.0.0.1',
@@ -127,5 +135,6 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
       if (!event) throw new Error(`No such event: '${eventId}'`);
       return dispatcher.resend(event);
     },
+    webhookChaos: () => ({ ...(chaos?.counts ?? { duplicated: 0, delayed: 0, reordered: 0 }) }),
   };
 }

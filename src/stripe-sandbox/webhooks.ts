@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { Faults } from './faults';
 import type { EventObject } from './objects';
 import type { SandboxState } from './state';
+import type { WebhookChaos } from './webhook-chaos';
 
 export interface WebhookDelivery {
   eventId: string;
@@ -14,6 +15,8 @@ export interface WebhookDelivery {
   outcome: 'delivered' | 'failed' | 'dropped';
   status?: number;
   error?: string;
+  /** Set when the webhook chaos made this attempt: a second copy, or one that overtook the event before it. */
+  chaos?: 'duplicate' | 'reordered';
 }
 
 export interface WebhookOptions {
@@ -25,6 +28,8 @@ export interface WebhookOptions {
   faults: Faults;
   state: SandboxState;
   log: (line: string) => void;
+  /** Duplicates, holds back and swaps deliveries on purpose (see webhook-chaos.ts). */
+  chaos?: WebhookChaos;
 }
 
 const MAX_LOG = 2000;
@@ -38,7 +43,8 @@ export function signWebhookPayload(payload: string, secret: string, timestamp = 
 /**
  * Posts events to the webhook URL after the API response has gone out. First attempts go one at
  * a time in creation order; a failed attempt is retried on its own timer, so one failing event
- * never holds up the others (Stripe does not promise order either).
+ * never holds up the others (Stripe does not promise order either). With `chaos`, some events
+ * are held back, sent twice or swapped with the next one, as Stripe is allowed to.
  */
 export class WebhookDispatcher {
   readonly deliveries: WebhookDelivery[] = [];
@@ -70,9 +76,35 @@ export class WebhookDispatcher {
         this.record({ eventId: event.id, type: event.type, attempt: 1, atMs: Date.now(), outcome: 'dropped' });
         continue;
       }
+      const chaos = this.options.chaos?.forEvent();
+      if (chaos && chaos.copyAfterMs !== null) this.later(chaos.delayMs + chaos.copyAfterMs, () => void this.attempt(event, 1, 'duplicate').then(() => this.settle()));
+      if (chaos && chaos.delayMs > 0) {
+        this.later(chaos.delayMs, () => {
+          this.queue.push(event);
+          this.kick();
+        });
+        continue;
+      }
       this.queue.push(event);
     }
     this.kick();
+  }
+
+  /** Runs `work` after `ms` (counted by idle(); put off while paused, dropped once closed). */
+  private later(ms: number, work: () => void): void {
+    if (this.closed) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.closed) return;
+      if (this.paused) {
+        this.later(ms, work);
+        return;
+      }
+      work();
+      this.settle();
+    }, ms);
+    timer.unref();
+    this.timers.add(timer);
   }
 
   /** While the sandbox is stopped nothing is sent; queued and retrying events wait. */
@@ -116,8 +148,9 @@ export class WebhookDispatcher {
 
   private async pump(): Promise<void> {
     while (!this.paused && !this.closed && this.queue.length > 0) {
-      const event = this.queue.shift() as EventObject;
-      const delivery = await this.attempt(event, 1);
+      const swapped = this.queue.length > 1 && this.options.chaos?.swapWithNext() === true;
+      const [event] = this.queue.splice(swapped ? 1 : 0, 1);
+      const delivery = await this.attempt(event, 1, swapped ? 'reordered' : undefined);
       if (delivery.outcome === 'failed') this.scheduleRetry(event, 1);
     }
     this.pumping = false;
@@ -146,9 +179,9 @@ export class WebhookDispatcher {
     this.timers.add(timer);
   }
 
-  private async attempt(event: EventObject, attempt: number): Promise<WebhookDelivery> {
+  private async attempt(event: EventObject, attempt: number, chaos?: WebhookDelivery['chaos']): Promise<WebhookDelivery> {
     const url = this.options.url;
-    const base = { eventId: event.id, type: event.type, attempt, atMs: Date.now() };
+    const base = { eventId: event.id, type: event.type, attempt, atMs: Date.now(), ...(chaos && { chaos }) };
     if (!url) return this.record({ ...base, outcome: 'failed', error: 'no webhook URL' });
     const payload = JSON.stringify(event, null, 2);
     this.inFlight += 1;
