@@ -32,6 +32,7 @@ import { PayoutsModule } from './payouts/payouts.module';
 import { PaymentsModule } from './payments/payments.module';
 import { PartnersModule } from './partners/partners.module';
 import { NotificationsModule } from './database/notifications.module';
+import { PrincipalCacheModule } from './auth/principal-cache';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { WebhookNetwork } from './webhooks/webhook-network';
 
@@ -53,6 +54,7 @@ export class AppModule {
         }),
         JobsModule,
         NotificationsModule,
+        PrincipalCacheModule,
         EventsModule,
         UsersModule,
         AuthModule,

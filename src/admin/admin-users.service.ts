@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { RefreshTokensService } from '../auth/refresh-tokens.service';
+import { principalChanged } from '../auth/principal-cache';
 import { DomainError, notFound } from '../common/errors/domain-error';
 import { withTransaction } from '../database/transaction';
 import { User } from '../users/user.entity';
@@ -26,6 +27,8 @@ export class AdminUsersService {
         await em.getRepository(User).update({ id: userId }, { suspendedAt: now });
       }
       await this.refreshTokens.revokeAllForUser(em, userId, now);
+      // Every process drops its cached principal at this commit (A5).
+      await principalChanged(em, `user:${userId}`);
       return user;
     });
   }
@@ -39,6 +42,7 @@ export class AdminUsersService {
         user.suspendedAt = null;
         await em.getRepository(User).update({ id: userId }, { suspendedAt: null });
       }
+      await principalChanged(em, `user:${userId}`);
       return user;
     });
   }

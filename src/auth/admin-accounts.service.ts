@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { principalChanged } from './principal-cache';
 import { withTransaction } from '../database/transaction';
 import { emailProblem, normalizeEmail, passwordProblem } from '../users/domain/user-input';
 import { emailKey } from './domain/login-protection';
@@ -104,6 +105,8 @@ export class AdminAccountsService implements OnApplicationBootstrap {
       );
       const { id, created } = rows[0];
       if (!created) await this.refreshTokens.revokeAllForUser(em, id, new Date());
+      // A role change or a lifted suspension: every server process drops its cached principal (A5).
+      if (!created) await principalChanged(em, `user:${id}`);
       return { id, email, role: 'admin', created };
     });
   }

@@ -1,21 +1,24 @@
 import { createSecretKey, randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import { InjectDataSource } from '@nestjs/typeorm';
 import passport from 'passport';
+import { DataSource } from 'typeorm';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { Principal } from '../common/auth/principal';
 import { DomainError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { UsersService } from '../users/users.service';
 import { AccessClaims, JWT_ALGORITHM } from './access-tokens';
+import { cachedUser, PrincipalCache } from './principal-cache';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * passport-jwt with the algorithm pinned to HS256 (A6: `alg: none` and RS/HS confusion are
- * refused) and expiry enforced with no leeway. `validate` then loads the user on every request
- * (one primary-key query), so a suspension takes effect at the next call (A5).
+ * refused) and expiry enforced with no leeway. `validate` then reads the user — from this process's
+ * PrincipalCache, which a suspension or role change empties on every process at its commit
+ * (LISTEN/NOTIFY), else by primary key — so a suspension takes effect at the next call (A5).
  *
  * Passport keeps strategies in a process-wide registry; each application instance registers
  * its own under a unique name, so two apps in one process (tests, scale-out checks) never
@@ -25,7 +28,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class JwtStrategy extends PassportStrategy(Strategy) implements OnModuleDestroy {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
-    private readonly users: UsersService,
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly cache: PrincipalCache,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
@@ -49,7 +53,7 @@ export class JwtStrategy extends PassportStrategy(Strategy) implements OnModuleD
     if (claims.typ !== 'access' || typeof claims.sub !== 'string' || !UUID.test(claims.sub)) {
       throw new DomainError('invalid_token', 'The access token is invalid.');
     }
-    const user = await this.users.findById(claims.sub);
+    const user = await cachedUser(this.cache, this.ds.manager, claims.sub);
     if (!user) throw new DomainError('invalid_token', 'The access token is invalid.');
     if (user.suspendedAt) throw new DomainError('account_suspended', 'This account is suspended.');
     // The role comes from the database, not the token, so a role change applies at once.

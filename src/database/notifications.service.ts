@@ -29,6 +29,11 @@ export class NotificationsService implements OnApplicationBootstrap, OnApplicati
     this.handlers.set(channel, [...(this.handlers.get(channel) ?? []), handler]);
   }
 
+  /** True while this process is listening: a notification sent now will be heard. */
+  get listening(): boolean {
+    return this.client !== null;
+  }
+
   /** Called after a lost connection is back (whatever was notified meanwhile was missed). */
   onReconnect(handler: () => void): void {
     this.reconnected.push(handler);

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { principalChanged } from '../auth/principal-cache';
 import { notFound } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { hydrate, updatedRows } from '../database/hydrate';
+import { withTransaction } from '../database/transaction';
 import { digestsMatch, formatApiKey, KEY_PREFIXES, KeyPrefix, newKeySecret, NO_DIGEST, parseApiKey, secretDigest } from './domain/api-key';
 import { PartnerApiKey } from './partner-api-key.entity';
 
@@ -62,14 +64,15 @@ export class ApiKeysService {
 
   /** Revokes one of the partner's keys (idempotent); the next request with it is refused, on every process. */
   async revoke(partnerId: string, keyId: string): Promise<PartnerApiKey> {
-    const [row] = updatedRows(
-      await this.ds.query(
-        `UPDATE partner_api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 AND partner_id = $2 RETURNING *`,
-        [keyId, partnerId],
-      ),
-    );
-    if (!row) throw notFound('API key');
-    return hydrate(this.ds.manager, PartnerApiKey, row);
+    return withTransaction(this.ds, async (em) => {
+      const [row] = updatedRows(
+        await em.query(`UPDATE partner_api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 AND partner_id = $2 RETURNING *`, [keyId, partnerId]),
+      );
+      if (!row) throw notFound('API key');
+      // Every process drops the cached key at this commit (A5).
+      await principalChanged(em, `key:${keyId}`);
+      return hydrate(em, PartnerApiKey, row);
+    });
   }
 
   /**

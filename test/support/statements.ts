@@ -17,6 +17,8 @@ export interface RecordedTransaction {
 export class StatementRecorder implements EntitySubscriberInterface {
   private readonly open = new Map<QueryRunner, { statements: string[]; parameters: unknown[][] }>();
   readonly transactions: RecordedTransaction[] = [];
+  /** Every statement sent through the DataSource, in a transaction or not (a read's round trips). */
+  readonly all: string[] = [];
 
   static attach(ds: DataSource): StatementRecorder {
     const recorder = new StatementRecorder();
@@ -32,6 +34,7 @@ export class StatementRecorder implements EntitySubscriberInterface {
 
   beforeQuery(event: BeforeQueryEvent): void {
     const sql = event.query.trim();
+    this.all.push(sql);
     if (sql === 'START TRANSACTION') {
       this.open.set(event.queryRunner, { statements: [], parameters: [] });
       return;
@@ -50,6 +53,7 @@ export class StatementRecorder implements EntitySubscriberInterface {
   /** Forget what was recorded so far (open transactions keep recording). */
   reset(): void {
     this.transactions.length = 0;
+    this.all.length = 0;
   }
 
   /** Committed transactions whose statements match `pattern` somewhere (SQL or parameters). */

@@ -1,20 +1,32 @@
-import { Module } from '@nestjs/common';
+import { BeforeApplicationShutdown, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
+import { HybridThrottlerStorage } from './hybrid-throttler.storage';
 import { PostgresThrottlerStorage } from './postgres-throttler.storage';
 import { throttlersFor } from './throttlers';
 
-/** Throttler options and the shared PostgreSQL storage; AppModule registers RateLimitGuard as APP_GUARD. */
+/** The counters' storage, with a lifecycle: its last flush runs before the database closes. */
+@Module({
+  providers: [{ provide: HybridThrottlerStorage, inject: [DataSource], useFactory: (ds: DataSource) => new HybridThrottlerStorage(new PostgresThrottlerStorage(ds)) }],
+  exports: [HybridThrottlerStorage],
+})
+export class RateLimitStorageModule implements BeforeApplicationShutdown {
+  constructor(private readonly storage: HybridThrottlerStorage) {}
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.storage.close();
+  }
+}
+
+/** Throttler options and the shared storage (PostgreSQL, counted in memory between flushes); AppModule registers RateLimitGuard as APP_GUARD. */
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
-      inject: [APP_CONFIG, DataSource],
-      useFactory: (config: AppConfig, ds: DataSource) => ({
-        throttlers: throttlersFor(config),
-        storage: new PostgresThrottlerStorage(ds),
-      }),
+      imports: [RateLimitStorageModule],
+      inject: [APP_CONFIG, HybridThrottlerStorage],
+      useFactory: (config: AppConfig, storage: HybridThrottlerStorage) => ({ throttlers: throttlersFor(config), storage }),
     }),
   ],
 })
