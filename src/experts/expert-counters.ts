@@ -48,3 +48,14 @@ export async function recordJobOutcome(em: EntityManager, expertId: string, job:
     uncountedReview: outcome.rating !== undefined && !ratingCounted ? outcome.reviewId : undefined,
   });
 }
+
+/**
+ * The owner reopened the job under its warranty: the fix did not stay, so the job's completion
+ * credit is taken back (overall and in its category). Under the profile's lock, last in the order.
+ */
+export async function recordJobReopened(em: EntityManager, expertId: string, job: JobFacts, completedAt: Date, now = new Date()): Promise<void> {
+  const locked = await lockReputation(em, expertId, null, null, null);
+  if (!locked) return;
+  const { after, changedSkills } = reputationAfter(locked.reputation, { category: job.category, events: [{ kind: 'reopened', at: now, completedAt }] });
+  await saveReputation(em, expertId, after, changedSkills);
+}

@@ -88,7 +88,8 @@ export class ReviewsService {
         if (round > 1) await this.holdbacks.dispute(em, id, now);
         ({ request } = await this.disputes.openInTransaction(em, locked, { event: 'review_unresolved', openedBy: 'customer', userId: customer.userId, reason, now, events: [reviewed] }));
       }
-      await recordJobOutcome(em, expertId, locked.request, { rating: dto.rating, reviewId: review.id, finished: dto.resolved ? 'completed' : undefined }, now);
+      // A reopened job's round settles its holdback; the job was counted when it first completed.
+      await recordJobOutcome(em, expertId, locked.request, { rating: dto.rating, reviewId: review.id, finished: dto.resolved && round === 1 ? 'completed' : undefined }, now);
       return { review, request };
     });
     if (releasedEscrowId) await this.payouts.payAfterCommit(releasedEscrowId);

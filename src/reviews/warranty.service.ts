@@ -5,6 +5,7 @@ import { Principal } from '../common/auth/principal';
 import { withTransaction } from '../database/transaction';
 import { DisputeOpeningService } from '../disputes/dispute-opening.service';
 import { HoldbackService } from '../payments/holdback.service';
+import { recordJobReopened } from '../experts/expert-counters';
 import { PayoutService } from '../payments/payout.service';
 import { HelpRequest } from '../requests/help-request.entity';
 import { requestNotFound, RequestQueriesService } from '../requests/request-queries.service';
@@ -51,7 +52,10 @@ export class WarrantyService implements OnModuleInit {
     return withTransaction(this.ds, async (em) => {
       const locked = await this.queries.lockVisible(em, customer, id);
       if (locked.request.customerId !== customer.userId) throw requestNotFound();
+      const completedAt = locked.request.closedAt ?? now;
       const { request } = await this.lifecycle.apply(em, locked, { type: 'reopen' }, { now, data: { reopenReason: dto.reason } });
+      // Reputation counts fixes that stayed fixed: this one did not (the expert's profile, last in the lock order).
+      if (locked.awardedExpertId) await recordJobReopened(em, locked.awardedExpertId, request, completedAt, now);
       return request;
     });
   }

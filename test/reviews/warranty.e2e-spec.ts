@@ -73,7 +73,11 @@ describe('the fix warranty', () => {
 
   it('reopen → same expert, in_progress, no new payment; a new resolve and review release the holdback (one review per round)', async () => {
     const deal = await completedWithWarranty();
+    const profile = async () => (await t.http.get(`/v1/experts/${deal.expert.id}`).expect(200)).body.reputation;
+    expect((await profile()).factors.completionRate).toBe(1);
     const reopened = await reopen(deal).expect(200);
+    // Reputation counts fixes that stayed fixed: this one did not (the job still counts as finished).
+    expect((await profile()).factors.completionRate).toBe(0);
     expect(reopened.body).toMatchObject({ status: 'in_progress' });
     expect(reopened.body.nextAutomaticTransition).toMatchObject({ name: 'reopen_escalation' });
     expect(await eventTypes(t, deal.requestId, 'request.reopened')).toHaveLength(1);

@@ -147,6 +147,30 @@ describe('reputation: properties', () => {
     );
   });
 
+  it('property: fixes that stayed fixed — a reopen never raises the score and never lowers it below the record without that completion', () => {
+    fc.assert(
+      fc.property(historyArb(), fc.double({ min: 0, max: 30, noNaN: true }), fc.double({ min: 0, max: 30, noNaN: true }), ({ tally, last }, after, warranty) => {
+        const completedAt = new Date(last.getTime() + after * DAY);
+        const done = tallyAfter(tally, job(completedAt));
+        const reopened = tallyAfter(done, { kind: 'reopened', at: new Date(completedAt.getTime() + warranty * DAY), completedAt });
+        expect(reputationScore(reopened)).toBeLessThanOrEqual(reputationScore(done));
+        expect(reputationFactors(reopened).completionRate).toBeLessThanOrEqual(reputationFactors(done).completionRate);
+        // What is taken back is that job's completion only: never more than a failed job would have cost.
+        const failed = tallyAfter(tally, job(completedAt, { completed: false }));
+        expect(reputationFactors(reopened).completionRate).toBeGreaterThanOrEqual(reputationFactors(failed).completionRate - 1e-9);
+        expect(reopened.jobs).toBe(done.jobs);
+      }),
+    );
+  });
+
+  it('one perfect job reopened at once: its completion credit is gone (completionRate 0), the job still counts', () => {
+    const done = replay([job(day(0))]);
+    const reopened = tallyAfter(done, { kind: 'reopened', at: day(0), completedAt: day(0) });
+    expect(reputationFactors(done).completionRate).toBe(1);
+    expect(reputationFactors(reopened).completionRate).toBe(0);
+    expect(reopened.jobs).toBe(1);
+  });
+
   it('property: a better overall score never lowers a skill score (a poor record follows the expert, a good one gives no head start)', () => {
     fc.assert(
       fc.property(historyArb(20), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 100 }), ({ tally }, a, b) => {

@@ -70,14 +70,16 @@ export const EMPTY_TALLY: ReputationTally = {
  * of the held amount an admin refunded when settling the customer's dispute (1 refund, 0 release,
  * refundAmount / amount for a split), 0 for a job that finished without one.
  *
- * Extension point, "fixes that stayed fixed": a third event `{kind: 'reopened', at}` (the owner
- * reopened a completed job under warranty) would add w to a `reopenedWeight` sum (one column per
- * tally table), read as `stayedFixedRate = 1 − reopenedWeight / completedWeight` by a new row of
- * QUALITY_PARTS whose weight is taken from the others so they still sum to 1.
+ * "Fixes that stayed fixed": `reopened` — the owner reopened a completed job under its warranty —
+ * takes back that job's completion credit (the weight it was given when it completed, decayed to
+ * now), so `completionRate` reads as "completed and stayed fixed". The job still counts as a
+ * finished job; the reopened round's own outcome adds no second job (a warranty dispute's loss
+ * counts through `lossWeight`).
  */
 export type ReputationEvent =
   | { readonly kind: 'rating'; readonly stars: number; readonly at: Date }
-  | { readonly kind: 'job'; readonly at: Date; readonly completed: boolean; readonly onTime: boolean; readonly refundedShare: number };
+  | { readonly kind: 'job'; readonly at: Date; readonly completed: boolean; readonly onTime: boolean; readonly refundedShare: number }
+  | { readonly kind: 'reopened'; readonly at: Date; readonly completedAt: Date };
 
 const finite = (x: number, fallback = 0) => (Number.isFinite(x) ? x : fallback);
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, finite(x, lo)));
@@ -111,6 +113,10 @@ export function tallyAfter(before: ReputationTally, event: ReputationEvent): Rep
   if (event.kind === 'rating') {
     const stars = Math.round(clamp(event.stars, 1, 5));
     return { ...decayed, ratingWeight: decayed.ratingWeight + w, starWeight: decayed.starWeight + w * stars, ratings: before.ratings + 1 };
+  }
+  if (event.kind === 'reopened') {
+    // The fix did not stay: the completion credit the job earned, as it weighs now, is taken back.
+    return { ...decayed, completedWeight: Math.max(0, decayed.completedWeight - decayFactor(event.completedAt, asOf)) };
   }
   return {
     ...decayed,
