@@ -153,13 +153,17 @@ WHERE b.request_id = r.id AND r.bid_count <> b.live`;
  * matches spread across all experts instead of piling onto the top 20.
  */
 const MATCHES_SQL = `
-INSERT INTO request_matches (request_id, expert_id, score, reasons, created_at)
+INSERT INTO request_matches (request_id, expert_id, score, reasons, created_at, feed_until)
 SELECT q.id, e.user_id,
   CASE WHEN e.languages @> ARRAY[q.language] THEN e.score_with_language ELSE e.score_without_language END,
   CASE WHEN e.languages @> ARRAY[q.language] THEN ARRAY[e.skill_reason, 'Speaks ' || q.language] || e.tail
        ELSE ARRAY[e.skill_reason] || e.tail END,
-  q.created_at
+  q.created_at,
+  -- The feed index (src/requests/feed-index.ts): open requests only, and not where the expert bid.
+  CASE WHEN NOT EXISTS (SELECT 1 FROM bids b WHERE b.request_id = q.id AND b.expert_id = e.user_id)
+       THEN h.bidding_closes_at END
 FROM bench_req q
+JOIN help_requests h ON h.id = q.id
 JOIN bench_cat_count c ON c.cat_idx = q.cat_idx
 CROSS JOIN LATERAL generate_series(0, least($1::int, c.cnt) - 1) k
 JOIN bench_cat_expert e ON e.cat_idx = q.cat_idx

@@ -3,41 +3,92 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Principal } from '../common/auth/principal';
 import { CursorCodec } from '../common/pagination/cursor.codec';
-import { Page } from '../common/pagination/keyset';
+import { Page, SortDirection } from '../common/pagination/keyset';
 import { mapPage, paginate } from '../common/pagination/paginate';
 import { PageQueryDto } from '../common/pagination/page-query.dto';
-import { HelpRequest } from '../requests/help-request.entity';
+import { prepared, queryPrepared } from '../database/prepared';
 import { Bid } from './bid.entity';
 import { requestNotFound } from './bid-errors';
-import { BidderProfile, bidderProfile, pageRecommended, Ranked, recommendedScoreOf } from './bid-ranking';
+import { BidderProfile, bidderProfile, pageRanked, Ranked, recommendedScoreOf } from './bid-ranking';
+import { BidStatus } from './domain/bid-state';
 import { BidSort, ListRequestBidsQuery } from './dto/list-bids.query';
+
+/** A bid as a response is built from: the entity, or a hot read's row. */
+export type BidSource = Pick<Bid, 'id' | 'requestId' | 'expertId' | 'amount' | 'currency' | 'etaMinutes' | 'message' | 'warrantyDays' | 'status' | 'createdAt' | 'updatedAt'>;
 
 /** A bid of a request's list with what the owner sees of its expert and its recommended score. */
 export interface RankedBid {
-  bid: Bid;
+  bid: BidSource;
   bidder: BidderProfile;
   score: number;
 }
 
-const SQL_SORTS: Record<Exclude<BidSort, RankedSort>, { sort: string; direction: 'ASC' | 'DESC' }> = {
-  amount: { sort: 'b.amount', direction: 'ASC' },
-  eta: { sort: 'b.etaMinutes', direction: 'ASC' },
+/** The sort keys of the list: amount and eta lowest first, recommended and reputation highest first. */
+const SORTS: Record<BidSort, { key: (r: { bid: BidSource; bidder: BidderProfile; recommended: number }) => number; direction: SortDirection }> = {
+  amount: { key: (r) => r.bid.amount, direction: 'ASC' },
+  eta: { key: (r) => r.bid.etaMinutes, direction: 'ASC' },
+  recommended: { key: (r) => r.recommended, direction: 'DESC' },
+  // Experts without a profile rank as reputation 0, like the zeros they show.
+  reputation: { key: (r) => r.bidder.skill.score, direction: 'DESC' },
 };
 
-/** Sorts scored in TypeScript over all of a request's bids: the recommended score, or the bidder's reputation in the category. */
-type RankedSort = 'recommended' | 'reputation';
-const RANKED_SORTS: Record<RankedSort, (r: { bid: Bid; bidder: BidderProfile; recommended: number }) => number> = {
-  recommended: (r) => r.recommended,
-  // Experts without a profile rank as reputation 0, like the zeros they show.
-  reputation: (r) => r.bidder.skill.score,
-};
+/** One row per visible bid (or one with a null bid when there is none): the request, whether the caller bid, the bid and its bidder. */
+interface BidListRow {
+  customerId: string;
+  requestStatus: string;
+  category: string;
+  urgency: 'low' | 'normal' | 'urgent';
+  maxBudgetAmount: number | null;
+  maxBudgetCurrency: string | null;
+  callerHasBid: boolean;
+  id: string | null;
+  expertId: string;
+  amount: number;
+  currency: string;
+  etaMinutes: number;
+  message: string;
+  warrantyDays: number;
+  status: BidStatus;
+  createdAt: Date;
+  updatedAt: Date;
+  displayName: string;
+  ratingCount: number | null;
+  ratingSum: number | null;
+  reputationScore: number | null;
+  completedJobs: number | null;
+  skillScore: number | null;
+  skillJobs: number | null;
+}
+
+/**
+ * The request, the caller's own bid (for an expert's visibility) and the bids they may see with
+ * each bidder's profile and reputation in the request's category, in one statement: $3 narrows
+ * to one expert's bids, $4 to one status. A request has at most a few hundred bids (one per
+ * expert), all read by IDX on bids(request_id); they are sorted and paged here.
+ */
+const REQUEST_BIDS = prepared(
+  'request_bids_v1',
+  `SELECT r.customer_id AS "customerId", r.status AS "requestStatus", r.category, r.urgency,
+          r.max_budget_amount AS "maxBudgetAmount", r.max_budget_currency AS "maxBudgetCurrency",
+          EXISTS (SELECT 1 FROM bids mine WHERE mine.request_id = r.id AND mine.expert_id = $2) AS "callerHasBid",
+          b.id, b.request_id AS "requestId", b.expert_id AS "expertId", b.amount, b.currency, b.eta_minutes AS "etaMinutes",
+          b.message, b.warranty_days AS "warrantyDays", b.status, b.created_at AS "createdAt", b.updated_at AS "updatedAt",
+          u.display_name AS "displayName", p.rating_count AS "ratingCount", p.rating_sum AS "ratingSum",
+          p.reputation_score AS "reputationScore", p.completed_jobs AS "completedJobs",
+          s.score AS "skillScore", s.rep_jobs AS "skillJobs"
+     FROM help_requests r
+     LEFT JOIN bids b ON b.request_id = r.id AND ($3::uuid IS NULL OR b.expert_id = $3) AND ($4::text IS NULL OR b.status = $4)
+     LEFT JOIN users u ON u.id = b.expert_id
+     LEFT JOIN expert_profiles p ON p.user_id = b.expert_id
+     LEFT JOIN expert_skill_reputation s ON s.expert_id = p.user_id AND s.skill = r.category
+    WHERE r.id = $1`,
+);
 
 /**
  * The bid lists. `GET /v1/requests/:id/bids`: the owner (and admins) see every bid, an expert
- * only their own, anyone else 404 (API1). amount and eta page in SQL with keyset cursors;
- * recommended and reputation (the bidder's score in the request's category) are scored in
- * TypeScript over the request's bids (bounded by the number of experts who bid on one request:
- * hundreds at most) and paged by the same (score, id) keyset.
+ * only their own, anyone else 404 (API1) — one named statement (src/database/prepared.ts), then
+ * sorted and paged by the same (key, id) keyset cursors as before: amount and eta lowest first,
+ * recommended and reputation (the bidder's score in the request's category) highest first.
  */
 @Injectable()
 export class BidListingService {
@@ -47,42 +98,32 @@ export class BidListingService {
   ) {}
 
   async listForRequest(requestId: string, caller: Principal, query: ListRequestBidsQuery): Promise<Page<RankedBid>> {
-    const request = await this.ds.getRepository(HelpRequest).findOneBy({ id: requestId });
-    if (!request) throw requestNotFound();
-    const onlyExpert = await this.visibleBidsOf(request, caller);
-    const qb = this.ds.getRepository(Bid).createQueryBuilder('b').where('b.requestId = :requestId', { requestId });
-    if (onlyExpert) qb.andWhere('b.expertId = :expertId', { expertId: onlyExpert });
-    if (query.status) qb.andWhere('b.status = :status', { status: query.status });
-    const scope = `bids:${requestId}:${query.sort}:${query.status ?? 'all'}`;
+    const onlyExpert = caller.role === 'expert' ? caller.userId : null;
+    const rows = await queryPrepared<BidListRow>(this.ds, REQUEST_BIDS, [requestId, caller.userId, onlyExpert, query.status ?? null]);
+    const request = rows[0];
+    if (!request || !this.mayList(request, caller)) throw requestNotFound();
 
-    if (query.sort === 'recommended' || query.sort === 'reputation') {
-      const sortKey = RANKED_SORTS[query.sort];
-      const bids = await qb.getMany();
-      const bidders = await this.biddersOf(bids, request.category);
-      const scored = bids.map((bid) => {
-        const bidder = bidders.get(bid.expertId)!;
+    const scope = `bids:${requestId}:${query.sort}:${query.status ?? 'all'}`;
+    const { key, direction } = SORTS[query.sort];
+    const scored = rows
+      .filter((row): row is BidListRow & { id: string } => row.id !== null)
+      .map((row) => {
+        const bid: BidSource = { ...row, requestId };
+        const bidder = this.bidderOf(row, request.category);
         return { bid, bidder, recommended: recommendedScoreOf(bid, request, bidder) };
       });
-      const byScored = new Map(scored.map((r) => [r.bid.id, r]));
-      const after = query.cursor ? this.codec.decode(query.cursor, scope) : null;
-      const page = pageRecommended(
-        scored.map((r) => ({ bid: r.bid, score: sortKey(r) })),
-        query.limit,
-        after && { score: Number(after.sort), id: after.id },
-        (r) => this.codec.encode({ sort: r.score, id: r.bid.id }, scope),
-      );
-      return mapPage(page, (r: Ranked<Bid>) => {
-        const { bid, bidder, recommended } = byScored.get(r.bid.id)!;
-        return { bid, bidder, score: recommended };
-      });
-    }
-
-    const order = SQL_SORTS[query.sort];
-    const page = await paginate(qb, this.codec, { ...order, id: 'b.id', limit: query.limit, cursor: query.cursor, scope });
-    const bidders = await this.biddersOf(page.data, request.category);
-    return mapPage(page, (bid) => {
-      const bidder = bidders.get(bid.expertId)!;
-      return { bid, bidder, score: recommendedScoreOf(bid, request, bidder) };
+    const byId = new Map(scored.map((r) => [r.bid.id, r]));
+    const after = query.cursor ? this.codec.decode(query.cursor, scope) : null;
+    const page = pageRanked(
+      scored.map((r) => ({ bid: r.bid, score: key(r) })),
+      query.limit,
+      after && { score: Number(after.sort), id: after.id },
+      (r) => this.codec.encode({ sort: r.score, id: r.bid.id }, scope),
+      direction,
+    );
+    return mapPage(page, (r: Ranked<BidSource>) => {
+      const { bid, bidder, recommended } = byId.get(r.bid.id)!;
+      return { bid, bidder, score: recommended };
     });
   }
 
@@ -99,61 +140,27 @@ export class BidListingService {
     });
   }
 
-  /**
-   * Who may list this request's bids: null means all of them (owner, admin); an id means only
-   * that expert's. Experts see open requests and the ones they bid on; the rest is 404.
-   */
-  private async visibleBidsOf(request: HelpRequest, caller: Principal): Promise<string | null> {
-    if (caller.role === 'admin') return null;
-    if (caller.role === 'customer') {
-      if (request.customerId !== caller.userId) throw requestNotFound();
-      return null;
-    }
-    if (request.status === 'open') return caller.userId;
-    const hasBid = await this.ds.getRepository(Bid).exists({ where: { requestId: request.id, expertId: caller.userId } });
-    if (!hasBid) throw requestNotFound();
-    return caller.userId;
+  /** Who may list a request's bids: the owner and admins; an expert while it is open or once they bid on it. */
+  private mayList(request: BidListRow, caller: Principal): boolean {
+    if (caller.role === 'admin') return true;
+    if (caller.role === 'customer') return request.customerId === caller.userId;
+    return request.requestStatus === 'open' || request.callerHasBid;
   }
 
-  /** Display name, rating and reputation (overall and in the request's category) of each distinct bidder, in one query. */
-  private async biddersOf(bids: readonly Bid[], category: string): Promise<Map<string, BidderProfile>> {
-    const ids = [...new Set(bids.map((b) => b.expertId))];
-    if (ids.length === 0) return new Map();
-    const rows: Array<{
-      id: string;
-      display_name: string;
-      rating_count: number | null;
-      rating_sum: number | null;
-      reputation_score: number | null;
-      completed_jobs: number | null;
-      skill_score: number | null;
-      skill_jobs: number | null;
-    }> = await this.ds.query(
-      `SELECT u.id, u.display_name, p.rating_count, p.rating_sum, p.reputation_score, p.completed_jobs,
-              s.score AS skill_score, s.rep_jobs AS skill_jobs
-         FROM users u
-         LEFT JOIN expert_profiles p ON p.user_id = u.id
-         LEFT JOIN expert_skill_reputation s ON s.expert_id = p.user_id AND s.skill = $2
-        WHERE u.id = ANY($1::uuid[])`,
-      [ids, category],
-    );
-    return new Map(
-      rows.map((r) => [
-        r.id,
-        bidderProfile(
-          r.display_name,
-          r.rating_count === null
-            ? null
-            : {
-                ratingCount: r.rating_count,
-                ratingSum: r.rating_sum ?? 0,
-                reputationScore: r.reputation_score ?? 0,
-                completedJobs: r.completed_jobs ?? 0,
-                skill: r.skill_score === null ? null : { score: r.skill_score, jobs: r.skill_jobs ?? 0 },
-              },
-          category,
-        ),
-      ]),
+  /** Display name, rating and reputation (overall and in the request's category) of a bid's expert. */
+  private bidderOf(row: BidListRow, category: string): BidderProfile {
+    return bidderProfile(
+      row.displayName,
+      row.ratingCount === null
+        ? null
+        : {
+            ratingCount: row.ratingCount,
+            ratingSum: row.ratingSum ?? 0,
+            reputationScore: row.reputationScore ?? 0,
+            completedJobs: row.completedJobs ?? 0,
+            skill: row.skillScore === null ? null : { score: row.skillScore, jobs: row.skillJobs ?? 0 },
+          },
+      category,
     );
   }
 }

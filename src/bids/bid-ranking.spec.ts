@@ -1,15 +1,16 @@
 import fc from 'fast-check';
-import { bidderProfile, pageRecommended, Ranked } from './bid-ranking';
+import { SortDirection } from '../common/pagination/keyset';
+import { bidderProfile, pageRanked, pageRecommended, Ranked } from './bid-ranking';
 
 type Item = Ranked<{ id: string }>;
 const cursorOf = (r: Item) => JSON.stringify({ score: r.score, id: r.bid.id });
 
 /** Follows the cursors to the end, as a client does. */
-function walk(items: Item[], limit: number): Item[] {
+function walk(items: Item[], limit: number, direction: SortDirection = 'DESC'): Item[] {
   const seen: Item[] = [];
   let after: { score: number; id: string } | null = null;
   for (;;) {
-    const page = pageRecommended(items, limit, after, cursorOf);
+    const page = pageRanked(items, limit, after, cursorOf, direction);
     seen.push(...page.data);
     if (!page.nextCursor) return seen;
     after = JSON.parse(page.nextCursor) as { score: number; id: string };
@@ -55,6 +56,23 @@ describe('bid ranking', () => {
       fc.property(fc.uniqueArray(item, { selector: (r) => r.bid.id, maxLength: 40 }), fc.integer({ min: 1, max: 10 }), (items, limit) => {
         const whole = pageRecommended(items, 1000, null, cursorOf).data;
         expect(walk(items, limit)).toEqual(whole);
+      }),
+    );
+  });
+
+  it('P3 ascending (sort=amount, sort=eta): lowest first, id ascending on ties, any limit walks each bid once', () => {
+    const items: Item[] = [
+      { bid: { id: 'b' }, score: 3000 },
+      { bid: { id: 'a' }, score: 3000 },
+      { bid: { id: 'c' }, score: 1500 },
+    ];
+    expect(walk(items, 1, 'ASC').map((r) => r.bid.id)).toEqual(['c', 'a', 'b']);
+    const item = fc.record({ bid: fc.record({ id: fc.uuid() }), score: fc.integer({ min: 500, max: 520 }) });
+    fc.assert(
+      fc.property(fc.uniqueArray(item, { selector: (r) => r.bid.id, maxLength: 40 }), fc.integer({ min: 1, max: 10 }), (items, limit) => {
+        const whole = pageRanked(items, 1000, null, cursorOf, 'ASC').data;
+        expect(whole.map((r) => r.score)).toEqual(items.map((r) => r.score).sort((x, y) => x - y));
+        expect(walk(items, limit, 'ASC')).toEqual(whole);
       }),
     );
   });

@@ -6,7 +6,7 @@
 import type { Currency } from '../payments/domain/money';
 import { RatingSummary, recommendedBidScore } from '../matching/domain/match-score';
 import { EMPTY_TALLY, reputationTier, ReputationTier, skillReputationScore } from '../experts/domain/reputation';
-import { compareKeys, isAfter, Page, toPage } from '../common/pagination/keyset';
+import { compareKeys, isAfter, Page, SortDirection, toPage } from '../common/pagination/keyset';
 
 /** The public facts about a bidder that the owner sees and the ranking weighs. */
 export interface BidderProfile {
@@ -93,8 +93,19 @@ export function pageRecommended<B extends { id: string }>(
   after: { score: number; id: string } | null,
   toCursor: (item: Ranked<B>) => string,
 ): Page<Ranked<B>> {
+  return pageRanked(ranked, limit, after, toCursor, 'DESC');
+}
+
+/** As pageRecommended, in either direction: ASC is lowest score first, then id ascending. */
+export function pageRanked<B extends { id: string }>(
+  ranked: readonly Ranked<B>[],
+  limit: number,
+  after: { score: number; id: string } | null,
+  toCursor: (item: Ranked<B>) => string,
+  direction: SortDirection,
+): Page<Ranked<B>> {
   const key = (r: Ranked<B>) => ({ sort: r.score, id: r.bid.id });
-  const sorted = [...ranked].sort((a, b) => compareKeys(key(b), key(a), byNumber));
-  const rest = after ? sorted.filter((r) => isAfter(key(r), { sort: after.score, id: after.id }, 'DESC', byNumber)) : sorted;
+  const sorted = [...ranked].sort((a, b) => (direction === 'DESC' ? compareKeys(key(b), key(a), byNumber) : compareKeys(key(a), key(b), byNumber)));
+  const rest = after ? sorted.filter((r) => isAfter(key(r), { sort: after.score, id: after.id }, direction, byNumber)) : sorted;
   return toPage(rest.slice(0, limit + 1), limit, (r) => r, toCursor);
 }

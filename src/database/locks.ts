@@ -14,7 +14,10 @@ import { EntityManager, QueryRunner } from 'typeorm';
  * decided before the bids that follow the money (funding rejects them, a lapse reinstates one);
  * the dispute and review of a request come after its money; refunds belong to their escrow;
  * the expert's counters and the payout accounts (an expert's, a partner's) are touched last, by
- * many requests. An expert's expert_skill_reputation rows (and the dedupe flag of a review the
+ * many requests. A request's pairings (request_matches, the expert feed's index) are written by
+ * triggers after the row that moves them — a request entering or leaving `open`, a new bid — and
+ * by matching under the expert's profile lock (a profile save) or for a request not yet committed
+ * (a post); see src/requests/feed-index.ts for why that order cannot close a circle. An expert's expert_skill_reputation rows (and the dedupe flag of a review the
  * same transaction inserted) are written only under that expert's expert_profiles lock
  * (src/experts/reputation.store.ts), so they need no place of their own.
  */

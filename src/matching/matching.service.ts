@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { EMPTY_TALLY, skillReputationScore } from '../experts/domain/reputation';
+import { feedUntil } from '../requests/feed-index';
 import { ExpertForMatching, RequestForMatching, scoreExpertForRequest } from './domain/match-score';
 
 /** Pairings scoring below this are not stored (0.2 is less than skill or language plus availability). */
@@ -175,12 +176,15 @@ export class MatchingService {
     const sorted = [...rows].sort((a, b) =>
       a.requestId === b.requestId ? (a.expertId < b.expertId ? -1 : 1) : a.requestId < b.requestId ? -1 : 1,
     );
+    // feed_until: whether the expert feed may show the pairing (src/requests/feed-index.ts).
     await em.query(
-      `INSERT INTO request_matches (request_id, expert_id, score, reasons)
-       SELECT x.request_id, x.expert_id, x.score, ARRAY(SELECT jsonb_array_elements_text(x.reasons))
+      `INSERT INTO request_matches (request_id, expert_id, score, reasons, feed_until)
+       SELECT x.request_id, x.expert_id, x.score, ARRAY(SELECT jsonb_array_elements_text(x.reasons)), ${feedUntil('x', 'r')}
        FROM jsonb_to_recordset($1::jsonb) AS x(request_id uuid, expert_id uuid, score real, reasons jsonb)
+       JOIN help_requests r ON r.id = x.request_id
+       ORDER BY x.request_id, x.expert_id
        ON CONFLICT (request_id, expert_id) DO UPDATE
-         SET score = EXCLUDED.score, reasons = EXCLUDED.reasons, created_at = now()`,
+         SET score = EXCLUDED.score, reasons = EXCLUDED.reasons, feed_until = EXCLUDED.feed_until, created_at = now()`,
       [JSON.stringify(sorted.map((r) => ({ request_id: r.requestId, expert_id: r.expertId, score: r.score, reasons: r.reasons })))],
     );
   }

@@ -6,11 +6,13 @@ import { User } from '../users/user.entity';
 /**
  * A scored pairing of an open request and an expert, computed when the request is posted and
  * when an expert updates a profile. The expert feed and a request's matches read this table
- * through index scans instead of scoring at read time.
+ * through index scans instead of scoring at read time. `feed_until` marks the pairings the feed
+ * may still show (src/requests/feed-index.ts); IDX_request_matches_feed indexes only those.
  */
 @Entity('request_matches')
 @Index('IDX_request_matches_expert_score', ['expertId', 'score', 'requestId'])
 @Index('IDX_request_matches_request_score', ['requestId', 'score'])
+@Index('IDX_request_matches_feed', ['expertId', 'score', 'requestId'], { where: '"feed_until" IS NOT NULL' })
 export class RequestMatch {
   @PrimaryColumn({ name: 'request_id', type: 'uuid' })
   requestId!: string;
@@ -32,6 +34,10 @@ export class RequestMatch {
 
   @Column({ type: 'text', array: true })
   reasons!: string[];
+
+  /** The request's bidding close while the feed may show this pairing (open, not bid on); NULL otherwise. */
+  @Column({ name: 'feed_until', type: 'timestamptz', nullable: true })
+  feedUntil!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -79,4 +79,34 @@ describe('round trips per use case', () => {
     if (process.env.SHOW_SQL) console.log(recorder.transactions.map((x) => x.statements.join("\n")).join("\n----\n"));
     for (const [step, budget] of Object.entries(BUDGET)) expect({ step, statements: counts[step] }).toEqual({ step, statements: Math.min(counts[step], budget) });
   });
+
+  /**
+   * Issue 11 §2: the hot reads are one named statement each (src/database/prepared.ts), and with
+   * the caller's principal cached and the rate limit counted in memory nothing else is sent.
+   */
+  it('the expert feed and a request\'s bid list are one statement each', async () => {
+    const customer = await registerUser(t, 'customer');
+    const expert = await registerUser(t, 'expert');
+    await createProfile(t, expert);
+    const request = await postRequest(t, customer);
+    const other = await postRequest(t, customer);
+    await placeBid(t, expert, other.id);
+    const reads: Array<[string, TestUserLike]> = [
+      ['/v1/experts/me/feed', expert],
+      ['/v1/experts/me/feed?limit=1', expert],
+      [`/v1/requests/${other.id}/bids`, customer],
+      [`/v1/requests/${other.id}/bids?sort=amount`, expert],
+    ];
+    for (const [path, who] of reads) {
+      await t.http.get(path).set('authorization', who.auth).expect(200); // caches the principal
+      recorder.reset();
+      const res = await t.http.get(path).set('authorization', who.auth).expect(200);
+      // The webhook sender polls through the same DataSource in the background: not the request's.
+      const sent = recorder.all.filter((q) => !/\bwebhook_deliveries\b/.test(q));
+      expect({ path, statements: sent.map((q) => q.slice(0, 60)) }).toEqual({ path, statements: [expect.stringMatching(/^\s*SELECT/)] });
+      if (path === '/v1/experts/me/feed') expect(res.body.data.map((i: { request: { id: string } }) => i.request.id)).toContain(request.id);
+    }
+  });
 });
+
+type TestUserLike = { auth: string };

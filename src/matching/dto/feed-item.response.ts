@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { RequestTimerSettings } from '../../requests/domain/request-state';
 import { RequestResponse } from '../../requests/dto/request.response';
-import { RequestMatch } from '../request-match.entity';
+import type { FeedRow } from '../expert-feed.service';
 
 /** One entry of GET /v1/experts/me/feed. */
 export class FeedItemResponse {
@@ -13,8 +13,7 @@ export class FeedItemResponse {
   @ApiProperty({ type: [String], example: ['Skilled in networking', 'Speaks en', 'Available now'] })
   matchReasons!: string[];
 
-  static from(match: RequestMatch, settings: RequestTimerSettings): FeedItemResponse {
-    if (!match.request) throw new Error('FeedItemResponse.from needs the match with its request loaded');
-    return { request: RequestResponse.from(match.request, settings), matchScore: match.score, matchReasons: match.reasons };
+  static from(row: FeedRow, settings: RequestTimerSettings): FeedItemResponse {
+    return { request: RequestResponse.from(row, settings), matchScore: row.matchScore, matchReasons: row.matchReasons };
   }
 }

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { MoneyDto } from '../../common/http/money.dto';
 import { AutomaticTransitionName, nextAutomaticTransition, RequestStatus, RequestTimerSettings } from '../domain/request-state';
-import { HelpRequest } from '../help-request.entity';
+import type { RequestResponseSource } from '../request-row';
 
 export class AutomaticTransitionResponse {
   @ApiProperty({ enum: ['expire', 'payment_window_lapse', 'auto_release', 'hold_limit_escalation'] })
@@ -35,7 +35,7 @@ export class RequestResponse {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 
-  static from(r: HelpRequest, settings: RequestTimerSettings): RequestResponse {
+  static from(r: RequestResponseSource, settings: RequestTimerSettings): RequestResponse {
     const next = nextAutomaticTransition(r, settings);
     return {
       id: r.id,
