@@ -11,6 +11,35 @@ export class AutomaticTransitionResponse {
   at!: string;
 }
 
+/** What the response reads of a request: the entity, or a row of the hot reads' SQL (request-reads.sql.ts). */
+export type RequestFields = Pick<
+  HelpRequest,
+  | 'id'
+  | 'customerId'
+  | 'title'
+  | 'description'
+  | 'category'
+  | 'maxBudgetAmount'
+  | 'maxBudgetCurrency'
+  | 'urgency'
+  | 'language'
+  | 'status'
+  | 'bidCount'
+  | 'acceptedBidId'
+  | 'biddingClosesAt'
+  | 'acceptedAt'
+  | 'fundedAt'
+  | 'reviewDueAt'
+  | 'disputedFrom'
+  | 'warrantyDays'
+  | 'warrantyEndsAt'
+  | 'round'
+  | 'reopenedAt'
+  | 'autoReleased'
+  | 'createdAt'
+  | 'updatedAt'
+>;
+
 /** A help request as the contract shows it (the same for every caller who may see it). */
 export class RequestResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -35,7 +64,7 @@ export class RequestResponse {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 
-  static from(r: HelpRequest, settings: RequestTimerSettings): RequestResponse {
+  static from(r: RequestFields, settings: RequestTimerSettings): RequestResponse {
     const next = nextAutomaticTransition(r, settings);
     return {
       id: r.id,
