@@ -152,6 +152,27 @@ describe('request reads without the ORM', () => {
       expect(seen.filter((id) => !original.includes(id)).every((id) => added.includes(id))).toBe(true);
     });
 
+    it('scope (API1) and filters apply before the candidates are chosen', async () => {
+      // Fresh customers: the inserted matches above count against `customer`'s hourly quota.
+      const [mine, other] = await Promise.all([registerUser(t, 'customer'), registerUser(t, 'customer')]);
+      const post = (user: TestUser, body: Record<string, unknown>) => postRequest(t, user, { title: 'Plonkfilter problem', ...body });
+      const a = await post(mine, { category: 'windows', maxBudget: { amount: 5000, currency: 'usd' } });
+      const b = await post(mine, { category: 'networking', maxBudget: { amount: 20_000, currency: 'eur' } });
+      const c = await post(other, { category: 'windows', maxBudget: { amount: 100_000, currency: 'usd' } });
+      const d = await post(mine, { category: 'windows' });
+      await t.http.post(`/v1/requests/${d.id}/cancel`).set('authorization', mine.auth).expect(200);
+      const found = async (user: TestUser, filters = '') => (await pages(user, `q=plonkfilter${filters}`, 100)).sort();
+      const ids = (...rs: Array<{ id: string }>) => rs.map((r) => r.id).sort();
+      expect(await found(expert)).toEqual(ids(a, b, c));
+      expect(await found(expert, '&category=windows')).toEqual(ids(a, c));
+      expect(await found(expert, '&minBudget=10000')).toEqual(ids(b, c));
+      expect(await found(expert, '&minBudget=10000&currency=usd')).toEqual(ids(c));
+      expect(await found(mine)).toEqual(ids(a, b, d));
+      expect(await found(other)).toEqual(ids(c));
+      expect(await found(admin, '&status=cancelled')).toEqual(ids(d));
+      expect(await found(admin)).toEqual(ids(a, b, c, d));
+    });
+
     it('matches older than the hours probed one by one are still found', async () => {
       const old = await insertMatches(3, `'Glimmerfax failure ' || i`, `i * 60 * 24 * 10`);
       const recent = await insertMatches(1, `'Glimmerfax failure recent'`, '5');
