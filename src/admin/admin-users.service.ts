@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { RefreshTokensService } from '../auth/refresh-tokens.service';
-import { principalChanged } from '../auth/principal-cache';
+import { PrincipalCache, principalChanged } from '../auth/principal-cache';
 import { DomainError, notFound } from '../common/errors/domain-error';
 import { withTransaction } from '../database/transaction';
 import { User } from '../users/user.entity';
@@ -13,13 +13,14 @@ export class AdminUsersService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly refreshTokens: RefreshTokensService,
+    private readonly principals: PrincipalCache,
   ) {}
 
   /** Idempotent; also revokes every refresh token of the user so no new access token can be minted. */
   async suspend(userId: string, adminId: string): Promise<User> {
     if (userId === adminId) throw new DomainError('cannot_suspend_self', 'An admin cannot suspend their own account.');
     const now = new Date();
-    return withTransaction(this.ds, async (em) => {
+    const suspended = await withTransaction(this.ds, async (em) => {
       const user = await em.getRepository(User).findOne({ where: { id: userId }, lock: { mode: 'pessimistic_write' } });
       if (!user) throw notFound('User');
       if (!user.suspendedAt) {
@@ -31,11 +32,15 @@ export class AdminUsersService {
       await principalChanged(em, `user:${userId}`);
       return user;
     });
+    // This process drops it now, not when its LISTEN connection hears the commit: the admin's
+    // next request here must already see the change.
+    this.principals.invalidate(`user:${userId}`);
+    return suspended;
   }
 
   /** Lifts the suspension; the user logs in again (old refresh tokens stay revoked). */
   async unsuspend(userId: string): Promise<User> {
-    return withTransaction(this.ds, async (em) => {
+    const lifted = await withTransaction(this.ds, async (em) => {
       const user = await em.getRepository(User).findOne({ where: { id: userId }, lock: { mode: 'pessimistic_write' } });
       if (!user) throw notFound('User');
       if (user.suspendedAt) {
@@ -45,5 +50,7 @@ export class AdminUsersService {
       await principalChanged(em, `user:${userId}`);
       return user;
     });
+    this.principals.invalidate(`user:${userId}`);
+    return lifted;
   }
 }

@@ -4,10 +4,11 @@ import { DataSource } from 'typeorm';
 import { CursorCodec } from '../common/pagination/cursor.codec';
 import { Page, toPage } from '../common/pagination/keyset';
 import { prepared, queryPrepared } from '../database/prepared';
-import { RequestResponseSource, requestColumns } from '../requests/request-row';
+import type { RequestFields } from '../requests/dto/request.response';
+import { requestColumns } from '../requests/request-row';
 
 /** One feed row: its request's columns, the pairing's score and reasons, and the score as PostgreSQL prints it (the cursor's key). */
-export interface FeedRow extends RequestResponseSource {
+export interface FeedRow extends RequestFields {
   matchScore: number;
   matchReasons: string[];
   cursorSort: string;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { principalChanged } from '../auth/principal-cache';
+import { PrincipalCache, principalChanged } from '../auth/principal-cache';
 import { notFound } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -40,6 +40,7 @@ export class ApiKeysService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly principals: PrincipalCache,
   ) {}
 
   /** `fxb_test` in sandbox mode, `fxb_live` otherwise. */
@@ -64,7 +65,7 @@ export class ApiKeysService {
 
   /** Revokes one of the partner's keys (idempotent); the next request with it is refused, on every process. */
   async revoke(partnerId: string, keyId: string): Promise<PartnerApiKey> {
-    return withTransaction(this.ds, async (em) => {
+    const revoked = await withTransaction(this.ds, async (em) => {
       const [row] = updatedRows(
         await em.query(`UPDATE partner_api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 AND partner_id = $2 RETURNING *`, [keyId, partnerId]),
       );
@@ -73,6 +74,9 @@ export class ApiKeysService {
       await principalChanged(em, `key:${keyId}`);
       return hydrate(em, PartnerApiKey, row);
     });
+    // This process drops it now, not when its LISTEN connection hears the commit.
+    this.principals.invalidate(`key:${keyId}`);
+    return revoked;
   }
 
   /**

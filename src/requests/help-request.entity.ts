@@ -8,7 +8,8 @@ import type { RequestStatus } from './domain/request-state';
  * A customer's paid help request. Its state (`status` and the columns the state table names) is
  * written only by RequestLifecycle, which takes this row's lock first in every use case (the lock
  * order in src/database/locks.ts); the lock also serialises `event_sequence`.
- * `search` is a tsvector kept by a trigger (title weighted above description) behind a GIN index.
+ * `search` is a tsvector kept by a trigger (title weighted above description) behind a GIN index
+ * that also keys each row by its creation hour (search probes the newest hours first).
  * The solution columns are the knowledge base's (src/solutions): `solution_search` is kept by its
  * own trigger (title A, the expert's public summary B, the category's words C) and indexed only
  * while published. The private `resolution_note` is never part of it.
@@ -22,7 +23,7 @@ import type { RequestStatus } from './domain/request-state';
 @Index('IDX_help_requests_status_category_created', ['status', 'category', 'createdAt', 'id'])
 @Check('CHK_help_requests_published_summary', `"published_at" IS NULL OR "solution_summary" IS NOT NULL`)
 @Check('CHK_help_requests_published_moderated', `"published_at" IS NULL OR "unpublished_reason" IS NULL`)
-@Index('IDX_help_requests_search', { synchronize: false })
+@Index('IDX_help_requests_search_hour', { synchronize: false })
 @Index('IDX_help_requests_solution_search', { synchronize: false })
 @Index('IDX_help_requests_published', ['closedAt', 'id'], { where: `"published_at" IS NOT NULL` })
 export class HelpRequest {

@@ -1,21 +1,45 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Principal } from '../common/auth/principal';
-import { notFound } from '../common/errors/domain-error';
-import { CursorCodec } from '../common/pagination/cursor.codec';
-import { Page } from '../common/pagination/keyset';
-import { paginate } from '../common/pagination/paginate';
+import { DomainError, notFound } from '../common/errors/domain-error';
+import { CursorCodec, CursorPosition } from '../common/pagination/cursor.codec';
+import { Page, toPage } from '../common/pagination/keyset';
 import { CategoriesService } from '../categories/categories.service';
+import { namedStatement, queryPrepared } from '../database/prepared';
 import { ListRequestsQuery } from './dto/list-requests.query';
+import { RequestFields } from './dto/request.response';
 import { HelpRequest } from './help-request.entity';
 import { readAccess } from './request-rules';
+import {
+  BuiltQuery,
+  requestDetailQuery,
+  requestListQuery,
+  RequestRow,
+  requestSearchQuery,
+  SearchPosition,
+  SearchRow,
+} from './request-reads.sql';
 import { LockedRequest, RequestLifecycle } from './request-lifecycle.service';
 
-const TSQUERY = `websearch_to_tsquery('english', :q)`;
-
 export const requestNotFound = () => notFound('Request');
+
+const NEWEST_FIRST = 'requests:createdAt:desc';
+const SEP = '|';
+
+/** A ranked list's cursor sort key is "rank|horizon created_at|horizon id" (signed, so ours). */
+function searchPosition(position: CursorPosition): SearchPosition {
+  const parts = String(position.sort).split(SEP);
+  if (parts.length !== 3) throw new DomainError('invalid_cursor', 'The cursor is invalid; use the nextCursor of a previous page.', 'cursor');
+  return { rank: parts[0], id: position.id, horizon: { at: parts[1], id: parts[2] } };
+}
+
+/** The response's fields of a row (the keyset keys stay behind). */
+function withoutKeys(row: RequestRow): RequestFields {
+  const { sortKey: _sortKey, horizonAt: _horizonAt, horizonId: _horizonId, ...fields } = row as SearchRow;
+  return fields;
+}
 
 /**
  * Reading requests with the caller's visibility (API1) applied in the query itself: customers
@@ -30,47 +54,39 @@ export class RequestQueriesService {
     private readonly lifecycle: RequestLifecycle,
   ) {}
 
-  async list(principal: Principal, query: ListRequestsQuery): Promise<Page<HelpRequest>> {
+  /** GET /v1/requests: one prepared statement (plus the category check when filtering by one). */
+  async list(principal: Principal, query: ListRequestsQuery): Promise<Page<RequestFields>> {
     if (query.category !== undefined) await this.categories.requireExisting(query.category, 'category');
-    const qb = this.ds.getRepository(HelpRequest).createQueryBuilder('r');
-    this.scopeTo(qb, principal);
-    if (query.status) qb.andWhere('r.status = :status', { status: query.status });
-    if (query.category) qb.andWhere('r.category = :category', { category: query.category });
-    if (query.minBudget !== undefined) qb.andWhere('r.maxBudgetAmount >= :minBudget', { minBudget: query.minBudget });
-    if (query.currency) qb.andWhere('r.maxBudgetCurrency = :currency', { currency: query.currency });
+    const filters = { status: query.status, category: query.category, minBudget: query.minBudget, currency: query.currency };
     if (query.q === undefined) {
-      return paginate(qb, this.cursors, {
-        sort: 'r.createdAt',
-        id: 'r.id',
-        direction: 'DESC',
-        limit: query.limit,
-        cursor: query.cursor,
-        scope: 'requests:createdAt:desc',
-      });
+      const after = query.cursor === undefined ? undefined : this.cursors.decode(query.cursor, NEWEST_FIRST);
+      const built = requestListQuery(principal, filters, query.limit, after && { sort: String(after.sort), id: after.id });
+      const rows = await this.run<RequestRow>('requests_list', built);
+      return toPage(rows, query.limit, withoutKeys, (row) => this.cursors.encode({ sort: row.sortKey, id: row.id }, NEWEST_FIRST));
     }
-    // Ranked: the cursor keys are (rank, id); the scope carries a digest of q, since a rank
-    // means nothing for another query.
-    qb.andWhere(`r.search @@ ${TSQUERY}`, { q: query.q });
-    const digest = createHash('sha256').update(query.q).digest('base64url').slice(0, 16);
-    return paginate(qb, this.cursors, {
-      sort: `ts_rank(r.search, ${TSQUERY})`,
-      id: 'r.id',
-      direction: 'DESC',
-      limit: query.limit,
-      cursor: query.cursor,
-      scope: `requests:rank:${digest}`,
-    });
+    // Ranked: the cursor carries (rank, id) and the candidate set's horizon; its scope a digest
+    // of q, since a rank means nothing for another query.
+    const scope = `requests:newest-ranked:${createHash('sha256').update(query.q).digest('base64url').slice(0, 16)}`;
+    const after = query.cursor === undefined ? undefined : searchPosition(this.cursors.decode(query.cursor, scope));
+    const rows = await this.run<SearchRow>('requests_search', requestSearchQuery(principal, filters, query.q, query.limit, after));
+    const horizon = after?.horizon ?? (rows[0] && { at: rows[0].horizonAt, id: rows[0].horizonId });
+    return toPage(rows, query.limit, withoutKeys, (row) =>
+      this.cursors.encode({ sort: [row.sortKey, horizon!.at, horizon!.id].join(SEP), id: row.id }, scope),
+    );
   }
 
-  /** One request if the caller may read it; anything else is the same 404 (ids cannot be probed). */
-  async getVisible(principal: Principal, id: string): Promise<HelpRequest> {
-    const request = await this.ds.getRepository(HelpRequest).findOneBy({ id });
-    if (!request) throw requestNotFound();
-    await this.requireVisible(this.ds.manager, principal, request);
-    return request;
+  /** GET /v1/requests/:id: one prepared statement with the visibility rule (API1) in it. */
+  async readVisible(principal: Principal, id: string): Promise<RequestFields> {
+    const [row] = await this.run<RequestRow>('requests_detail', requestDetailQuery(principal, id));
+    if (!row) throw requestNotFound();
+    return withoutKeys(row);
   }
 
-  /** As getVisible, inside a transaction, with the row locked through the request's lifecycle. */
+  private run<R extends RequestRow>(prefix: string, built: BuiltQuery): Promise<R[]> {
+    return queryPrepared<R>(this.ds, namedStatement(prefix, built.text), built.values);
+  }
+
+  /** One request the caller may read, inside a transaction, locked through its lifecycle; anything else is the same 404. */
   async lockVisible(em: EntityManager, principal: Principal, id: string): Promise<LockedRequest> {
     const locked = await this.lifecycle.lock(em, id);
     if (!locked) throw requestNotFound();
@@ -90,9 +106,4 @@ export class RequestQueriesService {
     return rows.length > 0;
   }
 
-  private scopeTo(qb: SelectQueryBuilder<HelpRequest>, principal: Principal): void {
-    if (principal.role === 'customer') qb.where('r.customerId = :me', { me: principal.userId });
-    else if (principal.role === 'expert') qb.where(`r.status = 'open'`);
-    else qb.where('TRUE');
-  }
 }

@@ -1,37 +1,6 @@
-import type { HelpRequest } from './help-request.entity';
-
-/** What a RequestResponse is built from: a HelpRequest entity, or a hot read's row (REQUEST_COLUMNS). */
-export type RequestResponseSource = Pick<
-  HelpRequest,
-  | 'id'
-  | 'customerId'
-  | 'title'
-  | 'description'
-  | 'category'
-  | 'maxBudgetAmount'
-  | 'maxBudgetCurrency'
-  | 'urgency'
-  | 'language'
-  | 'status'
-  | 'bidCount'
-  | 'acceptedBidId'
-  | 'biddingClosesAt'
-  | 'acceptedAt'
-  | 'fundedAt'
-  | 'reviewDueAt'
-  | 'disputedFrom'
-  | 'warrantyDays'
-  | 'warrantyEndsAt'
-  | 'round'
-  | 'reopenedAt'
-  | 'autoReleased'
-  | 'createdAt'
-  | 'updatedAt'
->;
-
 /**
  * The select list of help_requests `alias` that a hot read (src/database/prepared.ts) sends for a
- * RequestResponse: exactly RequestResponseSource, named as the entity names it, so pg's row is
+ * RequestResponse: exactly RequestFields, named as the entity names it, so pg's row is
  * the source as it comes (timestamptz → Date, int → number).
  */
 export function requestColumns(alias: string): string {

@@ -51,7 +51,7 @@ export class RequestsController {
   @ApiOkResponse({ type: RequestResponse })
   @ApiErrors(404)
   async get(@CurrentPrincipal() me: Principal, @Param('id', IdPipe) id: string): Promise<RequestResponse> {
-    return RequestResponse.from(await this.queries.getVisible(me, id), this.config);
+    return RequestResponse.from(await this.queries.readVisible(me, id), this.config);
   }
 
   @Patch(':id')

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { MoneyDto } from '../../common/http/money.dto';
 import { AutomaticTransitionName, nextAutomaticTransition, RequestStatus, RequestTimerSettings } from '../domain/request-state';
-import type { RequestResponseSource } from '../request-row';
+import type { HelpRequest } from '../help-request.entity';
 
 export class AutomaticTransitionResponse {
   @ApiProperty({ enum: ['expire', 'payment_window_lapse', 'auto_release', 'hold_limit_escalation'] })
@@ -10,6 +10,35 @@ export class AutomaticTransitionResponse {
   @ApiProperty({ format: 'date-time' })
   at!: string;
 }
+
+/** What the response reads of a request: the entity, or a row of the hot reads' SQL (request-reads.sql.ts). */
+export type RequestFields = Pick<
+  HelpRequest,
+  | 'id'
+  | 'customerId'
+  | 'title'
+  | 'description'
+  | 'category'
+  | 'maxBudgetAmount'
+  | 'maxBudgetCurrency'
+  | 'urgency'
+  | 'language'
+  | 'status'
+  | 'bidCount'
+  | 'acceptedBidId'
+  | 'biddingClosesAt'
+  | 'acceptedAt'
+  | 'fundedAt'
+  | 'reviewDueAt'
+  | 'disputedFrom'
+  | 'warrantyDays'
+  | 'warrantyEndsAt'
+  | 'round'
+  | 'reopenedAt'
+  | 'autoReleased'
+  | 'createdAt'
+  | 'updatedAt'
+>;
 
 /** A help request as the contract shows it (the same for every caller who may see it). */
 export class RequestResponse {
@@ -35,7 +64,7 @@ export class RequestResponse {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 
-  static from(r: RequestResponseSource, settings: RequestTimerSettings): RequestResponse {
+  static from(r: RequestFields, settings: RequestTimerSettings): RequestResponse {
     const next = nextAutomaticTransition(r, settings);
     return {
       id: r.id,

@@ -1,0 +1,169 @@
+/**
+ * The SQL of the hot request reads (GET /v1/requests, with and without `q`, and GET
+ * /v1/requests/:id): one statement each, visibility (API1) inside it, built per shape (which
+ * filters are present) so each shape is one named prepared statement. Plain TypeScript: the
+ * service runs what this returns on the pool (src/database/prepared.ts).
+ *
+ * Search ranks a bounded candidate set: the SEARCH_CANDIDATES newest matches in the caller's scope
+ * (filters applied), ranked by ts_rank; paging keeps the set it started with (the cursor carries
+ * its oldest member, the horizon). The newest matches are found by probing the full-text index
+ * hour by hour, newest first (it keys rows by creation hour), and the probes stop as soon as the
+ * candidates are complete, so a common word costs no more than a rare one.
+ */
+import type { RequestFields } from './dto/request.response';
+import { requestColumns } from './request-row';
+import type { Reader } from './request-rules';
+
+/** How many of the newest matches are ranked (the README's "relevance"). */
+export const SEARCH_CANDIDATES = 200;
+/** Hours probed one by one (the default bidding window); older matches come from one last scan. */
+export const SEARCH_PROBE_HOURS = 72;
+
+export interface BuiltQuery {
+  /** Stable for a shape: the statement's text; the name derives from it. */
+  readonly text: string;
+  readonly values: unknown[];
+}
+
+export interface RequestFilters {
+  status?: string;
+  category?: string;
+  minBudget?: number;
+  currency?: string;
+}
+
+/** A row of any of these statements: the fields RequestResponse shows, plus the keyset key. */
+export type RequestRow = RequestFields & { sortKey: string };
+export type SearchRow = RequestRow & { horizonAt: string; horizonId: string };
+
+/** Where a ranked list's candidate set ends: its oldest member at the first page. */
+export interface SearchHorizon {
+  at: string;
+  id: string;
+}
+
+const COLUMNS = requestColumns('r');
+
+/** Collects values and hands out typed placeholders, in the order the text uses them. */
+class Values {
+  readonly list: unknown[] = [];
+  add(value: unknown, type: string): string {
+    this.list.push(value);
+    return `$${this.list.length}::${type}`;
+  }
+}
+
+/** API1 as SQL: a customer their own, an expert open ones, an admin all, a partner as itself none. */
+function scope(reader: Reader, v: Values): string[] {
+  switch (reader.role) {
+    case 'customer':
+      return [`r.customer_id = ${v.add(reader.userId, 'uuid')}`];
+    case 'expert':
+      return [`r.status = 'open'`];
+    case 'admin':
+      return [];
+    default:
+      return ['FALSE'];
+  }
+}
+
+function filtered(reader: Reader, f: RequestFilters, v: Values): string[] {
+  const conds = scope(reader, v);
+  if (f.status !== undefined) conds.push(`r.status = ${v.add(f.status, 'text')}`);
+  if (f.category !== undefined) conds.push(`r.category = ${v.add(f.category, 'text')}`);
+  if (f.minBudget !== undefined) conds.push(`r.max_budget_amount >= ${v.add(f.minBudget, 'int')}`);
+  if (f.currency !== undefined) conds.push(`r.max_budget_currency = ${v.add(f.currency, 'text')}`);
+  return conds;
+}
+
+const where = (conds: string[]) => (conds.length ? conds.join(' AND ') : 'TRUE');
+
+/**
+ * One request if the reader may see it (the owner, admins, experts while it is open or once they
+ * bid on it), else no row: the same 404 for "not there" and "not yours".
+ */
+export function requestDetailQuery(reader: Reader, id: string): BuiltQuery {
+  const text = `SELECT ${COLUMNS}, '' AS "sortKey" FROM help_requests r
+WHERE r.id = $1::uuid AND CASE $2::text
+  WHEN 'admin' THEN TRUE
+  WHEN 'customer' THEN r.customer_id = $3::uuid
+  WHEN 'expert' THEN r.status = 'open' OR EXISTS (SELECT 1 FROM bids b WHERE b.request_id = r.id AND b.expert_id = $3::uuid)
+  ELSE FALSE END`;
+  return { text, values: [id, reader.role, reader.userId || null] };
+}
+
+/** Newest first, keyset (created_at, id); `after` is the last row's (created_at as text, id). */
+export function requestListQuery(reader: Reader, f: RequestFilters, limit: number, after?: { sort: string; id: string }): BuiltQuery {
+  const v = new Values();
+  const conds = filtered(reader, f, v);
+  if (after) conds.push(`(r.created_at, r.id) < (${v.add(after.sort, 'timestamptz')}, ${v.add(after.id, 'uuid')})`);
+  const text = `SELECT ${COLUMNS}, r.created_at::text AS "sortKey" FROM help_requests r
+WHERE ${where(conds)}
+ORDER BY r.created_at DESC, r.id DESC
+LIMIT ${v.add(limit + 1, 'int')}`;
+  return { text, values: v.list };
+}
+
+export interface SearchPosition {
+  rank: string;
+  id: string;
+  horizon: SearchHorizon;
+}
+
+/**
+ * Ranked search over the newest matches. `after` continues a list: the same candidates as its
+ * first page (those at or after its horizon, plus any newer match made meanwhile, at most twice
+ * the set), strictly after (rank, id) in descending order.
+ */
+export function requestSearchQuery(reader: Reader, f: RequestFilters, q: string, limit: number, after?: SearchPosition): BuiltQuery {
+  const v = new Values();
+  const conds = filtered(reader, f, v);
+  const tsq = `(SELECT websearch_to_tsquery('english', ${v.add(q, 'text')}))`;
+  const horizon = after ? { at: v.add(after.horizon.at, 'timestamptz'), id: v.add(after.horizon.id, 'uuid') } : undefined;
+  const sinceHorizon = horizon ? ` AND (r.created_at, r.id) >= (${horizon.at}, ${horizon.id})` : '';
+  const cap = String(after ? 2 * SEARCH_CANDIDATES : SEARCH_CANDIDATES);
+  const matches = `${where(conds)} AND r.search @@ ${tsq}${sinceHorizon}`;
+  // A customer's own requests are few: walk them newest first. Everyone else: probe by hour.
+  const candidates =
+    reader.role === 'customer'
+      ? `SELECT r.id, r.search, r.created_at FROM help_requests r WHERE ${matches}
+    ORDER BY r.created_at DESC, r.id DESC LIMIT ${cap}`
+      : probedCandidates(matches, cap, horizon?.at);
+  const keyset = after ? `WHERE (c.rank, c.id) < (${v.add(after.rank, 'real')}, ${v.add(after.id, 'uuid')})` : '';
+  const text = `WITH candidates AS (
+  ${candidates}
+), ranked AS (
+  SELECT c.id, c.rank FROM (SELECT id, ts_rank(search, ${tsq}) AS rank FROM candidates) c ${keyset}
+  ORDER BY c.rank DESC, c.id DESC LIMIT ${v.add(limit + 1, 'int')}
+)
+SELECT ${COLUMNS}, ranked.rank::text AS "sortKey", horizon.at AS "horizonAt", horizon.id AS "horizonId"
+FROM ranked JOIN help_requests r ON r.id = ranked.id
+CROSS JOIN (SELECT c.created_at::text AS at, c.id::text AS id FROM candidates c ORDER BY c.created_at, c.id LIMIT 1) horizon
+ORDER BY ranked.rank DESC, ranked.id DESC`;
+  return { text, values: v.list };
+}
+
+/**
+ * The newest `cap` matches: one index probe per hour (matches ∩ created in that hour), newest hour
+ * first, then, as the series' last step, one scan of whatever is older than the probed hours.
+ * The nested loop follows the series in order and the LIMIT stops it once it has its rows, so a
+ * common word costs a few probes; the last scan runs only if the probes fell short (and, when
+ * continuing a list, only if its horizon lies that far back).
+ */
+function probedCandidates(matches: string, cap: string, horizonAt?: string): string {
+  const nowHour = 'help_requests_search_hour(now())';
+  const oldestProbed = `${nowHour} - ${SEARCH_PROBE_HOURS - 1}`;
+  const lowest = horizonAt ? `greatest(${oldestProbed}, help_requests_search_hour(${horizonAt}))` : `(${oldestProbed})`;
+  const probedFrom = `to_timestamp((${oldestProbed})::float8 * 3600)`;
+  const reachesBack = horizonAt ? ` AND ${horizonAt} < ${probedFrom}` : '';
+  return `SELECT x.id, x.search, x.created_at FROM generate_series(${nowHour}, ${lowest} - 1, -1) AS h(hour)
+  CROSS JOIN LATERAL (
+    (SELECT r.id, r.search, r.created_at FROM help_requests r
+      WHERE h.hour >= ${lowest} AND ${matches} AND help_requests_search_hour(r.created_at) = h.hour
+      ORDER BY r.created_at DESC, r.id DESC)
+    UNION ALL
+    (SELECT r.id, r.search, r.created_at FROM help_requests r
+      WHERE h.hour < ${lowest}${reachesBack} AND ${matches} AND r.created_at < ${probedFrom}
+      ORDER BY r.created_at DESC, r.id DESC)) x
+  LIMIT ${cap}`;
+}
