@@ -39,6 +39,7 @@ function escrowIn(status: EscrowStatus, overrides: Partial<EscrowState> = {}): E
     warrantyHoldback: 0,
     warrantyRefunded: 0,
     warrantyLost: 0,
+    warrantyRefundFailed: 0,
     warrantyStatus: null,
     warrantyEndsAt: null,
     holdbackPayoutStatus: 'none',
