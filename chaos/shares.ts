@@ -104,5 +104,22 @@ export async function checkShares(pool: Pool, world: StripeWorld): Promise<Share
       if (ended && e.partnerPayable !== 0) problems.push(`${where}: the job ended with ${e.partnerPayable} of the partner's share never transferred`);
     }
   }
+  problems.push(...(await chargebackFairness(pool)));
   return { problems, checked };
+}
+
+/**
+ * A chargeback lost after the release is charged to those the release paid, pro rata (M6): the
+ * platform gives up at most the fee it kept on that escrow — never part of the expert's payout or
+ * holdback, which is the expert's to give back.
+ */
+async function chargebackFairness(pool: Pool): Promise<string[]> {
+  const { rows } = await pool.query(
+    `SELECT escrow_id,
+            COALESCE(sum(amount) FILTER (WHERE kind = 'release'), 0)::bigint AS kept,
+            COALESCE(-sum(amount) FILTER (WHERE kind = 'chargeback'), 0)::bigint AS given_up
+       FROM ledger_entries WHERE account = 'platform_revenue' GROUP BY escrow_id
+     HAVING COALESCE(-sum(amount) FILTER (WHERE kind = 'chargeback'), 0) > COALESCE(sum(amount) FILTER (WHERE kind = 'release'), 0)`,
+  );
+  return rows.map((r) => `escrow ${r.escrow_id}: a lost chargeback took ${r.given_up} from the platform, which kept ${r.kept} of its fee`);
 }
