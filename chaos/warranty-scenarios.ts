@@ -116,12 +116,22 @@ export const WARRANTY_SCENARIOS: Scenario[] = [
     weight: 8,
     async run(deal, job) {
       // After the payout, with the holdback still held: won, or lost (the holdback pays first);
-      // or lost after the warranty ran out and the holdback was paid too.
-      const variant = (['lost', 'won', 'lost_after_holdback'] as const)[job.index % 3];
+      // lost after the warranty ran out and the holdback was paid too; or won after the warranty
+      // ran out while the escrow was frozen (the holdback's payout waits for the decision).
+      const variant = (['lost', 'won', 'lost_after_holdback', 'won_warranty_ended_meanwhile'] as const)[job.index % 4];
       deal.warrantyDays = 7;
       await completedWithWarranty(deal);
       if (variant === 'lost_after_holdback') await warrantyRunsOut(deal);
       deal.world.desk.plan(deal.requestId, 'post_payout_chargeback', { outcome: 'write_off' });
+      if (variant === 'won_warranty_ended_meanwhile') {
+        const { id } = await deal.world.bank.openChargeback(deal.chargeId);
+        await deal.until('chargeback open', (s) => s.chargebackStatus === 'open' && s.frozen);
+        if (!(await deal.world.clock.elapse(deal.requestId, 'warranty_release'))) throw new Error('no warranty_release timer to fire');
+        await deal.until('warranty over, holdback waiting', (s) => s.warrantyStatus === 'released' && s.holdbackPayoutStatus === 'pending');
+        await submitEvidence(deal.world.platform, id, 'won');
+        await deal.finished(['completed'], (s) => s.chargebackStatus === 'won' && holdbackPaid(s));
+        return 'warranty ran out during a chargeback, won (evidence): holdback paid';
+      }
       await chargebackByEvidence(deal, variant === 'won' ? 'won' : 'lost', job.index % 2 === 0);
       if (variant === 'won') {
         await deal.until('chargeback won', (s) => s.chargebackStatus === 'won' && !s.frozen);

@@ -188,11 +188,13 @@ export class ChargebackService implements OnModuleInit {
     return { expertPayout: sum('expert_payable') + sum('warranty_held'), partnerShare: sum('partner_payable'), platformNet: sum('platform_revenue') };
   }
 
-  /** A payout that waited for the decision goes now (from its hold's end): the ledger says how much is still owed. */
+  /** A payout that waited for the decision goes now (from its hold's end): the ledger says how much is still owed — the expert's, the partner's, the holdback's. */
   private async resumePayouts(em: EntityManager, escrow: Escrow): Promise<void> {
     const from = escrow.payoutAvailableAt ?? new Date();
     if (escrow.payoutStatus === 'pending') await this.payouts.scheduleInTransaction(em, escrow.id, 'expert', from);
     if (escrow.partnerPayoutStatus === 'pending') await this.payouts.scheduleInTransaction(em, escrow.id, 'partner', from);
+    // A warranty that ended while the escrow was frozen: its holdback's payout waited too.
+    if (escrow.holdbackPayoutStatus === 'pending') await this.payouts.scheduleInTransaction(em, escrow.id, 'holdback', from);
   }
 
   /**
