@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 export interface Actor {
   id: string;
   auth: string;
+  /** A partner's user: the partner calls for it with its key and X-On-Behalf-Of, instead of `auth`. */
+  headers?: Record<string, string>;
 }
 
 export interface Answer<T = Record<string, unknown>> {
@@ -54,7 +56,7 @@ export class Api {
     const key = method === 'POST' && !path.startsWith('/v1/auth/') ? (options.key ?? `chaos-${randomUUID()}`) : undefined;
     const headers: Record<string, string> = {
       ...(options.body !== undefined && { 'content-type': 'application/json' }),
-      ...(options.as && { authorization: options.as.auth }),
+      ...(options.as && (options.as.headers ?? { authorization: options.as.auth })),
       ...(key && { 'idempotency-key': key }),
     };
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);

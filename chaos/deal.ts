@@ -63,7 +63,13 @@ export async function completedByReview(deal: Deal): Promise<void> {
 
 /** Nothing left moving for the request's money: no payout or refund in flight, no dispute open. */
 export function moneyAtRest(s: DealState): boolean {
-  return s.openDisputes.length === 0 && s.pendingRefunds === 0 && s.payoutStatus !== 'transferring' && !(s.payoutStatus === 'pending' && !s.frozen);
+  const moving = (status: string | null) => status === 'transferring' || (status === 'pending' && !s.frozen);
+  return s.openDisputes.length === 0 && s.pendingRefunds === 0 && !moving(s.payoutStatus) && !moving(s.partnerPayoutStatus) && !moving(s.holdbackPayoutStatus);
+}
+
+/** The warranty is over and its holdback settled: paid to the expert, refunded, taken by a lost chargeback (or there was none). */
+export function holdbackSettled(s: DealState): boolean {
+  return !s.warrantyRunning && s.warrantyStatus !== 'held' && s.warrantyStatus !== 'disputed' && !['pending', 'transferring'].includes(s.holdbackPayoutStatus ?? 'none');
 }
 
 /**
@@ -77,6 +83,8 @@ export class Deal {
   paymentIntentId = '';
   clientSecret = '';
   chargeId = '';
+  /** The expert's bid carries this fix warranty (days; 0: none). */
+  warrantyDays = 0;
 
   constructor(
     readonly world: World,
@@ -102,7 +110,7 @@ export class Deal {
     const path = `/v1/requests/${this.requestId}/bids`;
     const answer = await this.world.api.call<{ id: string; error?: { code: string } }>('POST', path, {
       as: expert,
-      body: { amount: { amount, currency: 'usd' }, etaMinutes: 90, message: 'I can fix this remotely today.' },
+      body: { amount: { amount, currency: 'usd' }, etaMinutes: 90, message: 'I can fix this remotely today.', ...(this.warrantyDays > 0 && expert.id === this.expert.id && { warrantyDays: this.warrantyDays }) },
     });
     if (answer.status === 201) return answer.body.id;
     // Placed by the first try, which the kill cut off before its answer was stored: the expert's own bid is there.
@@ -165,6 +173,11 @@ export class Deal {
   async review(resolved: boolean): Promise<void> {
     const body = resolved ? { rating: 5, resolved: true } : { rating: 2, resolved: false, comment: 'It still stops at the black screen.' };
     await this.act('review', `/v1/requests/${this.requestId}/review`, this.customer, body, (s) => s.status !== 'resolved');
+  }
+
+  /** POST …/reopen within the warranty: back to the same expert, in progress (round 2). */
+  async reopen(): Promise<void> {
+    await this.act('reopen', `/v1/requests/${this.requestId}/reopen`, this.customer, { reason: 'It stopped at the black screen again two days later.' }, (s) => s.round > 1);
   }
 
   async dispute(): Promise<void> {

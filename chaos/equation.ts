@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import { transferPurpose } from '../src/payments/domain/transfer-purpose';
 import type { StripeWorld } from './matching';
 
 export interface MoneyTerm {
@@ -18,7 +19,9 @@ export interface Equation {
 /**
  * money in = money out + held + fees + losses, to the cent, with the outside of the ledger read
  * from Stripe: in = succeeded PaymentIntents; out = Transfers − Reversals + succeeded Refunds;
- * losses = lost chargebacks; held = what the escrows hold (their own columns); fees = the
+ * losses = lost chargebacks; held = what the escrows hold (their own columns) and the warranty
+ * holdbacks still on the platform (warranty_held, checked against the escrows' holdbacks less
+ * their Transfers, refunds and losses); fees = the
  * platform's revenue; and what is owed either way (still to pay an expert or partner, refunds
  * owed to customers after a write-off, debts of experts and partners, negative) from the ledger.
  */
@@ -33,11 +36,13 @@ export async function moneyEquation(pool: Pool, world: StripeWorld, balances: Re
     `SELECT COALESCE(sum(CASE WHEN status IN ('requires_payment', 'cancelled') THEN 0
                          ELSE amount - refunded_amount - released_amount - chargeback_loss_held - unclaimed_amount END), 0)::bigint AS held,
             (SELECT COALESCE(-sum(amount), 0)::bigint FROM ledger_entries WHERE account = 'customer_funds') AS customer_funds,
-            (SELECT COALESCE(-sum(amount), 0)::bigint FROM ledger_entries WHERE account = 'paid_out' AND kind = 'recovery') AS recovered
+            (SELECT COALESCE(-sum(amount), 0)::bigint FROM ledger_entries WHERE account = 'paid_out' AND kind = 'recovery') AS recovered,
+            COALESCE(sum(warranty_holdback - warranty_refunded - warranty_lost), 0)::bigint AS holdbacks
        FROM escrows`,
   );
   const held = Number(rows[0].held);
   const recovered = Number(rows[0].recovered);
+  const holdbackTransfers = sum(world.transfers.filter((t) => transferPurpose(t.metadata) === 'holdback'), (t) => t.amount);
   const b = (account: string) => Number(balances[account] ?? 0);
   const moneyIn: MoneyTerm[] = [
     { name: 'charged (succeeded PaymentIntents)', amount: charged, source: 'Stripe' },
@@ -49,6 +54,7 @@ export async function moneyEquation(pool: Pool, world: StripeWorld, balances: Re
     { name: 'refunded to customers', amount: refunded, source: 'Stripe' },
     { name: 'lost to chargebacks', amount: lost, source: 'Stripe' },
     { name: 'held in escrow', amount: held, source: 'escrows' },
+    { name: 'held back for warranties', amount: b('warranty_held'), source: 'ledger' },
     { name: 'platform fees kept', amount: b('platform_revenue'), source: 'ledger' },
     { name: 'owed to experts', amount: b('expert_payable'), source: 'ledger' },
     { name: 'owed to partners', amount: b('partner_payable'), source: 'ledger' },
@@ -63,6 +69,7 @@ export async function moneyEquation(pool: Pool, world: StripeWorld, balances: Re
     { name: 'refunds = refunded', stripe: refunded, ledger: b('refunded') },
     { name: 'lost chargebacks = chargeback_loss', stripe: lost, ledger: b('chargeback_loss') },
     { name: 'escrows hold = escrow_held', stripe: held, ledger: b('escrow_held') },
+    { name: 'holdbacks − their Transfers = warranty_held', stripe: Number(rows[0].holdbacks) - holdbackTransfers, ledger: b('warranty_held') },
   ];
   return { moneyIn, moneyOut, difference, crossChecks };
 }

@@ -21,6 +21,8 @@ const STRIPE_FAULTS: Array<[string, FailNextOptions]> = [
 
 export interface People {
   customers: Actor[];
+  /** A partner's users (partner scenarios). */
+  partnerCustomers: Actor[];
   /** Experts any job may use. */
   shared: Actor[];
   /** Experts kept for one job each (ownExpert scenarios). */
@@ -66,7 +68,8 @@ export async function runJobs(world: World, cluster: Cluster, mix: Scenario[], p
       await sleep(Math.floor((index * rampMs) / mix.length));
       const expert = scenario.ownExpert ? (own.shift() as Actor) : people.shared[index % people.shared.length];
       const loser = people.shared[(index + 1) % people.shared.length];
-      const deal = new Deal(world, people.customers[index % people.customers.length], expert, 500 + Math.floor(random() * 9000));
+      const customers = scenario.partner ? people.partnerCustomers : people.customers;
+      const deal = new Deal(world, customers[index % customers.length], expert, 500 + Math.floor(random() * 9000));
       begun += 1;
       inFlight += 1;
       const result = await runOne(scenario, deal, { index, loser: loser.id === expert.id ? undefined : loser, pool: world.pool });

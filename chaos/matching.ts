@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import Stripe from 'stripe';
+import { TransferPurpose, transferPurpose } from '../src/payments/domain/transfer-purpose';
 
 /** Everything at "Stripe" (the sandbox), listed page by page through the official SDK. */
 export interface StripeWorld {
@@ -86,6 +87,8 @@ export interface Matching {
   /** Each Stripe object without its ledger entry, or entry without its object, in words. */
   unmatched: string[];
   matched: { paymentIntents: number; transfers: number; reversals: number; refunds: number; lostDisputes: number };
+  /** Transfers and reversals matched, by whose money they carried (expert, partner, holdback). */
+  byPurpose: Record<string, { transfers: number; reversals: number }>;
 }
 
 const line = (txn: Txn, account: string) => Number(txn.lines[account] ?? 0);
@@ -94,6 +97,7 @@ const line = (txn: Txn, account: string) => Number(txn.lines[account] ?? 0);
 class Ledger {
   readonly unmatched: string[] = [];
   readonly matched = { paymentIntents: 0, transfers: 0, reversals: 0, refunds: 0, lostDisputes: 0 };
+  readonly byPurpose: Record<string, { transfers: number; reversals: number }> = {};
   /** Entries paired with a Stripe object. */
   readonly paired = new Set<string>();
   readonly byReference: Map<string, Txn>;
@@ -133,11 +137,14 @@ export async function matchStripe(pool: Pool, world: StripeWorld): Promise<Match
     if (ledger.paired.has(txn.id) || !STRIPE_KINDS.includes(txn.kind)) continue;
     ledger.unmatched.push(`ledger ${txn.kind} ${txn.reference} (${JSON.stringify(txn.lines)}) matches nothing at Stripe`);
   }
-  return { unmatched: ledger.unmatched, matched: ledger.matched };
+  return { unmatched: ledger.unmatched, matched: ledger.matched, byPurpose: ledger.byPurpose };
 }
 
 /** The entries that record something Stripe did. */
-const STRIPE_KINDS = ['funding', 'payout', 'partner_payout', 'reversal', 'refund', 'refund_failed', 'chargeback'];
+const STRIPE_KINDS = ['funding', 'payout', 'partner_payout', 'holdback_payout', 'reversal', 'refund', 'refund_failed', 'chargeback'];
+
+/** The ledger kind that records each purpose's Transfer (M3: one of each per escrow at most). */
+const PAYOUT_KIND: Record<TransferPurpose | 'unknown', string> = { expert: 'payout', partner: 'partner_payout', holdback: 'holdback_payout', unknown: '' };
 
 function matchPaymentIntents(ledger: Ledger, paymentIntents: Stripe.PaymentIntent[]): void {
   const fundings = ledger.byStripeId(['funding']);
@@ -155,21 +162,49 @@ function matchPaymentIntents(ledger: Ledger, paymentIntents: Stripe.PaymentInten
   }
 }
 
+/**
+ * Every Transfer ↔ the payout entry of its purpose (the expert's payout, the partner's share, the
+ * warranty holdback) with the same amount and escrow; never two Transfers of one escrow and
+ * purpose (a share or holdback paid twice). Every Reversal ↔ one reversal entry of the same payee.
+ */
 function matchTransfers(ledger: Ledger, transfers: Stripe.Transfer[], reversals: Stripe.TransferReversal[]): void {
-  const payouts = ledger.byStripeId(['payout', 'partner_payout']);
+  const payouts = ledger.byStripeId(['payout', 'partner_payout', 'holdback_payout']);
+  const purposeOf = new Map<string, TransferPurpose | 'unknown'>();
+  const perEscrow = new Map<string, string[]>();
   for (const transfer of transfers) {
+    const purpose = transferPurpose(transfer.metadata);
+    purposeOf.set(transfer.id, purpose);
+    const key = `${transfer.metadata.escrowId} ${purpose}`;
+    perEscrow.set(key, [...(perEscrow.get(key) ?? []), transfer.id]);
     const payout = payouts.get(transfer.id);
-    if (!payout) ledger.unmatched.push(`Transfer ${transfer.id} (${transfer.amount}) without a payout entry`);
-    else if (line(payout, 'paid_out') !== transfer.amount || payout.escrowId !== transfer.metadata.escrowId) ledger.unmatched.push(`Transfer ${transfer.id} (${transfer.amount}) booked as ${line(payout, 'paid_out')}`);
-    else ledger.pair('transfers', payout);
+    if (!payout) ledger.unmatched.push(`Transfer ${transfer.id} (${transfer.amount}, ${purpose}) without a payout entry`);
+    else if (payout.kind !== PAYOUT_KIND[purpose]) ledger.unmatched.push(`Transfer ${transfer.id} (${purpose}) booked as ${payout.kind}`);
+    else if (line(payout, 'paid_out') !== transfer.amount || payout.escrowId !== transfer.metadata.escrowId) ledger.unmatched.push(`Transfer ${transfer.id} (${transfer.amount}, ${purpose}) booked as ${line(payout, 'paid_out')}`);
+    else {
+      ledger.pair('transfers', payout);
+      countPurpose(ledger, purpose, 'transfers');
+    }
   }
+  for (const [key, ids] of perEscrow) if (ids.length > 1) ledger.unmatched.push(`escrow ${key.replace(' ', ': ')} paid ${ids.length} times at Stripe (${ids.join(', ')})`);
   const entries = ledger.byStripeId(['reversal']);
   for (const reversal of reversals) {
     const entry = entries.get(reversal.id);
+    const purpose = purposeOf.get(String(reversal.transfer)) ?? 'unknown';
+    // The entry's reference names the payee it took back from: reversal:<payee>:<escrowId>:<reversalId>.
+    const payee = entry?.reference.split(':')[1];
     if (!entry) ledger.unmatched.push(`Reversal ${reversal.id} (${reversal.amount}) without a reversal entry`);
     else if (-line(entry, 'paid_out') !== reversal.amount) ledger.unmatched.push(`Reversal ${reversal.id} (${reversal.amount}) booked as ${-line(entry, 'paid_out')}`);
-    else ledger.pair('reversals', entry);
+    else if (payee !== purpose) ledger.unmatched.push(`Reversal ${reversal.id} of a ${purpose} Transfer booked as the ${payee}'s`);
+    else {
+      ledger.pair('reversals', entry);
+      countPurpose(ledger, purpose, 'reversals');
+    }
   }
+}
+
+function countPurpose(ledger: Ledger, purpose: string, what: 'transfers' | 'reversals'): void {
+  const counts = (ledger.byPurpose[purpose] ??= { transfers: 0, reversals: 0 });
+  counts[what] += 1;
 }
 
 /** A Refund ↔ its row (by Stripe id) ↔ its refund entry (by the row's key); failed at Stripe ↔ failed here and reversed in the ledger. */

@@ -62,3 +62,36 @@ export async function connectAccountOf(pool: Pool, userId: string): Promise<stri
 }
 
 export { PASSWORD };
+
+/** A partner whose users post requests: its key, and its Connect account onboarded (its revenue share is paid there). */
+export interface ChaosPartner {
+  id: string;
+  apiKey: string;
+  shareBps: number;
+}
+
+/** POST /v1/admin/partners with a revenue share, then the partner onboards its payout account as an expert does. */
+export async function readyPartner(api: Api, pool: Pool, admin: Actor, shareBps: number): Promise<ChaosPartner> {
+  const { body } = await api.expect<{ partner: { id: string }; apiKey: string }>([201], 'POST', '/v1/admin/partners', { as: admin, body: { name: 'Chaos Help Desk', revenueShareBps: shareBps } });
+  const partner = { id: body.partner.id, apiKey: body.apiKey, shareBps };
+  const keyOnly: Actor = { id: partner.id, auth: '', headers: { 'x-api-key': partner.apiKey } };
+  const link = await api.expect<{ onboardingUrl: string }>([200, 201], 'POST', '/v1/partner/payout-account', { as: keyOnly });
+  const page = await fetch(link.body.onboardingUrl);
+  if (page.status !== 200) throw new Error(`partner onboarding page answered ${page.status}`);
+  await page.text();
+  for (const until = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 200))) {
+    const { rows } = await pool.query(`SELECT 1 FROM partner_payout_accounts WHERE partner_id = $1 AND status = 'enabled' AND payouts_enabled`, [partner.id]);
+    if (rows.length) return partner;
+    if (Date.now() > until) throw new Error(`partner ${partner.id}: payouts never enabled`);
+  }
+}
+
+/** POST /v1/partner/users: a customer the partner owns, acted for with X-On-Behalf-Of. */
+export async function partnerCustomer(api: Api, partner: ChaosPartner, name: string): Promise<Actor> {
+  const email = `${name}-${randomBytes(4).toString('hex')}@partner.chaos.fixbid.test`;
+  const { body } = await api.expect<{ id: string }>([200, 201], 'POST', '/v1/partner/users', {
+    as: { id: partner.id, auth: '', headers: { 'x-api-key': partner.apiKey } },
+    body: { email, displayName: name, role: 'customer', externalId: name },
+  });
+  return { id: body.id, auth: '', headers: { 'x-api-key': partner.apiKey, 'x-on-behalf-of': body.id } };
+}

@@ -29,9 +29,10 @@ import { Bank, World } from './deal';
 import { moneyEquation } from './equation';
 import { People, runJobs } from './jobs-phase';
 import { matchStripe, readStripe } from './matching';
-import { inBatches, login, readyExpert, register } from './people';
+import { inBatches, login, partnerCustomer, readyExpert, readyPartner, register } from './people';
 import { jobMix, Scenario } from './scenarios';
 import { freshReconciliation, ledgerReport, settle } from './settle';
+import { checkShares } from './shares';
 import { stuckItems } from './stuck';
 import { printReport, violationsOf } from './verdict';
 import { DealWatch } from './watch';
@@ -77,12 +78,12 @@ async function run(cluster: Cluster, random: () => number, t0: number): Promise<
   const admin = await login(api, adminEmail, ADMIN_PASSWORD);
   const watch = new DealWatch(pool);
   const desk = new AdminDesk(api, admin);
-  const clock = new ScenarioClock(pool, { paymentWindowHours: 24, reviewWindowHours: 168 });
+  const clock = new ScenarioClock(pool, { paymentWindowHours: 24, reviewWindowHours: 168, reopenResolveDays: 7 });
   const world: World = { api, watch, clock, desk, bank: new Bank(cluster.sandbox.url), browser: sdk('pk_test_sandbox'), platform: sdk('sk_test_sandbox'), pool };
   log(`setup: database, migrations, sandbox, ${cluster.servers.map((s) => `${s.name} :${s.port}`).join(', ')} up in ${seconds(Date.now() - t0)}`);
 
   const mix = shuffled(jobMix(JOBS), random);
-  const people = await enlist(api, pool, mix);
+  const people = await enlist(api, pool, mix, admin);
   watch.start();
   desk.start();
   const jobsStarted = Date.now();
@@ -104,6 +105,7 @@ async function run(cluster: Cluster, random: () => number, t0: number): Promise<
     ledger,
     equation: await moneyEquation(pool, stripe, ledger.balances),
     matching: await matchStripe(pool, stripe),
+    shares: await checkShares(pool, stripe),
     stuck: await stuckItems(pool, stripe),
     settled,
     reconciled,
@@ -130,15 +132,25 @@ function shuffled(mix: Scenario[], random: () => number): Scenario[] {
   return out;
 }
 
-/** Customers (a job per four: under the hourly request quota) and experts, onboarded; some experts kept for one job each. */
-async function enlist(api: Api, pool: Pool, mix: Scenario[]): Promise<People> {
+/**
+ * Customers (a job per four: under the hourly request quota) and experts, onboarded; some experts
+ * kept for one job each; a partner (a 20 % revenue share, its payout account onboarded) with
+ * customers of its own for the partner jobs.
+ */
+async function enlist(api: Api, pool: Pool, mix: Scenario[], admin: Actor): Promise<People> {
   const started = Date.now();
   const customers: Actor[] = await inBatches(Array.from({ length: Math.ceil(mix.length / 4) }), 4, (_, i) => register(api, 'customer', `customer-${i}`));
+  const partnerJobs = mix.filter((s) => s.partner).length;
+  const partner = partnerJobs ? await readyPartner(api, pool, admin, 2000) : undefined;
+  const partnerCustomers = partner ? await inBatches(Array.from({ length: Math.ceil(partnerJobs / 4) }), 4, (_, i) => partnerCustomer(api, partner, `partner-customer-${i}`)) : [];
   const ownCount = mix.filter((s) => s.ownExpert).length;
   const experts = await inBatches(Array.from({ length: Math.max(4, Math.ceil(mix.length / 8)) + ownCount }), 4, (_, i) => readyExpert(api, pool, `expert-${i}`));
   const shared = experts.slice(0, experts.length - ownCount);
-  log(`people: ${customers.length} customers, ${experts.length} experts onboarded (${ownCount} with their own jobs only) in ${seconds(Date.now() - started)}`);
-  return { customers, shared, own: experts.slice(shared.length) };
+  log(
+    `people: ${customers.length} customers, ${partnerCustomers.length} of a partner's (share ${partner?.shareBps ?? 0} bps), ` +
+      `${experts.length} experts onboarded (${ownCount} with their own jobs only) in ${seconds(Date.now() - started)}`,
+  );
+  return { customers, partnerCustomers, shared, own: experts.slice(shared.length) };
 }
 
 main().then(

@@ -1,6 +1,7 @@
 import type { Actor } from './api';
 import { CHARGEBACK_SCENARIOS } from './chargeback-scenarios';
 import { completedByReview, Deal, moneyAtRest, paidOut } from './deal';
+import { PARTNER_SCENARIOS, WARRANTY_SCENARIOS } from './warranty-scenarios';
 
 /** What a job knows besides its deal: its number (variants alternate on it), a losing bidder, the expert's Connect account. */
 export interface JobContext {
@@ -15,12 +16,16 @@ export interface Scenario {
   weight: number;
   /** Its expert bids on nothing else (a connected balance set low must stay low). */
   ownExpert?: boolean;
+  /** Its customer is a partner's user (the partner acts for it): the partner's revenue share is paid. */
+  partner?: boolean;
   run(deal: Deal, job: JobContext): Promise<string>;
 }
 
 
 export const SCENARIOS: Scenario[] = [
   ...CHARGEBACK_SCENARIOS,
+  ...WARRANTY_SCENARIOS,
+  ...PARTNER_SCENARIOS,
   {
     name: 'reviewed',
     weight: 24,

@@ -5,7 +5,7 @@ import { Actor, Api } from './api';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Queues of work that must run to the end (not the timers, not the recurring sweeps). */
-const WORK_QUEUES = ['payments.payout', 'payments.partner-payout', 'payments.refund', 'payments.cancel-payment-intent', 'payments.stripe-event', 'payments.chargeback-reversal'];
+const WORK_QUEUES = ['payments.payout', 'payments.partner-payout', 'payments.holdback-payout', 'payments.refund', 'payments.cancel-payment-intent', 'payments.stripe-event', 'payments.chargeback-reversal'];
 
 export interface Settled {
   ms: number;

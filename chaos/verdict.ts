@@ -7,6 +7,7 @@ import type { JobsPhase } from './jobs-phase';
 import type { Matching, StripeWorld } from './matching';
 import { accountsTable, equationTable, outcomesTable } from './report';
 import type { LedgerView, Settled } from './settle';
+import type { Shares } from './shares';
 
 /**
  * The ledger report's own invariants (M1, M2, M3, M6, M9): each holds at every commit, so they must
@@ -23,6 +24,7 @@ export const LEDGER_INVARIANTS = [
   'partner_share_mismatch',
   'partner_payout_mismatch',
   'chargeback_mismatch',
+  'holdback_mismatch',
 ];
 
 export interface Findings {
@@ -30,6 +32,7 @@ export interface Findings {
   ledger: LedgerView;
   equation: Equation;
   matching: Matching;
+  shares: Shares;
   stuck: string[];
   settled: Settled;
   reconciled: boolean;
@@ -43,6 +46,7 @@ export function violationsOf(f: Findings): string[] {
     ...f.ledger.violations.map((v) => `ledger: ${v.code}: ${v.message}`),
     ...(f.equation.difference !== 0 ? [`money equation off by ${f.equation.difference}`] : []),
     ...f.equation.crossChecks.filter((c) => c.stripe !== c.ledger).map((c) => `${c.name}: Stripe ${c.stripe}, ledger ${c.ledger}`),
+    ...f.shares.problems.map((p) => `holdback or partner share: ${p}`),
     ...f.jobs.results.filter((r) => !r.ok).map((r) => `job ${r.scenario} (request ${r.requestId || 'not posted'}): ${r.outcome}`),
     ...f.api.serverErrors.map((e) => `${e.status} ${e.code} on ${e.method} ${e.path}`),
     ...f.desk.refusals.map((r) => `admin desk: ${r}`),
@@ -62,6 +66,8 @@ export function printReport(log: (line?: string) => void, f: Findings, stripe: S
     `Stripe objects matched one to one: ${m.paymentIntents} PaymentIntents paid, ${m.transfers} Transfers, ${m.reversals} Reversals, ` +
       `${m.refunds} Refunds, ${m.lostDisputes} lost chargebacks (of ${stripe.paymentIntents.length} PaymentIntents, ${stripe.disputes.length} disputes at Stripe)`,
   );
+  const purposes = Object.entries(f.matching.byPurpose).map(([purpose, c]) => `${purpose} ${c.transfers} Transfers, ${c.reversals} Reversals`);
+  log(`by whose money: ${purposes.join('; ') || 'none'}; ${f.shares.checked.holdbacks} warranty holdbacks and ${f.shares.checked.partnerShares} partner shares followed to the cent`);
   const webhooks = cluster.sandbox.webhookChaos();
   const kill = f.jobs.kill;
   log(

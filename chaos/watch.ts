@@ -20,6 +20,13 @@ export interface DealState {
   failedRefunds: number;
   /** Failed refunds written off: owed to the customer. */
   unclaimedAmount: number;
+  /** 1, then 2 after a warranty reopen. */
+  round: number;
+  /** The request's warranty still runs (its warranty_release timer is what moves it next). */
+  warrantyRunning: boolean;
+  warrantyStatus: string | null;
+  holdbackPayoutStatus: string | null;
+  partnerPayoutStatus: string | null;
 }
 
 interface Waiter {
@@ -29,7 +36,8 @@ interface Waiter {
 }
 
 const STATE_SQL = `
-  SELECT r.id, r.status, r.auto_released, e.status AS escrow_status, e.payout_status, e.chargeback_status, e.frozen, e.charge_id, e.payment_intent_id, e.unclaimed_amount,
+  SELECT r.id, r.status, r.auto_released, r.round, r.warranty_ends_at IS NOT NULL AS warranty_running,
+         e.warranty_status, e.holdback_payout_status, e.partner_payout_status, e.status AS escrow_status, e.payout_status, e.chargeback_status, e.frozen, e.charge_id, e.payment_intent_id, e.unclaimed_amount,
          (SELECT count(*)::int FROM escrow_refunds f WHERE f.escrow_id = e.id AND f.status = 'failed') AS failed_refunds,
          COALESCE((SELECT array_agg(d.kind::text) FROM disputes d WHERE d.request_id = r.id AND d.status = 'open'), '{}') AS open_disputes,
          (SELECT count(*)::int FROM escrow_refunds f WHERE f.escrow_id = e.id AND f.status = 'pending') AS pending_refunds,
@@ -124,6 +132,11 @@ export class DealWatch {
           refundIds: r.refund_ids as string[],
           failedRefunds: Number(r.failed_refunds ?? 0),
           unclaimedAmount: Number(r.unclaimed_amount ?? 0),
+          round: Number(r.round ?? 1),
+          warrantyRunning: r.warranty_running === true,
+          warrantyStatus: (r.warranty_status as string | null) ?? null,
+          holdbackPayoutStatus: (r.holdback_payout_status as string | null) ?? null,
+          partnerPayoutStatus: (r.partner_payout_status as string | null) ?? null,
         },
       ]),
     );

@@ -177,18 +177,24 @@ export class ChargebackService implements OnModuleInit {
     await this.resumePayouts(em, after);
   }
 
-  /** What the release gave each party (the lost amount beyond the held money comes out of these). */
+  /**
+   * What the release gave each party (the lost amount beyond the held money comes out of these).
+   * The expert's part is their whole payout: what was owed at once and the warranty holdback
+   * (the domain takes their share from a holdback still held first).
+   */
   private async releasedParts(em: EntityManager, escrow: Escrow): Promise<ReleasedParts> {
     const lines = await this.ledger.postingLines(em, `release:${escrow.id}`);
     const sum = (account: string) => lines.filter((l) => l.account === account).reduce((total, l) => total + l.amount, 0);
-    return { expertPayout: sum('expert_payable'), partnerShare: sum('partner_payable'), platformNet: sum('platform_revenue') };
+    return { expertPayout: sum('expert_payable') + sum('warranty_held'), partnerShare: sum('partner_payable'), platformNet: sum('platform_revenue') };
   }
 
-  /** A payout that waited for the decision goes now (from its hold's end): the ledger says how much is still owed. */
+  /** A payout that waited for the decision goes now (from its hold's end): the ledger says how much is still owed — the expert's, the partner's, the holdback's. */
   private async resumePayouts(em: EntityManager, escrow: Escrow): Promise<void> {
     const from = escrow.payoutAvailableAt ?? new Date();
     if (escrow.payoutStatus === 'pending') await this.payouts.scheduleInTransaction(em, escrow.id, 'expert', from);
     if (escrow.partnerPayoutStatus === 'pending') await this.payouts.scheduleInTransaction(em, escrow.id, 'partner', from);
+    // A warranty that ended while the escrow was frozen: its holdback's payout waited too.
+    if (escrow.holdbackPayoutStatus === 'pending') await this.payouts.scheduleInTransaction(em, escrow.id, 'holdback', from);
   }
 
   /**

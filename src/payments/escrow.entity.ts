@@ -31,7 +31,10 @@ import type { EscrowStatus, PayoutStatus } from './domain/escrow-rules';
 @Check('CHK_escrows_partner_payout_status', `"partner_payout_status" IN ('none','pending','transferring','paid','reversed')`)
 @Check('CHK_escrows_partner_share', `"partner_share_bps" BETWEEN 0 AND 10000 AND ("partner_share_bps" = 0 OR "partner_id" IS NOT NULL)`)
 @Check('CHK_escrows_partner_paid', `"partner_payout_status" <> 'paid' OR "partner_transfer_id" IS NOT NULL`)
-@Check('CHK_escrows_warranty', `"warranty_days" BETWEEN 0 AND 30 AND "warranty_holdback" >= 0 AND "warranty_refunded" >= 0 AND "warranty_lost" >= 0 AND "warranty_refunded" + "warranty_lost" <= "warranty_holdback"`)
+@Check(
+  'CHK_escrows_warranty',
+  `"warranty_days" BETWEEN 0 AND 30 AND "warranty_holdback" >= 0 AND "warranty_refunded" >= 0 AND "warranty_lost" >= 0 AND "warranty_refund_failed" >= 0 AND "warranty_refunded" + "warranty_lost" + "warranty_refund_failed" <= "warranty_holdback"`,
+)
 @Check('CHK_escrows_warranty_status', `"warranty_status" IS NULL OR "warranty_status" IN ('held','released','disputed','refunded')`)
 @Check('CHK_escrows_holdback_payout_status', `"holdback_payout_status" IN ('none','pending','transferring','paid','reversed')`)
 @Check('CHK_escrows_holdback_paid', `"holdback_payout_status" <> 'paid' OR "holdback_transfer_id" IS NOT NULL`)
@@ -190,6 +193,10 @@ export class Escrow {
 
   @Column({ name: 'warranty_lost', type: 'int', default: 0 })
   warrantyLost!: number;
+
+  /** Of the holdback: the customer's part a failed refund brought back, until an admin retries or writes it off. */
+  @Column({ name: 'warranty_refund_failed', type: 'int', default: 0 })
+  warrantyRefundFailed!: number;
 
   @Column({ name: 'warranty_status', type: 'text', nullable: true })
   warrantyStatus!: 'held' | 'released' | 'disputed' | 'refunded' | null;

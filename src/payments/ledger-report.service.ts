@@ -217,8 +217,9 @@ export class LedgerReportService {
 
   /**
    * M1–M3, M9 for the fix warranty, per escrow: warranty_held is the holdback less what was
-   * refunded, lost or written off and less its Transfer; at most one holdback Transfer, recorded
-   * exactly when its payout says paid.
+   * refunded, lost or written off and less its Transfer, and still covers the customer's part of a
+   * failed refund of it (never paid to the expert); at most one holdback Transfer, recorded exactly
+   * when its payout says paid.
    */
   private async holdbackMismatches(em: EntityManager): Promise<LedgerViolation[]> {
     const rows = (await em.query(
@@ -232,8 +233,9 @@ export class LedgerReportService {
              FROM ledger_entries WHERE account IN ('warranty_held', 'paid_out') GROUP BY escrow_id
          ) l ON l.escrow_id = e.id
         WHERE e.warranty_holdback > 0 OR l.held IS NOT NULL
-        GROUP BY e.id, e.holdback_payout_status, e.warranty_holdback, e.warranty_refunded, e.warranty_lost, l.held, l.paid, l.transfers
+        GROUP BY e.id, e.holdback_payout_status, e.warranty_holdback, e.warranty_refunded, e.warranty_lost, e.warranty_refund_failed, l.held, l.paid, l.transfers
        HAVING COALESCE(l.held, 0) <> e.warranty_holdback - e.warranty_refunded - e.warranty_lost - COALESCE(l.paid, 0)
+           OR COALESCE(l.held, 0) < e.warranty_refund_failed
            OR COALESCE(l.transfers, 0) > 1
            OR (COALESCE(l.transfers, 0) = 1) <> (e.holdback_payout_status IN ('paid', 'reversed'))`,
     )) as Row[];

@@ -29,6 +29,8 @@ interface Payee {
   readonly job: string;
   /** The ledger account holding what is owed to this payee for the escrow. */
   readonly owed: 'expert_payable' | 'partner_payable' | 'warranty_held';
+  /** What of that account's balance is someone else's (the customer's part of a failed holdback refund). */
+  notTheirs(escrow: Escrow): number;
   status(escrow: Escrow): PayoutStatus;
   transferId(escrow: Escrow): string | null;
   startedAt(escrow: Escrow): Date | null;
@@ -45,6 +47,7 @@ const PAYEES: Record<TransferPurpose, Payee> = {
   expert: {
     job: PAYOUT_JOB,
     owed: 'expert_payable',
+    notTheirs: () => 0,
     status: (e) => e.payoutStatus,
     transferId: (e) => e.transferId,
     startedAt: (e) => e.transferStartedAt,
@@ -55,6 +58,7 @@ const PAYEES: Record<TransferPurpose, Payee> = {
   partner: {
     job: PARTNER_PAYOUT_JOB,
     owed: 'partner_payable',
+    notTheirs: () => 0,
     status: (e) => e.partnerPayoutStatus,
     transferId: (e) => e.partnerTransferId,
     startedAt: (e) => e.partnerTransferStartedAt,
@@ -66,6 +70,8 @@ const PAYEES: Record<TransferPurpose, Payee> = {
   holdback: {
     job: HOLDBACK_PAYOUT_JOB,
     owed: 'warranty_held',
+    // A failed refund of the holdback brought the customer's part back here: it is never the expert's.
+    notTheirs: (e) => e.warrantyRefundFailed,
     status: (e) => e.holdbackPayoutStatus,
     transferId: (e) => e.holdbackTransferId,
     startedAt: (e) => e.holdbackTransferStartedAt,
@@ -236,7 +242,7 @@ export class PayoutService implements OnModuleInit {
       if (escrow.frozen) return 'frozen';
       if (escrow.payoutAvailableAt && now < escrow.payoutAvailableAt) return 'held';
     }
-    const owed = await this.ledger.escrowBalance(em, escrowId, payee.owed);
+    const owed = (await this.ledger.escrowBalance(em, escrowId, payee.owed)) - payee.notTheirs(escrow);
     const payeeId = payee.payeeId(escrow);
     if (owed <= 0 || !payeeId) return 'nothing_to_pay';
     const [account] = (await em.query(payee.accountSql, [payeeId])) as PayoutAccountRow[];

@@ -100,7 +100,7 @@ export class RefundService implements OnModuleInit {
   async retryFailed(em: EntityManager, escrowId: string, amount: number, idempotencyKey: string, now: Date, fromHoldback = false): Promise<EscrowRefund> {
     const escrow = await this.escrows.lock(em, escrowId);
     if (!escrow) throw notFound('Escrow');
-    const move = fromHoldback ? ({ type: 'warranty_refund', amount, refundKey: idempotencyKey } as const) : ({ type: 'retry_refund', amount, refundKey: idempotencyKey } as const);
+    const move = fromHoldback ? ({ type: 'warranty_refund', amount, refundKey: idempotencyKey, retry: true } as const) : ({ type: 'retry_refund', amount, refundKey: idempotencyKey } as const);
     const after = await this.escrows.apply(em, escrow, move, now);
     return this.recordRefundRow(em, after, { amount, idempotencyKey, reason: 'retry of a failed refund', fromHoldback });
   }

@@ -31,7 +31,8 @@ export class ResolutionService {
       }
       const { request } = await this.lifecycle.apply(em, locked, { type: 'resolve' }, {
         now,
-        data: { resolutionNote: dto.resolutionNote, solutionSummary: dto.solutionSummary ?? null },
+        // A reopened job resolved again without a summary keeps the first round's: it may be published.
+        data: { resolutionNote: dto.resolutionNote, solutionSummary: dto.solutionSummary ?? locked.request.solutionSummary ?? null },
       });
       return request;
     });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { ERROR_CODES } from '../../common/errors/error-codes';
 import { ESCROW_STATUSES, EscrowStatus, heldAmount } from './escrow-rules';
-import { applyEscrowEvent, ESCROW_EVENT_TYPES, ESCROW_TRANSITIONS, EscrowEvent, EscrowEventType, EscrowState } from './escrow-state';
+import { applyEscrowEvent, ESCROW_EVENT_TYPES, ESCROW_TRANSITIONS, EscrowEvent, EscrowEventType, EscrowState, holdbackRemaining } from './escrow-state';
 import { postingProblem } from './ledger-postings';
 import { splitFee } from './money';
 
@@ -39,6 +39,7 @@ function escrowIn(status: EscrowStatus, overrides: Partial<EscrowState> = {}): E
     warrantyHoldback: 0,
     warrantyRefunded: 0,
     warrantyLost: 0,
+    warrantyRefundFailed: 0,
     warrantyStatus: null,
     warrantyEndsAt: null,
     holdbackPayoutStatus: 'none',
@@ -515,6 +516,32 @@ describe('the fix warranty: the holdback (issue 10, M1–M3, M9)', () => {
       { account: 'refunded', amount: -300 },
       { account: 'warranty_held', amount: 300 },
     ]);
+  });
+
+  it('M7 M9 a failed holdback refund stays the customer\'s: kept apart from the expert\'s part, settled by a write-off or a retry', () => {
+    // A split: 300 refunded, the rest (550) released to the expert and paid; then Stripe fails the refund.
+    const split = held({ warrantyRefunded: 300, warrantyStatus: 'released', holdbackPayoutStatus: 'paid', holdbackTransferId: 'tr_h' });
+    const failed = applyEscrowEvent(split, { type: 'refund_failed', refundKey: 'refund:w1', amount: 300, fromHoldback: true }, ctx);
+    expect(failed).toMatchObject({ ok: true, changes: { warrantyRefunded: 0, warrantyRefundFailed: 300, warrantyStatus: 'disputed' } });
+    const back = { ...split, warrantyRefunded: 0, warrantyRefundFailed: 300, warrantyStatus: 'disputed' as const };
+    expect(holdbackRemaining(back)).toBe(0);
+    // Not paid yet: the expert's part is the holdback less the customer's.
+    expect(holdbackRemaining({ ...back, holdbackPayoutStatus: 'pending' })).toBe(550);
+    const writtenOff = applyEscrowEvent(back, { type: 'write_off_refund', reference: 'write_off:d1', amount: 300, fromHoldback: true }, ctx);
+    expect(writtenOff).toMatchObject({ ok: true, changes: { warrantyLost: 300, warrantyRefundFailed: 0, warrantyStatus: 'released' } });
+    expect(writtenOff.ok && writtenOff.postings[0].lines).toEqual([
+      { account: 'warranty_held', amount: -300 },
+      { account: 'unclaimed_refunds', amount: 300 },
+    ]);
+    const retried = applyEscrowEvent(back, { type: 'warranty_refund', amount: 300, refundKey: 'refund:d1', retry: true }, ctx);
+    expect(retried).toMatchObject({ ok: true, changes: { warrantyRefunded: 300, warrantyRefundFailed: 0, warrantyStatus: 'released' } });
+    // A whole refund that failed and is retried ends refunded; never more than the failed part.
+    const whole = { ...held(), warrantyRefundFailed: 850, warrantyStatus: 'disputed' as const };
+    expect(applyEscrowEvent(whole, { type: 'warranty_refund', amount: 850, refundKey: 'refund:d2', retry: true }, ctx)).toMatchObject({ ok: true, changes: { warrantyStatus: 'refunded' } });
+    for (const amount of [0, 301]) {
+      expect(applyEscrowEvent(back, { type: 'write_off_refund', reference: 'write_off:d1', amount, fromHoldback: true }, ctx)).toMatchObject({ ok: false, code: 'invalid_field' });
+      expect(applyEscrowEvent(back, { type: 'warranty_refund', amount, refundKey: 'refund:d1', retry: true }, ctx)).toMatchObject({ ok: false, code: 'invalid_field' });
+    }
   });
 
   it('M6 a chargeback lost after the release takes the expert\'s part from a holdback still held first', () => {

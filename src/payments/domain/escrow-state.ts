@@ -77,8 +77,11 @@ export type EscrowEvent =
   | { readonly type: 'release'; readonly reason: string; readonly payoutAvailableAt: Date; readonly holdbackBps?: number }
   /** The warranty is over (ended, or a reopened job was settled for the expert): the holdback is owed to the expert. */
   | { readonly type: 'warranty_released' }
-  /** `amount` of the holdback goes back to the customer (a warranty dispute's refund or split). */
-  | { readonly type: 'warranty_refund'; readonly amount: number; readonly refundKey: string }
+  /**
+   * `amount` of the holdback goes back to the customer (a warranty dispute's refund or split), or —
+   * `retry` — a failed refund of it is made again (an admin's retry_refund).
+   */
+  | { readonly type: 'warranty_refund'; readonly amount: number; readonly refundKey: string; readonly retry?: boolean }
   /** A reopened job went to an admin: the holdback waits for the decision. */
   | { readonly type: 'warranty_disputed' }
   /** `amount` of the held money goes back to the customer; `refundKey` names the decision (and the posting). */
@@ -137,8 +140,13 @@ export interface EscrowState {
   readonly warrantyDays: number;
   readonly warrantyHoldback: number;
   readonly warrantyRefunded: number;
-  /** Taken from the holdback by a lost chargeback. */
+  /** Taken from the holdback by a lost chargeback, or a failed refund of it written off. */
   readonly warrantyLost: number;
+  /**
+   * Of the holdback: the customer's part whose refund Stripe failed, back in warranty_held until an
+   * admin retries or writes it off — never the expert's to be paid.
+   */
+  readonly warrantyRefundFailed: number;
   readonly warrantyStatus: WarrantyStatus | null;
   readonly warrantyEndsAt: Date | null;
   readonly holdbackPayoutStatus: PayoutStatus;
@@ -146,11 +154,14 @@ export interface EscrowState {
   readonly holdbackTransferStartedAt: Date | null;
 }
 
-/** What of the holdback is still on the platform. */
-export function holdbackRemaining(escrow: Pick<EscrowState, 'warrantyHoldback' | 'warrantyRefunded' | 'warrantyLost' | 'holdbackPayoutStatus'>): number {
+/** What of the holdback is still on the platform for the expert (not the customer's part of a failed refund). */
+export function holdbackRemaining(escrow: Pick<EscrowState, 'warrantyHoldback' | 'warrantyRefunded' | 'warrantyLost' | 'warrantyRefundFailed' | 'holdbackPayoutStatus'>): number {
   if (escrow.holdbackPayoutStatus === 'paid' || escrow.holdbackPayoutStatus === 'reversed') return 0;
-  return escrow.warrantyHoldback - escrow.warrantyRefunded - escrow.warrantyLost;
+  return escrow.warrantyHoldback - escrow.warrantyRefunded - escrow.warrantyLost - escrow.warrantyRefundFailed;
 }
+
+/** Once a failed refund of the holdback is settled: released when the expert had a part of it, else refunded. */
+const holdbackSettledStatus = (escrow: EscrowState): WarrantyStatus => (escrow.holdbackPayoutStatus === 'none' ? 'refunded' : 'released');
 
 /** The columns a move writes (status and payout statuses included when they change). */
 export interface EscrowChanges {
@@ -183,6 +194,7 @@ export interface EscrowChanges {
   readonly warrantyHoldback?: number;
   readonly warrantyRefunded?: number;
   readonly warrantyLost?: number;
+  readonly warrantyRefundFailed?: number;
   readonly warrantyStatus?: WarrantyStatus;
   readonly warrantyEndsAt?: Date;
   readonly holdbackPayoutStatus?: PayoutStatus;
@@ -266,7 +278,7 @@ const refundedEnough: Guard = (escrow, event) =>
   positive('amount' in event ? event.amount : 0, 'fromHoldback' in event && event.fromHoldback ? escrow.warrantyRefunded : escrow.refundedAmount, 'The failed refund');
 const heldEnough: Guard = (escrow, event) => positive('amount' in event ? event.amount : 0, heldAmount(escrow), 'The amount');
 const heldOrHoldbackEnough: Guard = (escrow, event) =>
-  positive('amount' in event ? event.amount : 0, 'fromHoldback' in event && event.fromHoldback ? holdbackRemaining(escrow) : heldAmount(escrow), 'The amount');
+  positive('amount' in event ? event.amount : 0, 'fromHoldback' in event && event.fromHoldback ? escrow.warrantyRefundFailed : heldAmount(escrow), 'The amount');
 const positiveAmount: Guard = (_escrow, event) => positive('amount' in event ? event.amount : 0, Number.MAX_SAFE_INTEGER, 'The amount');
 const lostEverythingHeld = (escrow: EscrowState) => escrow.releasedAmount === 0 && heldAmount(escrow) <= (escrow.chargebackAmount ?? 0);
 const warrantyIn =
@@ -274,7 +286,12 @@ const warrantyIn =
   (escrow) =>
     escrow.warrantyStatus && statuses.includes(escrow.warrantyStatus) ? null : { code: 'escrow_not_held', message: `No warranty holdback is ${statuses.join(' or ')} (${escrow.warrantyStatus ?? 'none'}).` };
 const holdbackHeld = warrantyIn('held', 'disputed');
-const holdbackRefundable: Guard = (escrow, event) => holdbackHeld(escrow, event, { now: new Date(0) }) ?? positive('amount' in event ? event.amount : 0, holdbackRemaining(escrow), 'The holdback refund');
+const holdbackRefundable: Guard = (escrow, event) => {
+  const amount = 'amount' in event ? event.amount : 0;
+  // A retry refunds the customer's part a failed refund brought back, whatever the expert's part became.
+  if (event.type === 'warranty_refund' && event.retry) return positive(amount, escrow.warrantyRefundFailed, 'The failed holdback refund');
+  return holdbackHeld(escrow, event, { now: new Date(0) }) ?? positive(amount, holdbackRemaining(escrow), 'The holdback refund');
+};
 
 const STATUSES: readonly EscrowStatus[] = ['requires_payment', 'held', 'released', 'refunded', 'partially_refunded', 'cancelled'];
 const RELEASED: readonly EscrowStatus[] = ['released', 'partially_refunded'];
@@ -369,6 +386,12 @@ function effectOf(escrow: EscrowState, event: EscrowEvent, now: Date): { changes
     case 'warranty_released':
       return { changes: { warrantyStatus: 'released', holdbackPayoutStatus: holdbackRemaining(escrow) > 0 ? 'pending' : 'none' }, postings: [] };
     case 'warranty_refund': {
+      if (event.retry) {
+        return {
+          changes: { warrantyRefunded: escrow.warrantyRefunded + event.amount, warrantyRefundFailed: escrow.warrantyRefundFailed - event.amount, refundedAt: now, warrantyStatus: holdbackSettledStatus(escrow) },
+          postings: [ref('refund', event.refundKey, holdbackRefundLines(event.amount))],
+        };
+      }
       const whole = event.amount === holdbackRemaining(escrow);
       return {
         changes: { warrantyRefunded: escrow.warrantyRefunded + event.amount, refundedAt: now, ...(whole && { warrantyStatus: 'refunded' as const }) },
@@ -447,7 +470,7 @@ function effectOf(escrow: EscrowState, event: EscrowEvent, now: Date): { changes
       if (event.fromHoldback) {
         // Back into the holdback it came from (still the customer's, if an admin so decides again).
         return {
-          changes: { warrantyRefunded: escrow.warrantyRefunded - event.amount, warrantyStatus: 'disputed' },
+          changes: { warrantyRefunded: escrow.warrantyRefunded - event.amount, warrantyRefundFailed: escrow.warrantyRefundFailed + event.amount, warrantyStatus: 'disputed' },
           postings: [ref('refund_failed', `refund_failed:${event.refundKey}`, refundFailedLines(event.amount, 'warranty_held'))],
         };
       }
@@ -462,7 +485,10 @@ function effectOf(escrow: EscrowState, event: EscrowEvent, now: Date): { changes
       };
     case 'write_off_refund':
       if (event.fromHoldback) {
-        return { changes: { warrantyLost: escrow.warrantyLost + event.amount }, postings: [ref('write_off', event.reference, unclaimedRefundLines(event.amount, 'warranty_held'))] };
+        return {
+          changes: { warrantyLost: escrow.warrantyLost + event.amount, warrantyRefundFailed: escrow.warrantyRefundFailed - event.amount, warrantyStatus: holdbackSettledStatus(escrow) },
+          postings: [ref('write_off', event.reference, unclaimedRefundLines(event.amount, 'warranty_held'))],
+        };
       }
       return { changes: { unclaimedAmount: escrow.unclaimedAmount + event.amount }, postings: [ref('write_off', event.reference, unclaimedRefundLines(event.amount))] };
     case 'receivable_settled':
