@@ -33,7 +33,7 @@ const select = (after: string) => `
     JOIN help_requests r ON r.id = m.request_id
    ORDER BY m.score DESC, m.request_id DESC`;
 
-const FEED_FIRST = prepared('expert_feed_first_v1', select(''));
+export const FEED_FIRST = prepared('expert_feed_first_v1', select(''));
 const FEED_AFTER = prepared('expert_feed_after_v1', select('AND (score, request_id) < ($3::real, $4::uuid)'));
 
 /**
