@@ -8,6 +8,7 @@ import { paginate } from '../common/pagination/paginate';
 import { withTransaction } from '../database/transaction';
 import { requestNotFound, RequestQueriesService } from '../requests/request-queries.service';
 import { HoldbackService } from '../payments/holdback.service';
+import { RequestLifecycle } from '../requests/request-lifecycle.service';
 import { Dispute } from './dispute.entity';
 import { DisputeOpeningService } from './dispute-opening.service';
 import { ListDisputesQuery } from './dto/list-disputes.query';
@@ -22,6 +23,7 @@ export class DisputesService {
     private readonly opening: DisputeOpeningService,
     private readonly cursors: CursorCodec,
     private readonly holdbacks: HoldbackService,
+    private readonly lifecycle: RequestLifecycle,
   ) {}
 
   /** in_progress or resolved → disputed, for the request's owner only (anyone else: 404). */
@@ -30,8 +32,13 @@ export class DisputesService {
       const locked = await this.queries.lockVisible(em, customer, id);
       if (locked.request.customerId !== customer.userId) throw requestNotFound();
       await this.opening.enforceQuota(em, customer.userId);
-      // A reopened job: the holdback waits for the admin (in the lock order: the escrow before the dispute).
-      if (locked.request.round > 1) await this.holdbacks.dispute(em, id, now);
+      // A reopened job: the holdback waits for the admin (in the lock order: the escrow before the
+      // dispute) — once the state table allows the dispute at all, so a request that cannot be
+      // disputed says so (request_not_disputable), not what its holdback is doing.
+      if (locked.request.round > 1) {
+        this.lifecycle.check(locked, { type: 'open_dispute' }, now);
+        await this.holdbacks.dispute(em, id, now);
+      }
       const { dispute } = await this.opening.openInTransaction(em, locked, {
         event: 'open_dispute',
         openedBy: 'customer',

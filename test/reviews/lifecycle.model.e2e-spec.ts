@@ -330,7 +330,8 @@ describe('P1 lifecycle model', () => {
         });
         await fc.asyncModelRun(setup, cmds);
       }),
-      { numRuns: 15, endOnFailure: true },
+      // FC_SEED / FC_PATH replay a failing run (fast-check prints both).
+      { numRuns: 15, endOnFailure: true, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH } : {}) },
     );
   });
 });

@@ -50,6 +50,23 @@ export class StatementRecorder implements EntitySubscriberInterface {
     current.parameters.push(Array.isArray(event.parameters) ? event.parameters : []);
   }
 
+  /**
+   * The statements one run of `request` sends, counted over `tries` runs and the fewest kept:
+   * background work (the webhook sender, the rate-limit flush, jobs) shares the DataSource and
+   * only ever adds to a run, so the fewest is the request's own — and a request that really sent
+   * two statements sends two in every run.
+   */
+  async fewestDuring(request: () => Promise<unknown>, tries = 3): Promise<string[]> {
+    let fewest: string[] | undefined;
+    for (let i = 0; i < tries; i++) {
+      this.reset();
+      await request();
+      const sent = [...this.all];
+      if (!fewest || sent.length < fewest.length) fewest = sent;
+    }
+    return fewest!;
+  }
+
   /** Forget what was recorded so far (open transactions keep recording). */
   reset(): void {
     this.transactions.length = 0;
