@@ -116,7 +116,8 @@ export const WARRANTY_SCENARIOS: Scenario[] = [
     weight: 8,
     async run(deal, job) {
       // After the payout, with the holdback still held: won, or lost (the holdback pays first);
-      // lost after the warranty ran out and the holdback was paid too; or won after the warranty
+      // lost after the warranty ran out and the holdback was paid too (both Transfers reversed,
+      // the main one first); or won after the warranty
       // ran out while the escrow was frozen (the holdback's payout waits for the decision).
       const variant = (['lost', 'won', 'lost_after_holdback', 'won_warranty_ended_meanwhile'] as const)[job.index % 4];
       deal.warrantyDays = 7;
@@ -139,10 +140,10 @@ export const WARRANTY_SCENARIOS: Scenario[] = [
         await deal.finished(['completed'], holdbackPaid);
         return 'chargeback after the payout won (evidence): holdback paid when the warranty ran out';
       }
-      await deal.finished(['completed'], (s) => s.chargebackStatus === 'lost' && s.payoutStatus === 'reversed');
+      await deal.finished(['completed'], (s) => s.chargebackStatus === 'lost' && s.payoutStatus === 'reversed' && (variant === 'lost' || s.holdbackPayoutStatus === 'reversed'));
       if (variant === 'lost') await warrantyRunsOut(deal);
       await deal.finished(['completed'], holdbackSettled);
-      return variant === 'lost' ? 'chargeback after the payout lost (evidence): holdback taken first, transfer reversed' : 'chargeback lost after payout and holdback: transfer reversed';
+      return variant === 'lost' ? 'chargeback after the payout lost (evidence): holdback taken first, transfer reversed' : 'chargeback lost after payout and holdback: both transfers reversed';
     },
   },
   {

@@ -8,7 +8,7 @@ import { EventDraft, EventsService } from '../events/events.service';
 import { JobsService } from '../jobs/jobs.service';
 import { LockedRequest, RequestLifecycle } from '../requests/request-lifecycle.service';
 import { reversalAmount, ReleasedParts } from './domain/chargeback';
-import { heldAmount } from './domain/escrow-rules';
+import { heldAmount, PayoutStatus } from './domain/escrow-rules';
 import { Payee } from './domain/escrow-state';
 import { escrowEventObject } from './dto/escrow.response';
 import { Escrow } from './escrow.entity';
@@ -24,21 +24,25 @@ const WON = ['won', 'warning_closed', 'prevented'];
 
 export type ChargebackApplied = 'applied' | 'unlinked';
 
-/** What each payee's reversal reads: their Transfer, their receivable, their Connect account. */
-const REVERSAL_PAYEES: Record<Exclude<Payee, 'holdback'>, { transferId: (e: Escrow) => string | null; receivable: 'expert_receivable' | 'partner_receivable'; accountSql: string; ownerId: (e: Escrow) => string | null }> = {
-  expert: {
-    transferId: (e) => e.transferId,
-    receivable: 'expert_receivable',
-    accountSql: `SELECT stripe_account_id AS "accountId" FROM payout_accounts WHERE user_id = $1`,
-    ownerId: (e) => e.expertId,
-  },
+const EXPERT_ACCOUNT_SQL = `SELECT stripe_account_id AS "accountId" FROM payout_accounts WHERE user_id = $1`;
+
+/**
+ * What each reversal reads: the Transfer it takes back from, the receivable it pays down, the
+ * Connect account it comes out of. The expert's debt is taken from their main Transfer, then from
+ * their warranty holdback's (both went to the same account), in that order.
+ */
+const REVERSAL_PAYEES: Record<Payee, { transferId: (e: Escrow) => string | null; status: (e: Escrow) => PayoutStatus; receivable: 'expert_receivable' | 'partner_receivable'; accountSql: string; ownerId: (e: Escrow) => string | null }> = {
+  expert: { transferId: (e) => e.transferId, status: (e) => e.payoutStatus, receivable: 'expert_receivable', accountSql: EXPERT_ACCOUNT_SQL, ownerId: (e) => e.expertId },
+  holdback: { transferId: (e) => e.holdbackTransferId, status: (e) => e.holdbackPayoutStatus, receivable: 'expert_receivable', accountSql: EXPERT_ACCOUNT_SQL, ownerId: (e) => e.expertId },
   partner: {
     transferId: (e) => e.partnerTransferId,
+    status: (e) => e.partnerPayoutStatus,
     receivable: 'partner_receivable',
     accountSql: `SELECT stripe_account_id AS "accountId" FROM partner_payout_accounts WHERE partner_id = $1`,
     ownerId: (e) => e.partnerId,
   },
 };
+const REVERSAL_ORDER: readonly Payee[] = ['expert', 'holdback', 'partner'];
 
 /**
  * A chargeback's whole life (M6), from `charge.dispute.*` with the dispute re-read from Stripe:
@@ -50,8 +54,9 @@ const REVERSAL_PAYEES: Record<Exclude<Payee, 'holdback'>, { transferId: (e: Escr
  * - lost: the disputed amount — possibly part of the charge — is booked as a chargeback loss, from
  *   the held money first, then from what the release gave (the expert's payout, the partner's
  *   share, the platform's fee, pro rata). Nothing held any more → the request is `refunded`; some
- *   left → its dispute stays open for an admin, as a customer's. Transfers already made are
- *   reversed as far as the connected balances allow (a job, idempotent by key), and what cannot be
+ *   left → its dispute stays open for an admin, as a customer's. Transfers already made (the
+ *   expert's, their warranty holdback's, the partner's) are reversed as far as the connected
+ *   balances allow (a job, idempotent by key), and what cannot be
  *   reversed stays owed in expert_receivable / partner_receivable with a `post_payout_chargeback`
  *   dispute for an admin.
  * Every step only moves forward, so duplicated, late and reordered events change nothing twice.
@@ -198,16 +203,18 @@ export class ChargebackService implements OnModuleInit {
   }
 
   /**
-   * After a lost chargeback on money already paid out: take back from each payee's Transfer what
-   * they owe, as far as their connected balance allows — one reversal per payee and escrow (key
-   * `reversal:<payee>:<escrowId>`, found again by listing the Transfer's reversals) — and leave the
-   * rest owed, with a post_payout_chargeback dispute for an admin. Stripe is called outside any
-   * transaction (M5); a failure retries the job, which picks up where it stopped.
+   * After a lost chargeback on money already paid out: take back from each Transfer what its payee
+   * owes, as far as their connected balance allows — the expert's main Transfer, then their
+   * holdback's, then the partner's; one reversal per Transfer (key `reversal:<payee>:<escrowId>`,
+   * payee expert, holdback or partner, found again by listing that Transfer's reversals), each
+   * posted in its own transaction — and leave the rest owed, with a post_payout_chargeback dispute
+   * for an admin. Stripe is called outside any transaction (M5); a failure retries the job, which
+   * picks up where it stopped: a reversal made but not posted is found by its key and posted once.
    */
   async reverseTransfers(escrowId: string, now = new Date()): Promise<void> {
     const escrow = await this.ds.getRepository(Escrow).findOneBy({ id: escrowId });
     if (!escrow || escrow.chargebackStatus !== 'lost') return;
-    for (const payee of ['expert', 'partner'] as const) await this.reverseFor(escrow, payee, now);
+    for (const payee of REVERSAL_ORDER) await this.reverseFor(escrow, payee, now);
     const owed = -((await this.ledger.escrowBalance(this.ds.manager, escrowId, 'expert_receivable')) + (await this.ledger.escrowBalance(this.ds.manager, escrowId, 'partner_receivable')));
     if (owed <= 0 || !escrow.stripeDisputeId) return;
     await withTransaction(this.ds, async (em) => {
@@ -216,14 +223,14 @@ export class ChargebackService implements OnModuleInit {
     });
   }
 
-  private async reverseFor(escrow: Escrow, payee: Exclude<Payee, 'holdback'>, now: Date): Promise<void> {
+  private async reverseFor(escrow: Escrow, payee: Payee, now: Date): Promise<void> {
     const spec = REVERSAL_PAYEES[payee];
     const transferId = spec.transferId(escrow);
     const owed = -(await this.ledger.escrowBalance(this.ds.manager, escrow.id, spec.receivable));
     if (owed <= 0) return;
     if (!transferId) {
       // A Transfer decided but not recorded yet (transferring): wait for it, the job retries.
-      if ((payee === 'expert' ? escrow.payoutStatus : escrow.partnerPayoutStatus) === 'transferring') throw new Error(`reversal ${escrow.id}: the ${payee}'s Transfer is not recorded yet`);
+      if (spec.status(escrow) === 'transferring') throw new Error(`reversal ${escrow.id}: the ${payee}'s Transfer is not recorded yet`);
       return;
     }
     const key = `reversal:${payee}:${escrow.id}`;

@@ -343,8 +343,8 @@ export class ReconciliationService implements OnModuleInit {
     // Reversals are compared for the swept escrows: one posted after their Transfers were read is read again.
     const unseen = txns.filter((t) => t.kind === 'reversal' && t.stripeObjectId && !seen.reversals.has(t.stripeObjectId) && sweptIds.includes(t.escrowId));
     for (const escrowId of new Set(unseen.map((t) => t.escrowId))) {
-      const escrow = await this.ds.getRepository(Escrow).findOne({ where: { id: escrowId }, select: { id: true, transferId: true, partnerTransferId: true } });
-      for (const transferId of [escrow?.transferId, escrow?.partnerTransferId]) {
+      const escrow = await this.ds.getRepository(Escrow).findOne({ where: { id: escrowId }, select: { id: true, transferId: true, partnerTransferId: true, holdbackTransferId: true } });
+      for (const transferId of [escrow?.transferId, escrow?.holdbackTransferId, escrow?.partnerTransferId]) {
         if (!transferId) continue;
         const reversals = await this.gateway.listReversals(transferId);
         seen.count += reversals.length;

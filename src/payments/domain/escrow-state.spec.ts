@@ -436,6 +436,21 @@ describe('after the money moved (issue 9)', () => {
     expect(applyEscrowEvent(escrowIn('released'), { type: 'transfer_reversed', payee: 'expert', reversalId: 'trr_1', amount: 3000 }, ctx)).toMatchObject({ ok: false, code: 'escrow_not_payable' });
   });
 
+  it("M6 M9 a paid warranty holdback's Transfer is reversed as the expert's debt: its own reference, the same receivable; refused unless it was paid", () => {
+    const paid = escrowIn('released', { payoutStatus: 'reversed', transferId: 'tr_1', warrantyHoldback: 255, warrantyStatus: 'released', holdbackPayoutStatus: 'paid', holdbackTransferId: 'tr_h' });
+    expect(applyEscrowEvent(paid, { type: 'transfer_reversed', payee: 'holdback', reversalId: 'trr_h', amount: 255 }, ctx)).toEqual({
+      ok: true,
+      changes: { holdbackPayoutStatus: 'reversed' },
+      postings: [{ kind: 'reversal', reference: 'reversal:holdback:e1:trr_h', stripeObjectId: 'trr_h', lines: [{ account: 'paid_out', amount: -255 }, { account: 'expert_receivable', amount: 255 }] }],
+    });
+    for (const holdbackPayoutStatus of ['none', 'pending', 'transferring'] as const) {
+      expect(applyEscrowEvent({ ...paid, holdbackPayoutStatus, holdbackTransferId: null }, { type: 'transfer_reversed', payee: 'holdback', reversalId: 'trr_h', amount: 255 }, ctx)).toMatchObject({
+        ok: false,
+        code: 'escrow_not_payable',
+      });
+    }
+  });
+
   it('M7 a failed refund comes back held (reversing entry); retried under a new key, or written off to unclaimed_refunds', () => {
     const failed = applyEscrowEvent(escrowIn('refunded'), { type: 'refund_failed', refundKey: 'refund:d1', amount: 10_000 }, ctx);
     expect(failed).toEqual({
