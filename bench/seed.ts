@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { bulkLoad } from './bulk-load';
+import { dropForLoad, inParallel, loadInOneTransaction, rebuild } from './bulk-load';
 import { BIO_SENTENCES, CATEGORY_SLUGS, CONTEXT_SENTENCES, HEADLINES, SUBJECTS, SYMPTOMS, sqlArray } from './words';
 
 export interface SeedSize {
@@ -73,7 +73,7 @@ SELECT p.user_id, s.skill, p.reputation_score, p.completed_jobs FROM expert_prof
 
 /** One row per request with every random draw made once; help_requests, bids and matches read it. */
 const PLAN_SQL = `
-CREATE TEMP TABLE bench_req AS
+CREATE UNLOGGED TABLE bench_req AS
 SELECT n, pg_temp.bench_uuid('r', n) AS id, pg_temp.bench_uuid('c', 1 + (n * 7) % $2::int) AS customer_id,
        cat_idx, (${CATS})[1 + cat_idx] AS category, status,
        CASE WHEN status = 'open' THEN n % 5 WHEN status IN ${ACCEPTED_STATES} THEN 1 + n % 3 ELSE n % 4 END AS bid_count,
@@ -170,7 +170,7 @@ WHERE q.status = 'open'`;
 const CAT_EXPERTS_SQL = [
   // The expert's half of each score and reason list, once per (category, expert) rather than
   // once per match row; only the language term depends on the request.
-  `CREATE TEMP TABLE bench_cat_expert AS
+  `CREATE UNLOGGED TABLE bench_cat_expert AS
    SELECT cat_idx, user_id, languages, rank,
           round((base + 0.12)::numeric, 4)::real AS score_with_language,
           round(base::numeric, 4)::real AS score_without_language,
@@ -194,47 +194,73 @@ const CAT_EXPERTS_SQL = [
      FROM expert_profiles p JOIN unnest(${CATS}) WITH ORDINALITY c(slug, idx) ON p.skills @> ARRAY[c.slug]
    ) x`,
   `CREATE INDEX ON bench_cat_expert (cat_idx, rank)`,
-  `CREATE TEMP TABLE bench_cat_count AS SELECT cat_idx, count(*)::int AS cnt FROM bench_cat_expert GROUP BY cat_idx`,
+  `CREATE UNLOGGED TABLE bench_cat_count AS SELECT cat_idx, count(*)::int AS cnt FROM bench_cat_expert GROUP BY cat_idx`,
   `ANALYZE bench_cat_expert`,
 ];
 
+/** The tables the seed fills; the plan's helper tables are dropped at the end. */
+const SEEDED = ['users', 'expert_profiles', 'expert_skill_reputation', 'help_requests', 'bids', 'request_matches'];
+const HELPERS = ['bench_req', 'bench_cat_expert', 'bench_cat_count'];
+
 /**
- * Fills an empty, migrated database with set-based statements. `passwordHash` is one argon2
- * hash every seeded user shares (the benchmark mints tokens; logins work too).
+ * Fills an empty, migrated database with set-based statements on two sessions (the machine's two
+ * CPUs). `passwordHash` is one argon2 hash every seeded user shares (the benchmark mints tokens;
+ * logins work too). Only the main session draws random numbers, in the same order as ever, so a
+ * scale gives the same rows on every run (scale 1: the same rows as the one-session seed).
  */
 export async function seed(url: string, size: SeedSize, passwordHash: string, log: (line: string) => void): Promise<SeedCounts> {
-  const db = new Client({ connectionString: url });
-  await db.connect();
-  const step = async (label: string, sql: string | string[], params: unknown[] = []) => {
+  const db = new Client({ connectionString: url, application_name: 'fixbid-bench-seed' });
+  const side = new Client({ connectionString: url, application_name: 'fixbid-bench-seed' });
+  const step = async (session: Client, label: string, sql: string | string[], params: unknown[] = []): Promise<void> => {
     const started = Date.now();
     let rows = 0;
-    for (const s of Array.isArray(sql) ? sql : [sql]) rows += (await db.query(s, params)).rowCount ?? 0;
-    log(`  ${label.padEnd(28)} ${String(rows).padStart(9)} rows  ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    for (const s of Array.isArray(sql) ? sql : [sql]) rows += (await session.query(s, params)).rowCount ?? 0;
+    log(`  ${label.padEnd(32)} ${String(rows).padStart(9)} rows  ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s`);
+  };
+  const phase = async (label: string, work: () => Promise<void>) => {
+    const started = Date.now();
+    await work();
+    log(`  ${`= ${label}`.padEnd(47)} ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s`);
   };
   try {
-    await db.query(`SET synchronous_commit = off`);
-    await db.query(`SET maintenance_work_mem = '1GB'`);
-    await db.query(`SET work_mem = '64MB'`);
-    // bench_req (a temp table, read three times) stays in memory: 1M rows are ~150 MB.
-    await db.query(`SET temp_buffers = '512MB'`);
-    await db.query(UUID_FN);
+    for (const session of [db, side]) {
+      await session.connect();
+      await session.query(`SET synchronous_commit = off`);
+      await session.query(`SET maintenance_work_mem = '1GB'`);
+      await session.query(`SET work_mem = '64MB'`);
+      // Two sessions reading bench_req at once must each read it from the start: a synchronized
+      // scan would hand the bids' random draws to other rows.
+      await session.query(`SET synchronize_seqscans = off`);
+      await session.query(UUID_FN);
+    }
+    await db.query(`DROP TABLE IF EXISTS ${HELPERS.join(', ')}`);
     await db.query(`SELECT setseed(0.42)`);
-    await step('experts (users)', usersSql('e', 'expert', 'expert'), [passwordHash, size.experts]);
-    await step('customers (users)', usersSql('c', 'customer', 'customer'), [passwordHash, size.customers]);
-    await step('expert_profiles', PROFILES_SQL, [size.experts]);
-    await step('skill reputation', SKILL_REPUTATION_SQL);
-    await step('plan', PLAN_SQL, [size.requests, size.customers]);
-    await step('experts by category', CAT_EXPERTS_SQL);
+    const dropped = await dropForLoad(db, SEEDED);
+    await phase('users, profiles and the plan', () =>
+      loadInOneTransaction(db, ['users', 'expert_profiles', 'expert_skill_reputation'], async () => {
+        await step(db, 'experts (users)', usersSql('e', 'expert', 'expert'), [passwordHash, size.experts]);
+        await step(db, 'customers (users)', usersSql('c', 'customer', 'customer'), [passwordHash, size.customers]);
+        await step(db, 'expert_profiles', PROFILES_SQL, [size.experts]);
+        await step(db, 'skill reputation', SKILL_REPUTATION_SQL);
+        await step(db, 'plan', PLAN_SQL, [size.requests, size.customers]);
+        await step(db, 'experts by category', CAT_EXPERTS_SQL);
+      }),
+    );
     // help_requests keeps its triggers: the one that fills `search` must run.
-    await bulkLoad(db, ['help_requests', 'bids', 'request_matches'], async () => {
-      await step('help_requests', REQUESTS_SQL);
-      await step('bids', BIDS_SQL, [size.experts]);
-      await step('bid counts', BID_COUNT_SQL);
-      await step('request_matches', MATCHES_SQL, [size.matchesPerRequest]);
-    }, (label, statements) => step(label, statements));
+    await phase('help_requests, bids and request_matches', () =>
+      Promise.all([
+        loadInOneTransaction(db, ['bids'], () => step(db, 'bids', BIDS_SQL, [size.experts])),
+        loadInOneTransaction(side, ['help_requests', 'request_matches'], async () => {
+          await step(side, 'help_requests', REQUESTS_SQL);
+          await step(side, 'request_matches', MATCHES_SQL, [size.matchesPerRequest]);
+        }),
+      ]).then(() => step(db, 'bid counts', BID_COUNT_SQL)),
+    );
+    await phase('keys, indexes and foreign keys', () => rebuild([db, side], dropped, log));
+    await db.query(`DROP TABLE ${HELPERS.join(', ')}`);
     // VACUUM too, not just ANALYZE: it sets the visibility map (index-only scans work from the
     // first request) and leaves autovacuum nothing to do while the load runs.
-    await step('vacuum analyze', ['users', 'expert_profiles', 'expert_skill_reputation', 'help_requests', 'bids', 'request_matches'].map((t) => `VACUUM (ANALYZE) ${t}`));
+    await phase('vacuum analyze', () => inParallel([db, side], [...SEEDED].reverse().map((t) => (session) => step(session, `vacuum ${t}`, `VACUUM (ANALYZE) ${t}`))));
     const { rows } = await db.query(`SELECT
       (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM expert_profiles)::int AS experts,
       (SELECT count(*) FROM help_requests)::int AS requests,
@@ -242,6 +268,7 @@ export async function seed(url: string, size: SeedSize, passwordHash: string, lo
       (SELECT count(*) FROM bids)::int AS bids, (SELECT count(*) FROM request_matches)::int AS matches`);
     return rows[0] as SeedCounts;
   } finally {
-    await db.end();
+    await db.end().catch(() => undefined);
+    await side.end().catch(() => undefined);
   }
 }
