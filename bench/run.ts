@@ -27,9 +27,10 @@ import { AppConfig, loadAppConfig } from '../src/config/app-config';
 import { runMigrations } from '../src/database/migrate';
 import { BenchDatabase, openBenchDatabase } from './database';
 import { startProfile } from './profile';
+import { Cost, meterGlobalHooks, renderCosts } from './guard-costs';
 import { loadFixtures } from './fixtures';
 import type { LoadJob, LoadSummary, Scenario } from './load';
-import { oddStatuses, renderTable, Row, summaryLine } from './report';
+import { memoryReport, mixBreakdown, oddStatuses, renderTable, Row, summaryLine } from './report';
 import { seed, seedSize } from './seed';
 import { SEARCH_TERMS } from './words';
 import { webhookBurst } from './webhooks';
@@ -61,8 +62,14 @@ const settings = {
   poolSize: Math.round(num('BENCH_POOL_SIZE', 20)),
   /** BENCH_PROFILE=<dir>: a V8 CPU profile of the server per measured run (open in Chrome DevTools). */
   profileDir: process.env.BENCH_PROFILE,
-  only: new Set((process.env.BENCH_ONLY ?? 'feed,feed_key,search,bid,webhooks,reconcile').split(',').map((s) => s.trim())),
+  only: new Set((process.env.BENCH_ONLY ?? 'feed,feed_key,search,bid,mix,costs,webhooks,reconcile').split(',').map((s) => s.trim())),
 };
+
+/** Bid pairs kept for the runs: more than the bid row, the mix and the cost runs use together. */
+const MAX_PAIRS = 100_000;
+
+/** Seconds per route for the per-hook cost runs. */
+const COST_SECONDS = 5;
 
 const SCENARIOS: Array<{ scenario: Scenario; label: string }> = [
   { scenario: 'ceiling', label: 'GET /bench/ceiling (no db)' },
@@ -70,9 +77,13 @@ const SCENARIOS: Array<{ scenario: Scenario; label: string }> = [
   { scenario: 'feed_key', label: '  the same, partner key acting for the expert' },
   { scenario: 'search', label: 'GET /v1/requests?q=' },
   { scenario: 'bid', label: 'POST /v1/requests/:id/bids' },
+  { scenario: 'mix', label: 'read-mostly mix (80/15/5, see below)' },
 ];
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
+const MB = 1024 * 1024;
+/** `npm run bench` runs node with --expose-gc, so the idle baseline is live memory, not garbage. */
+const collect = () => (globalThis as { gc?: () => void }).gc?.();
 
 /**
  * The app's own config loader on a clean environment, so every setting (quotas included) keeps
@@ -101,6 +112,7 @@ function benchConfig(databaseUrl: string): AppConfig {
 interface LoadOutcome {
   summary: LoadSummary;
   rssPeakMb: number;
+  memoryAtPeak: NodeJS.MemoryUsage;
   /** CPU per completed request: this (server) process, and PostgreSQL when measurable. */
   serverCpuMs: number;
   dbCpuMs?: number;
@@ -109,8 +121,12 @@ interface LoadOutcome {
 async function runLoad(job: LoadJob, dir: string, db: BenchDatabase): Promise<LoadOutcome> {
   const file = join(dir, `${job.scenario}-${Date.now()}.json`);
   writeFileSync(file, JSON.stringify(job));
-  let peak = process.memoryUsage.rss();
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 100);
+  // The server runs in this process: its RSS (and where it sits) at the highest sample.
+  let peak = process.memoryUsage();
+  const sampler = setInterval(() => {
+    const now = process.memoryUsage();
+    if (now.rss > peak.rss) peak = now;
+  }, 100);
   const cpuBefore = process.cpuUsage();
   const dbBefore = db.cpuSeconds();
   try {
@@ -127,7 +143,8 @@ async function runLoad(job: LoadJob, dir: string, db: BenchDatabase): Promise<Lo
     const n = Math.max(1, summary.total);
     return {
       summary,
-      rssPeakMb: peak / 1024 / 1024,
+      rssPeakMb: peak.rss / MB,
+      memoryAtPeak: peak,
       serverCpuMs: (cpu.user + cpu.system) / 1000 / n,
       dbCpuMs: dbBefore !== undefined && dbAfter !== undefined ? ((dbAfter - dbBefore) * 1000) / n : undefined,
     };
@@ -163,7 +180,7 @@ async function probe(baseUrl: string, job: LoadJob): Promise<string | undefined>
   const headers: Record<string, string> = job.tokens.length ? { authorization: `Bearer ${job.tokens[0]}` } : {};
   let path = '/bench/ceiling';
   let init: RequestInit = { headers };
-  if (job.scenario === 'feed') path = '/v1/experts/me/feed';
+  if (job.scenario === 'feed' || job.scenario === 'mix') path = '/v1/experts/me/feed';
   if (job.scenario === 'feed_key') {
     path = '/v1/experts/me/feed';
     init = { headers: { 'x-api-key': job.apiKey ?? '', 'x-on-behalf-of': job.actingFor?.[0] ?? '' } };
@@ -202,8 +219,10 @@ async function main(): Promise<void> {
     log(`seeding ${size.requests} requests, ${size.experts} experts, ${size.customers} customers:`);
     const seedStart = Date.now();
     const passwordHash = await new PasswordHasher().hash('bench-password-0123');
-    const counts = await seed(db.url, size, passwordHash, log);
+    const counts = await db.withoutAutovacuum(() => seed(db.url, size, passwordHash, log));
     log(`seeded in ${((Date.now() - seedStart) / 1000).toFixed(1)} s: ${JSON.stringify(counts)}`);
+    collect();
+    const heapBeforeFixtures = process.memoryUsage().heapUsed;
     const fixtures = await loadFixtures(db.url);
 
     // Sandbox mode, as `npm start` runs it: the reconciliation row reads and lists at the emulator.
@@ -217,10 +236,20 @@ async function main(): Promise<void> {
     await sandbox.connect(baseUrl);
     const signer = app.get(AccessTokens, { strict: false });
     const tokens = fixtures.experts.map((id) => signer.sign({ id, role: 'expert' }));
-    let pairs = fixtures.pairs;
+    // The mix accepts bids on its own requests; every other row's bids go elsewhere, so an accept
+    // never closes a request a bid is aimed at (which would be a 409 by design, not a failure).
+    const acceptedRequests = new Set(fixtures.accepts.map(([, , requestId]) => requestId));
+    // A run uses a few thousand pairs; holding 650k at scale 10 would swell this (the server's) heap.
+    let pairs = fixtures.pairs.filter(([requestId]) => !acceptedRequests.has(requestId)).slice(0, MAX_PAIRS);
+    let accepts = fixtures.accepts.map(([bidId, customerId]): [string, string] => [bidId, signer.sign({ id: customerId, role: 'customer' })]);
+    const details = pairs.slice(-5_000).map(([requestId]) => requestId);
     // The key path: the same experts, owned by a partner whose key acts for them.
     const partner = await app.get(PartnersService).create({ name: 'Bench partner' });
     await setPartnerOfExperts(db.url, partner.partner.id, fixtures.experts);
+
+    collect();
+    const idle = process.memoryUsage();
+    const fixturesMb = (idle.heapUsed - heapBeforeFixtures) / MB;
 
     const rows: Row[] = [];
     for (const { scenario, label } of SCENARIOS) {
@@ -232,9 +261,10 @@ async function main(): Promise<void> {
         duration: settings.duration,
         tokens: scenario === 'ceiling' ? [] : tokens,
         terms: [...SEARCH_TERMS],
-        pairs: scenario === 'bid' ? pairs : [],
+        pairs: scenario === 'bid' || scenario === 'mix' ? pairs : [],
         ...(scenario === 'feed_key' && { apiKey: partner.apiKey, actingFor: fixtures.experts }),
       };
+      const mixOf = () => ({ details, accepts, sandboxUrl: `http://127.0.0.1:${sandbox!.sandbox.port}`, publishableKey: 'pk_test_sandbox' });
       const problem = await probe(baseUrl, job);
       if (scenario === 'bid') pairs = pairs.slice(1);
       if (problem) {
@@ -243,19 +273,44 @@ async function main(): Promise<void> {
         continue;
       }
       if (settings.warmup > 0) {
-        const warm = await runLoad({ ...job, pairs, duration: settings.warmup }, work, db);
-        if (scenario === 'bid') pairs = pairs.slice(warm.summary.consumed);
+        const warm = await runLoad({ ...job, pairs, duration: settings.warmup, ...(scenario === 'mix' && { mix: mixOf() }) }, work, db);
+        if (scenario === 'bid' || scenario === 'mix') pairs = pairs.slice(warm.summary.consumed);
+        if (scenario === 'mix') accepts = accepts.slice(warm.summary.acceptsConsumed ?? 0);
         await settle(db.url);
       }
       log(`running ${label} for ${settings.duration} s...`);
       const profiler = settings.profileDir ? await startProfile() : undefined;
-      const { summary, rssPeakMb, serverCpuMs, dbCpuMs } = await runLoad({ ...job, pairs }, work, db);
+      const { summary, rssPeakMb, memoryAtPeak, serverCpuMs, dbCpuMs } = await runLoad({ ...job, pairs, ...(scenario === 'mix' && { mix: mixOf() }) }, work, db);
       if (profiler) log(`  cpu profile: ${await profiler.stopInto(join(settings.profileDir!, `${scenario}.cpuprofile`))}`);
-      rows.push({ scenario, label, summary, rssPeakMb, serverCpuMs, dbCpuMs });
+      // The next run (the mix, the cost runs) must not repeat this one's pairs or accepts.
+      if (scenario === 'bid' || scenario === 'mix') pairs = pairs.slice(summary.consumed);
+      if (scenario === 'mix') accepts = accepts.slice(summary.acceptsConsumed ?? 0);
       await settle(db.url);
+      // What the row left behind once its garbage is collected: retained, not just not yet freed.
+      collect();
+      rows.push({ scenario, label, summary, rssPeakMb, memoryAtPeak, memoryAfterGc: process.memoryUsage(), serverCpuMs, dbCpuMs });
       const odd = oddStatuses(summary);
       if (odd) log(`  non-2xx answers: ${odd}`);
       if (summary.pairsExhausted) log(`  bid pairs ran out (${pairs.length}); later bids repeated pairs`);
+      if (summary.kinds) log(mixBreakdown(summary));
+    }
+
+    // Item 1's question, per hook: one connection, so each hook's wall time is its own work.
+    const costs: Array<{ label: string; requests: number; p50Ms: number; costs: Cost[] }> = [];
+    if (settings.only.has('costs')) {
+      const meter = meterGlobalHooks();
+      try {
+        for (const [scenario, label] of [['feed', 'feed'], ['search', 'search'], ['bid', 'bid']] as const) {
+          meter.reset();
+          const job: LoadJob = { scenario, baseUrl, connections: 1, duration: COST_SECONDS, tokens, terms: [...SEARCH_TERMS], pairs: scenario === 'bid' ? pairs : [] };
+          const { summary } = await runLoad(job, work, db);
+          if (scenario === 'bid') pairs = pairs.slice(summary.consumed);
+          costs.push({ label, requests: summary.total, p50Ms: summary.p50, costs: meter.read() });
+          await settle(db.url);
+        }
+      } finally {
+        meter.restore();
+      }
     }
 
     const burst = settings.only.has('webhooks') ? await webhookBurst(app, db.url) : undefined;
@@ -264,6 +319,13 @@ async function main(): Promise<void> {
 
     log('');
     log(renderTable(rows));
+    log('');
+    if (costs.length) {
+      log(`global guards, interceptor and pipe (1 connection, ${COST_SECONDS} s per route, wall time inside each, awaits included; load ${loadavg()[0].toFixed(1)}):`);
+      log(renderCosts(costs));
+      log('');
+    }
+    log(memoryReport(idle, fixturesMb, rows));
     log('');
     const key = rows.find((r) => r.scenario === 'feed_key')?.summary;
     const bearer = rows.find((r) => r.scenario === 'feed')?.summary;
