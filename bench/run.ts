@@ -1,16 +1,20 @@
 /**
- * `npm run bench`: seed a separate database (100k requests, 10k experts, 200k bids), start the
- * real application in this process, and load the routes with autocannon from a child process:
- * a ceiling route that touches no database, the expert feed (with a user's token, and with a
- * partner's key acting for the expert), request search and bid creation; then a 1,000-event
- * webhook burst to a local receiver. Prints a table, the key path's share of the bearer path,
- * the burst's throughput and commit→receipt latency, one reconciliation run at 100k escrows (its
- * time and the Stripe objects it read), and last `bench: feed=R search=R bid=R`.
+ * `npm run bench`: seed a separate database (100k requests, 10k experts, 200k bids at scale 1;
+ * BENCH_SEED_SCALE=10 for 1M), start the real application in this process, and load the routes
+ * from a child process: a ceiling route that touches no database, the expert feed (with a user's
+ * token, and with a partner's key acting for the expert), request search, bid creation and a
+ * read-mostly mix (feed, search, detail, bids, accept + pay at the sandbox); then each global
+ * guard's, the interceptor's and the pipe's cost per request, a 1,000-event webhook burst to a
+ * local receiver and one reconciliation run. Prints a table (with this process's peak RSS per
+ * row, and where that memory sits), the key path's share of the bearer path, the burst's
+ * throughput and commit→receipt latency, the reconciliation's time and the Stripe objects it
+ * read, and last `bench: feed=R search=R bid=R`.
  *
  * Env: BENCH_DURATION (s, 10), BENCH_CONNECTIONS (64), BENCH_WARMUP (s, 3), BENCH_SEED_SCALE
  * (1 = full), BENCH_POOL_SIZE (server pool, the config default 20), BENCH_DATABASE_URL (a
- * server to use instead of an embedded one), BENCH_ONLY (e.g. "feed,feed_key,webhooks,reconcile"),
- * BENCH_PROFILE (a directory: one CPU profile of the server per measured run), BENCH_LOG_LEVEL.
+ * server to use instead of an embedded one), BENCH_ONLY (e.g. "feed,feed_key,search,bid,mix,
+ * costs,webhooks,reconcile"), BENCH_PROFILE (a directory: one CPU profile of the server per
+ * measured run), BENCH_LOG_LEVEL.
  */
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
