@@ -5,7 +5,19 @@ export interface Fixtures {
   experts: string[];
   /** [requestId, index into experts, currency] — each an (expert, request) pair with no live bid yet. */
   pairs: Array<[string, number, string]>;
+  /** [bidId, customerId, requestId] — an active bid on an open request, one per request, for the mix's accepts. */
+  accepts: Array<[string, string, string]>;
 }
+
+/**
+ * More pairs than the bid row, the mix and the cost runs use together. The list lives in the
+ * server's process (the bench runs it in-process): 650k pairs at scale 10 would be ~100 MB of
+ * its heap, counted as the server's.
+ */
+const MAX_PAIRS = 105_000;
+
+/** The mix accepts 5 % of its requests: a few hundred per run on this machine. */
+const MAX_ACCEPTS = 5_000;
 
 /**
  * What the load needs from the seeded data. Bid pairs: every open request whose bidding stays
@@ -26,9 +38,16 @@ export async function loadFixtures(url: string): Promise<Fixtures> {
       FROM r CROSS JOIN ne JOIN e ON e.idx = abs(hashtext(r.h)) % ne.c
       WHERE NOT EXISTS (SELECT 1 FROM bids b WHERE b.request_id = r.id AND b.expert_id = e.user_id AND b.status IN ('active', 'accepted'))
       ORDER BY r.h`);
+    const accepts = await db.query<{ bid: string; customer: string; request: string }>(`
+      SELECT DISTINCT ON (r.id) b.id AS bid, r.customer_id AS customer, r.id AS request
+      FROM help_requests r JOIN bids b ON b.request_id = r.id AND b.status = 'active'
+      WHERE r.status = 'open' AND r.bidding_closes_at > now() + interval '1 hour'
+      ORDER BY r.id, b.id LIMIT $1`, [MAX_ACCEPTS]);
     return {
       experts: experts.rows.map((r) => r.user_id),
-      pairs: pairs.rows.map((r) => [r.id, r.idx, r.currency]),
+      // Sliced here, not by LIMIT in the query: a LIMIT turns its hash anti-join into a nested loop (minutes at 1M).
+      pairs: pairs.rows.slice(0, MAX_PAIRS).map((r) => [r.id, r.idx, r.currency]),
+      accepts: accepts.rows.map((r) => [r.bid, r.customer, r.request]),
     };
   } finally {
     await db.end();

@@ -5,8 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { MixKind, MixKindStats, runMix } from './mix';
 
-export type Scenario = 'ceiling' | 'feed' | 'feed_key' | 'search' | 'bid';
+export type Scenario = 'ceiling' | 'feed' | 'feed_key' | 'search' | 'bid' | 'mix';
 
 export interface LoadJob {
   scenario: Scenario;
@@ -21,6 +22,8 @@ export interface LoadJob {
   /** feed_key: a partner's key, acting for `actingFor` (its experts, rotated per request). */
   apiKey?: string;
   actingFor?: string[];
+  /** mix: request ids to read, bids to accept (with their customer's token), and where to pay. */
+  mix?: { details: string[]; accepts: Array<[string, string]>; sandboxUrl: string; publishableKey: string };
 }
 
 export interface LoadSummary {
@@ -37,6 +40,9 @@ export interface LoadSummary {
   pairsExhausted: boolean;
   /** Requests built (setupRequest calls): how many bid pairs this run used. */
   consumed: number;
+  /** mix: accepts used, and latency and statuses per kind of request. */
+  acceptsConsumed?: number;
+  kinds?: Partial<Record<MixKind, MixKindStats>>;
 }
 
 type Req = autocannon.RequestSpec;
@@ -77,6 +83,8 @@ function requestFactory(job: LoadJob): { method: string; path: string; setupRequ
         exhausted: () => false,
         consumed: () => i,
       };
+    case 'mix':
+      throw new Error('the mix runs its own loop (bench/mix.ts)');
     case 'bid':
       return {
         method: 'POST',
@@ -103,6 +111,10 @@ function requestFactory(job: LoadJob): { method: string; path: string; setupRequ
 
 async function main(): Promise<void> {
   const job = JSON.parse(readFileSync(process.argv[2], 'utf8')) as LoadJob;
+  if (job.scenario === 'mix') {
+    process.send?.(await runMix(job));
+    return;
+  }
   const factory = requestFactory(job);
   const result = await autocannon({
     url: job.baseUrl,

@@ -7,6 +7,10 @@ export interface Row {
   /** Why there is no summary (the route does not answer yet, the run failed). */
   skipped?: string;
   rssPeakMb: number;
+  /** process.memoryUsage() at the sample where RSS peaked. */
+  memoryAtPeak?: NodeJS.MemoryUsage;
+  /** After the row, once settled and collected: what stays. */
+  memoryAfterGc?: NodeJS.MemoryUsage;
   serverCpuMs?: number;
   dbCpuMs?: number;
 }
@@ -49,7 +53,7 @@ function pad(cells: string[], widths: number[]): string {
 
 export function renderTable(rows: Row[]): string {
   const ceiling = rows.find((r) => r.scenario === 'ceiling')!;
-  const header = ['route', 'req/s', 'p50 ms', 'p99 ms', 'ratio', 'non-2xx', 'errors', 'RSS MB', 'app CPU ms/req', 'db CPU ms/req', 'target'];
+  const header = ['route', 'req/s', 'p50 ms', 'p99 ms', 'ratio', 'non-2xx', 'errors', 'server RSS MB', 'app CPU ms/req', 'db CPU ms/req', 'target'];
   const ms = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(2));
   const body = rows.map((row) => {
     const s = row.summary;
@@ -91,4 +95,41 @@ export function oddStatuses(summary: LoadSummary): string {
     .filter(([code]) => !code.startsWith('2'))
     .map(([code, n]) => `${code}×${n}`)
     .join(' ');
+}
+
+/** The mix's requests by kind: how many, their latency, and any status other than 2xx. */
+export function mixBreakdown(summary: LoadSummary): string {
+  const lines = Object.entries(summary.kinds ?? {}).map(([kind, k]) => {
+    const odd = Object.entries(k.statusCodes)
+      .filter(([code]) => !code.startsWith('2'))
+      .map(([code, n]) => `${code}×${n}`)
+      .join(' ');
+    return `    ${kind.padEnd(8)} ${String(k.count).padStart(6)} (${((k.count / Math.max(1, summary.total)) * 100).toFixed(1).padStart(4)} %)  p50 ${k.p50.toFixed(1).padStart(6)} ms  p99 ${k.p99.toFixed(1).padStart(6)} ms${odd ? `  ${odd}` : ''}`;
+  });
+  return ['  mix by kind (confirm = the customer paying at the in-process Stripe sandbox):', ...lines].join('\n');
+}
+
+/** Issue 11, item 6: the server under 64 connections. */
+export const RSS_LIMIT_MB = 300;
+
+/**
+ * Where the server process's memory sits: idle before the rows (after a GC) and at each row's
+ * RSS peak. The process also runs the Stripe sandbox and holds the bench's fixtures and tokens,
+ * which are named so they are not mistaken for the server's.
+ */
+export function memoryReport(idle: NodeJS.MemoryUsage, fixturesMb: number, rows: Row[]): string {
+  const mb = (n: number) => (n / 1024 / 1024).toFixed(0).padStart(5);
+  const parts = (m: NodeJS.MemoryUsage) =>
+    `RSS ${mb(m.rss)} MB = JS heap ${mb(m.heapTotal)} (used ${mb(m.heapUsed)}) + buffers ${mb(m.arrayBuffers)} + native/code ${mb(Math.max(0, m.rss - m.heapTotal - m.arrayBuffers))}`;
+  const lines = [
+    `memory of the server process (it also runs the in-process Stripe sandbox; the bench's fixtures and tokens take ~${fixturesMb.toFixed(0)} MB of its heap):`,
+    `  ${'idle, before the rows'.padEnd(44)} ${parts(idle)}`,
+  ];
+  for (const row of rows) {
+    if (!row.memoryAtPeak) continue;
+    const over = row.memoryAtPeak.rss / 1024 / 1024 > RSS_LIMIT_MB ? `  OVER ${RSS_LIMIT_MB} MB` : '';
+    const kept = row.memoryAfterGc ? `; after it, collected: heap used ${mb(row.memoryAfterGc.heapUsed).trim()}, RSS ${mb(row.memoryAfterGc.rss).trim()}` : '';
+    lines.push(`  ${row.label.trim().slice(0, 44).padEnd(44)} ${parts(row.memoryAtPeak)}${over}${kept}`);
+  }
+  return lines.join('\n');
 }

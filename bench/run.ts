@@ -1,16 +1,20 @@
 /**
- * `npm run bench`: seed a separate database (100k requests, 10k experts, 200k bids), start the
- * real application in this process, and load the routes with autocannon from a child process:
- * a ceiling route that touches no database, the expert feed (with a user's token, and with a
- * partner's key acting for the expert), request search and bid creation; then a 1,000-event
- * webhook burst to a local receiver. Prints a table, the key path's share of the bearer path,
- * the burst's throughput and commit→receipt latency, one reconciliation run at 100k escrows (its
- * time and the Stripe objects it read), and last `bench: feed=R search=R bid=R`.
+ * `npm run bench`: seed a separate database (100k requests, 10k experts, 200k bids at scale 1;
+ * BENCH_SEED_SCALE=10 for 1M), start the real application in this process, and load the routes
+ * from a child process: a ceiling route that touches no database, the expert feed (with a user's
+ * token, and with a partner's key acting for the expert), request search, bid creation and a
+ * read-mostly mix (feed, search, detail, bids, accept + pay at the sandbox); then each global
+ * guard's, the interceptor's and the pipe's cost per request, a 1,000-event webhook burst to a
+ * local receiver and one reconciliation run. Prints a table (with this process's peak RSS per
+ * row, and where that memory sits), the key path's share of the bearer path, the burst's
+ * throughput and commit→receipt latency, the reconciliation's time and the Stripe objects it
+ * read, and last `bench: feed=R search=R bid=R`.
  *
  * Env: BENCH_DURATION (s, 10), BENCH_CONNECTIONS (64), BENCH_WARMUP (s, 3), BENCH_SEED_SCALE
  * (1 = full), BENCH_POOL_SIZE (server pool, the config default 20), BENCH_DATABASE_URL (a
- * server to use instead of an embedded one), BENCH_ONLY (e.g. "feed,feed_key,webhooks,reconcile"),
- * BENCH_PROFILE (a directory: one CPU profile of the server per measured run), BENCH_LOG_LEVEL.
+ * server to use instead of an embedded one), BENCH_ONLY (e.g. "feed,feed_key,search,bid,mix,
+ * costs,webhooks,reconcile"), BENCH_PROFILE (a directory: one CPU profile of the server per
+ * measured run), BENCH_LOG_LEVEL.
  */
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
@@ -19,7 +23,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { createApp } from '../src/app.factory';
 import { AccessTokens } from '../src/auth/access-tokens';
 import { PasswordHasher } from '../src/auth/password-hasher';
@@ -27,13 +31,16 @@ import { AppConfig, loadAppConfig } from '../src/config/app-config';
 import { runMigrations } from '../src/database/migrate';
 import { BenchDatabase, openBenchDatabase } from './database';
 import { startProfile } from './profile';
+import { Cost, meterGlobalHooks, renderCosts } from './guard-costs';
 import { loadFixtures } from './fixtures';
 import type { LoadJob, LoadSummary, Scenario } from './load';
-import { oddStatuses, renderTable, Row, summaryLine } from './report';
+import { memoryReport, mixBreakdown, oddStatuses, renderTable, Row, summaryLine } from './report';
 import { seed, seedSize } from './seed';
 import { SEARCH_TERMS } from './words';
 import { webhookBurst } from './webhooks';
 import { reconciliationRun } from './reconcile';
+import { hotReadPlans } from './plans';
+import { searchOverlap } from './search-overlap';
 import { launchStripeSandbox } from '../src/payments/sandbox-runner';
 import Stripe from 'stripe';
 import { PartnersService } from '../src/partners/partners.service';
@@ -61,8 +68,11 @@ const settings = {
   poolSize: Math.round(num('BENCH_POOL_SIZE', 20)),
   /** BENCH_PROFILE=<dir>: a V8 CPU profile of the server per measured run (open in Chrome DevTools). */
   profileDir: process.env.BENCH_PROFILE,
-  only: new Set((process.env.BENCH_ONLY ?? 'feed,feed_key,search,bid,webhooks,reconcile').split(',').map((s) => s.trim())),
+  only: new Set((process.env.BENCH_ONLY ?? 'feed,feed_key,search,bid,mix,costs,webhooks,reconcile').split(',').map((s) => s.trim())),
 };
+
+/** Seconds per route for the per-hook cost runs. */
+const COST_SECONDS = 5;
 
 const SCENARIOS: Array<{ scenario: Scenario; label: string }> = [
   { scenario: 'ceiling', label: 'GET /bench/ceiling (no db)' },
@@ -70,9 +80,13 @@ const SCENARIOS: Array<{ scenario: Scenario; label: string }> = [
   { scenario: 'feed_key', label: '  the same, partner key acting for the expert' },
   { scenario: 'search', label: 'GET /v1/requests?q=' },
   { scenario: 'bid', label: 'POST /v1/requests/:id/bids' },
+  { scenario: 'mix', label: 'read-mostly mix (80/15/5, see below)' },
 ];
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
+const MB = 1024 * 1024;
+/** `npm run bench` runs node with --expose-gc, so the idle baseline is live memory, not garbage. */
+const collect = () => (globalThis as { gc?: () => void }).gc?.();
 
 /**
  * The app's own config loader on a clean environment, so every setting (quotas included) keeps
@@ -101,6 +115,7 @@ function benchConfig(databaseUrl: string): AppConfig {
 interface LoadOutcome {
   summary: LoadSummary;
   rssPeakMb: number;
+  memoryAtPeak: NodeJS.MemoryUsage;
   /** CPU per completed request: this (server) process, and PostgreSQL when measurable. */
   serverCpuMs: number;
   dbCpuMs?: number;
@@ -109,8 +124,12 @@ interface LoadOutcome {
 async function runLoad(job: LoadJob, dir: string, db: BenchDatabase): Promise<LoadOutcome> {
   const file = join(dir, `${job.scenario}-${Date.now()}.json`);
   writeFileSync(file, JSON.stringify(job));
-  let peak = process.memoryUsage.rss();
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 100);
+  // The server runs in this process: its RSS (and where it sits) at the highest sample.
+  let peak = process.memoryUsage();
+  const sampler = setInterval(() => {
+    const now = process.memoryUsage();
+    if (now.rss > peak.rss) peak = now;
+  }, 100);
   const cpuBefore = process.cpuUsage();
   const dbBefore = db.cpuSeconds();
   try {
@@ -127,7 +146,8 @@ async function runLoad(job: LoadJob, dir: string, db: BenchDatabase): Promise<Lo
     const n = Math.max(1, summary.total);
     return {
       summary,
-      rssPeakMb: peak / 1024 / 1024,
+      rssPeakMb: peak.rss / MB,
+      memoryAtPeak: peak,
       serverCpuMs: (cpu.user + cpu.system) / 1000 / n,
       dbCpuMs: dbBefore !== undefined && dbAfter !== undefined ? ((dbAfter - dbBefore) * 1000) / n : undefined,
     };
@@ -163,7 +183,7 @@ async function probe(baseUrl: string, job: LoadJob): Promise<string | undefined>
   const headers: Record<string, string> = job.tokens.length ? { authorization: `Bearer ${job.tokens[0]}` } : {};
   let path = '/bench/ceiling';
   let init: RequestInit = { headers };
-  if (job.scenario === 'feed') path = '/v1/experts/me/feed';
+  if (job.scenario === 'feed' || job.scenario === 'mix') path = '/v1/experts/me/feed';
   if (job.scenario === 'feed_key') {
     path = '/v1/experts/me/feed';
     init = { headers: { 'x-api-key': job.apiKey ?? '', 'x-on-behalf-of': job.actingFor?.[0] ?? '' } };
@@ -202,8 +222,10 @@ async function main(): Promise<void> {
     log(`seeding ${size.requests} requests, ${size.experts} experts, ${size.customers} customers:`);
     const seedStart = Date.now();
     const passwordHash = await new PasswordHasher().hash('bench-password-0123');
-    const counts = await seed(db.url, size, passwordHash, log);
+    const counts = await db.withoutAutovacuum(() => seed(db.url, size, passwordHash, log));
     log(`seeded in ${((Date.now() - seedStart) / 1000).toFixed(1)} s: ${JSON.stringify(counts)}`);
+    collect();
+    const heapBeforeFixtures = process.memoryUsage().heapUsed;
     const fixtures = await loadFixtures(db.url);
 
     // Sandbox mode, as `npm start` runs it: the reconciliation row reads and lists at the emulator.
@@ -217,10 +239,19 @@ async function main(): Promise<void> {
     await sandbox.connect(baseUrl);
     const signer = app.get(AccessTokens, { strict: false });
     const tokens = fixtures.experts.map((id) => signer.sign({ id, role: 'expert' }));
-    let pairs = fixtures.pairs;
+    // The mix accepts bids on its own requests; every other row's bids go elsewhere, so an accept
+    // never closes a request a bid is aimed at (which would be a 409 by design, not a failure).
+    const acceptedRequests = new Set(fixtures.accepts.map(([, , requestId]) => requestId));
+    let pairs = fixtures.pairs.filter(([requestId]) => !acceptedRequests.has(requestId));
+    let accepts = fixtures.accepts.map(([bidId, customerId]): [string, string] => [bidId, signer.sign({ id: customerId, role: 'customer' })]);
+    const details = pairs.slice(-5_000).map(([requestId]) => requestId);
     // The key path: the same experts, owned by a partner whose key acts for them.
     const partner = await app.get(PartnersService).create({ name: 'Bench partner' });
     await setPartnerOfExperts(db.url, partner.partner.id, fixtures.experts);
+
+    collect();
+    const idle = process.memoryUsage();
+    const fixturesMb = (idle.heapUsed - heapBeforeFixtures) / MB;
 
     const rows: Row[] = [];
     for (const { scenario, label } of SCENARIOS) {
@@ -232,9 +263,10 @@ async function main(): Promise<void> {
         duration: settings.duration,
         tokens: scenario === 'ceiling' ? [] : tokens,
         terms: [...SEARCH_TERMS],
-        pairs: scenario === 'bid' ? pairs : [],
+        pairs: scenario === 'bid' || scenario === 'mix' ? pairs : [],
         ...(scenario === 'feed_key' && { apiKey: partner.apiKey, actingFor: fixtures.experts }),
       };
+      const mixOf = () => ({ details, accepts, sandboxUrl: `http://127.0.0.1:${sandbox!.sandbox.port}`, publishableKey: 'pk_test_sandbox' });
       const problem = await probe(baseUrl, job);
       if (scenario === 'bid') pairs = pairs.slice(1);
       if (problem) {
@@ -243,19 +275,47 @@ async function main(): Promise<void> {
         continue;
       }
       if (settings.warmup > 0) {
-        const warm = await runLoad({ ...job, pairs, duration: settings.warmup }, work, db);
-        if (scenario === 'bid') pairs = pairs.slice(warm.summary.consumed);
+        const warm = await runLoad({ ...job, pairs, duration: settings.warmup, ...(scenario === 'mix' && { mix: mixOf() }) }, work, db);
+        if (scenario === 'bid' || scenario === 'mix') pairs = pairs.slice(warm.summary.consumed);
+        if (scenario === 'mix') accepts = accepts.slice(warm.summary.acceptsConsumed ?? 0);
         await settle(db.url);
       }
       log(`running ${label} for ${settings.duration} s...`);
       const profiler = settings.profileDir ? await startProfile() : undefined;
-      const { summary, rssPeakMb, serverCpuMs, dbCpuMs } = await runLoad({ ...job, pairs }, work, db);
+      const { summary, rssPeakMb, memoryAtPeak, serverCpuMs, dbCpuMs } = await runLoad({ ...job, pairs, ...(scenario === 'mix' && { mix: mixOf() }) }, work, db);
       if (profiler) log(`  cpu profile: ${await profiler.stopInto(join(settings.profileDir!, `${scenario}.cpuprofile`))}`);
-      rows.push({ scenario, label, summary, rssPeakMb, serverCpuMs, dbCpuMs });
+      // The next run (the mix, the cost runs) must not repeat this one's pairs or accepts.
+      if (scenario === 'bid' || scenario === 'mix') pairs = pairs.slice(summary.consumed);
+      if (scenario === 'mix') accepts = accepts.slice(summary.acceptsConsumed ?? 0);
       await settle(db.url);
+      // What the row left behind once its garbage is collected: retained, not just not yet freed.
+      collect();
+      rows.push({ scenario, label, summary, rssPeakMb, memoryAtPeak, memoryAfterGc: process.memoryUsage(), serverCpuMs, dbCpuMs });
       const odd = oddStatuses(summary);
       if (odd) log(`  non-2xx answers: ${odd}`);
       if (summary.pairsExhausted) log(`  bid pairs ran out (${pairs.length}); later bids repeated pairs`);
+      if (summary.kinds) log(mixBreakdown(summary));
+    }
+
+    // Item 1's question, per hook: one connection, so each hook's wall time is its own work.
+    const costs: Array<{ label: string; requests: number; p50Ms: number; costs: Cost[] }> = [];
+    if (settings.only.has('costs')) {
+      const meter = meterGlobalHooks();
+      try {
+        // The rows rotate every expert's token, so the principal cache (60 s) rarely hits there;
+        // the second feed column shows the hit path: the same 50 experts over and over.
+        const runs = [['feed', 'feed', tokens], ['feed', 'feed, 50 experts', tokens.slice(0, 50)], ['search', 'search', tokens], ['bid', 'bid', tokens]] as const;
+        for (const [scenario, label, callers] of runs) {
+          meter.reset();
+          const job: LoadJob = { scenario, baseUrl, connections: 1, duration: COST_SECONDS, tokens: [...callers], terms: [...SEARCH_TERMS], pairs: scenario === 'bid' ? pairs : [] };
+          const { summary } = await runLoad(job, work, db);
+          if (scenario === 'bid') pairs = pairs.slice(summary.consumed);
+          costs.push({ label, requests: summary.total, p50Ms: summary.p50, costs: meter.read() });
+          await settle(db.url);
+        }
+      } finally {
+        meter.restore();
+      }
     }
 
     const burst = settings.only.has('webhooks') ? await webhookBurst(app, db.url) : undefined;
@@ -264,6 +324,13 @@ async function main(): Promise<void> {
 
     log('');
     log(renderTable(rows));
+    log('');
+    if (costs.length) {
+      log(`global guards, interceptor and pipe (1 connection, ${COST_SECONDS} s per route, wall time inside each, awaits included; load ${loadavg()[0].toFixed(1)}):`);
+      log(renderCosts(costs));
+      log('');
+    }
+    log(memoryReport(idle, fixturesMb, rows));
     log('');
     const key = rows.find((r) => r.scenario === 'feed_key')?.summary;
     const bearer = rows.find((r) => r.scenario === 'feed')?.summary;
@@ -283,6 +350,23 @@ async function main(): Promise<void> {
         `reconciliation: one run at ${reconciled.escrows} escrows (${reconciled.awaiting} awaiting payment) took ${reconciled.runMs.toFixed(0)} ms, ` +
           `read ${reconciled.stripeObjects} Stripe objects, ${reconciled.violations} violations (goal < 2 s: ${reconciled.runMs < 2000 ? 'ok' : 'MISSED'})`,
       );
+    }
+    if (settings.only.has('search')) {
+      const pool = new Pool({ connectionString: db.url, max: 1 });
+      const overlap = await searchOverlap(pool, SEARCH_TERMS).finally(() => pool.end());
+      log(
+        `search: the top 10 of ranking the ${overlap.candidates} newest matches against ts_rank over every match, ${overlap.words} words: ` +
+          `overlap@10 ${overlap.overlapAt10.toFixed(2)}, tie-aware ${overlap.tieAwareAt10.toFixed(2)} (README "How request search ranks")`,
+      );
+    }
+    if (process.env.BENCH_PLANS !== '0') {
+      log('');
+      log(`plans at this scale (EXPLAIN ANALYZE, the routes' SQL; BENCH_PLANS=0 leaves them out):`);
+      for (const plan of await hotReadPlans(db.url, SEARCH_TERMS)) {
+        log(`── ${plan.label}: ${plan.executionMs.toFixed(2)} ms${plan.seqScans.length ? `, SEQ SCAN of ${plan.seqScans.join(', ')}` : ', no sequential scan'}`);
+        if (process.env.BENCH_PLANS === 'full') log(plan.text);
+      }
+      log('');
     }
     log(
       `(${settings.connections} connections, ${settings.duration} s each after a ${settings.warmup} s warm-up; RSS: peak of the ` +

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { dropForLoad, inParallel, loadInOneTransaction, rebuild } from './bulk-load';
 import { BIO_SENTENCES, CATEGORY_SLUGS, CONTEXT_SENTENCES, HEADLINES, SUBJECTS, SYMPTOMS, sqlArray } from './words';
 
 export interface SeedSize {
@@ -28,12 +29,12 @@ const CATS = sqlArray(CATEGORY_SLUGS);
 
 /**
  * Ids are a function of (kind, n), shaped as UUID v4, so every statement can name a user or a
- * request by its number without joining a mapping table, and reruns produce the same rows.
+ * request by its number without joining a mapping table, and reruns produce the same rows. One
+ * expression without FROM, so PostgreSQL inlines it (4 million calls at scale 10).
  */
 const UUID_FN = `
 CREATE FUNCTION pg_temp.bench_uuid(kind text, n bigint) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$
-  SELECT (substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-8' || substr(h, 18, 3) || '-' || substr(h, 21, 12))::uuid
-  FROM md5(kind || ':' || n) AS h
+  SELECT overlay(overlay(md5(kind || ':' || n) PLACING '4' FROM 13 FOR 1) PLACING '8' FROM 17 FOR 1)::uuid
 $$`;
 
 function usersSql(kind: 'e' | 'c', role: string, label: string): string {
@@ -72,7 +73,7 @@ SELECT p.user_id, s.skill, p.reputation_score, p.completed_jobs FROM expert_prof
 
 /** One row per request with every random draw made once; help_requests, bids and matches read it. */
 const PLAN_SQL = `
-CREATE TEMP TABLE bench_req AS
+CREATE UNLOGGED TABLE bench_req AS
 SELECT n, pg_temp.bench_uuid('r', n) AS id, pg_temp.bench_uuid('c', 1 + (n * 7) % $2::int) AS customer_id,
        cat_idx, (${CATS})[1 + cat_idx] AS category, status,
        CASE WHEN status = 'open' THEN n % 5 WHEN status IN ${ACCEPTED_STATES} THEN 1 + n % 3 ELSE n % 4 END AS bid_count,
@@ -83,7 +84,9 @@ SELECT n, pg_temp.bench_uuid('r', n) AS id, pg_temp.bench_uuid('c', 1 + (n * 7) 
        CASE WHEN status = 'open' THEN now() - interval '2 hours' - r6 * interval '3 days'
             WHEN status IN ('awaiting_payment','in_progress','resolved','disputed') THEN now() - interval '3 days' - r6 * interval '20 days'
             ELSE now() - interval '4 days' - r6 * interval '90 days' END AS created_at,
-       r7, r8, subject_k, symptom_k, other_cat
+       r7, r8, subject_k, symptom_k, other_cat,
+       -- An open request's bidding close, drawn once: help_requests and its pairings' feed_until read it.
+       now() + interval '2 hours' + r7 * interval '20 days' AS open_closes_at
 FROM (
   SELECT n, floor(15 * power(random(), 1.4))::int AS cat_idx,
          CASE WHEN r1 < 0.70 THEN 'open' WHEN r1 < 0.78 THEN 'awaiting_payment' WHEN r1 < 0.85 THEN 'in_progress'
@@ -109,7 +112,7 @@ SELECT id, customer_id,
     || (${CTX})[1 + (n / 144) % 12],
   category, budget_amount, budget_currency, urgency, language, status, bid_count,
   CASE WHEN status IN ${ACCEPTED_STATES} THEN pg_temp.bench_uuid('b', n * 8) END,
-  CASE WHEN status = 'open' THEN now() + interval '2 hours' + r7 * interval '20 days' ELSE created_at + interval '72 hours' END,
+  CASE WHEN status = 'open' THEN open_closes_at ELSE created_at + interval '72 hours' END,
   CASE WHEN status = 'awaiting_payment' THEN now() - r8 * interval '20 hours'
        WHEN status IN ${ACCEPTED_STATES} THEN created_at + interval '1 day' END,
   CASE WHEN status IN ('in_progress','resolved','completed','disputed') THEN created_at + interval '25 hours' END,
@@ -129,7 +132,7 @@ FROM bench_req`;
  */
 const BIDS_SQL = `
 INSERT INTO bids (id, request_id, expert_id, amount, currency, eta_minutes, message, status, created_at, updated_at)
-SELECT pg_temp.bench_uuid('b', q.n * 8 + j), q.id, pg_temp.bench_uuid('e', 1 + (q.n * 7919 + j * 104729) % $1::int),
+SELECT pg_temp.bench_uuid('b', q.n * 8 + j), q.id, pg_temp.bench_uuid('e', 1 + (q.n::bigint * 7919 + j * 104729) % $1::int),
   CASE WHEN q.budget_amount IS NULL THEN 1000 + floor(random() * 20000)::int ELSE 500 + floor(random() * (q.budget_amount - 500))::int END,
   coalesce(q.budget_currency, 'usd'), 30 + floor(random() * 2850)::int,
   'I can fix this today over a remote session. ' || (${CTX})[1 + (q.n + j) % 12],
@@ -159,11 +162,11 @@ SELECT q.id, e.user_id,
   CASE WHEN e.languages @> ARRAY[q.language] THEN ARRAY[e.skill_reason, 'Speaks ' || q.language] || e.tail
        ELSE ARRAY[e.skill_reason] || e.tail END,
   q.created_at,
-  -- The feed index (src/requests/feed-index.ts): open requests only, and not where the expert bid.
+  -- The feed index (src/requests/feed-index.ts): open requests only (all of these), not where the
+  -- expert bid (the bids are in: same session, loaded first).
   CASE WHEN NOT EXISTS (SELECT 1 FROM bids b WHERE b.request_id = q.id AND b.expert_id = e.user_id)
-       THEN h.bidding_closes_at END
+       THEN q.open_closes_at END
 FROM bench_req q
-JOIN help_requests h ON h.id = q.id
 JOIN bench_cat_count c ON c.cat_idx = q.cat_idx
 CROSS JOIN LATERAL generate_series(0, least($1::int, c.cnt) - 1) k
 JOIN bench_cat_expert e ON e.cat_idx = q.cat_idx
@@ -173,7 +176,7 @@ WHERE q.status = 'open'`;
 const CAT_EXPERTS_SQL = [
   // The expert's half of each score and reason list, once per (category, expert) rather than
   // once per match row; only the language term depends on the request.
-  `CREATE TEMP TABLE bench_cat_expert AS
+  `CREATE UNLOGGED TABLE bench_cat_expert AS
    SELECT cat_idx, user_id, languages, rank,
           round((base + 0.12)::numeric, 4)::real AS score_with_language,
           round(base::numeric, 4)::real AS score_without_language,
@@ -197,82 +200,79 @@ const CAT_EXPERTS_SQL = [
      FROM expert_profiles p JOIN unnest(${CATS}) WITH ORDINALITY c(slug, idx) ON p.skills @> ARRAY[c.slug]
    ) x`,
   `CREATE INDEX ON bench_cat_expert (cat_idx, rank)`,
-  `CREATE TEMP TABLE bench_cat_count AS SELECT cat_idx, count(*)::int AS cnt FROM bench_cat_expert GROUP BY cat_idx`,
+  `CREATE UNLOGGED TABLE bench_cat_count AS SELECT cat_idx, count(*)::int AS cnt FROM bench_cat_expert GROUP BY cat_idx`,
   `ANALYZE bench_cat_expert`,
 ];
 
-/**
- * Bulk loads go faster into a table without its secondary indexes: drop the ones no constraint
- * owns (read from the catalog, so a later migration's indexes are covered too), load, then
- * rebuild each from its own definition.
- */
-async function withoutSecondaryIndexes(
-  db: Client,
-  tables: string[],
-  load: () => Promise<void>,
-  rebuild: (statements: string[]) => Promise<void>,
-): Promise<void> {
-  const { rows } = await db.query<{ name: string; def: string }>(
-    `SELECT i.indexname AS name, i.indexdef AS def FROM pg_indexes i
-     WHERE i.schemaname = 'public' AND i.tablename = ANY($1)
-       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = format('%I.%I', i.schemaname, i.indexname)::regclass)`,
-    [tables],
-  );
-  for (const r of rows) await db.query(`DROP INDEX "${r.name}"`);
-  await load();
-  await rebuild(rows.map((r) => r.def));
-}
+/** The tables the seed fills; the plan's helper tables are dropped at the end. */
+const SEEDED = ['users', 'expert_profiles', 'expert_skill_reputation', 'help_requests', 'bids', 'request_matches'];
+const HELPERS = ['bench_req', 'bench_cat_expert', 'bench_cat_count'];
 
 /**
- * Foreign keys are checked row by row by triggers; the seed builds every reference from ids it
- * just inserted, so it skips them where it may (superuser). Elsewhere it just runs slower.
- */
-async function withoutForeignKeyChecks(db: Client, load: () => Promise<void>): Promise<void> {
-  const off = await db.query(`SET session_replication_role = replica`).then(() => true, () => false);
-  try {
-    await load();
-  } finally {
-    if (off) await db.query(`SET session_replication_role = DEFAULT`);
-  }
-}
-
-/**
- * Fills an empty, migrated database with set-based statements. `passwordHash` is one argon2
- * hash every seeded user shares (the benchmark mints tokens; logins work too).
+ * Fills an empty, migrated database with set-based statements on two sessions (the machine's two
+ * CPUs). `passwordHash` is one argon2 hash every seeded user shares (the benchmark mints tokens;
+ * logins work too). Only the main session draws random numbers, in the same order as ever, so a
+ * scale gives the same rows on every run (scale 1: the same rows as the one-session seed).
  */
 export async function seed(url: string, size: SeedSize, passwordHash: string, log: (line: string) => void): Promise<SeedCounts> {
-  const db = new Client({ connectionString: url });
-  await db.connect();
-  const step = async (label: string, sql: string | string[], params: unknown[] = []) => {
+  const db = new Client({ connectionString: url, application_name: 'fixbid-bench-seed' });
+  const side = new Client({ connectionString: url, application_name: 'fixbid-bench-seed' });
+  const step = async (session: Client, label: string, sql: string | string[], params: unknown[] = []): Promise<void> => {
     const started = Date.now();
     let rows = 0;
-    for (const s of Array.isArray(sql) ? sql : [sql]) rows += (await db.query(s, params)).rowCount ?? 0;
-    log(`  ${label.padEnd(22)} ${String(rows).padStart(9)} rows  ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    for (const s of Array.isArray(sql) ? sql : [sql]) rows += (await session.query(s, params)).rowCount ?? 0;
+    log(`  ${label.padEnd(32)} ${String(rows).padStart(9)} rows  ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s`);
+  };
+  const phase = async (label: string, work: () => Promise<void>) => {
+    const started = Date.now();
+    await work();
+    log(`  ${`= ${label}`.padEnd(48)} ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s`);
   };
   try {
-    await db.query(`SET synchronous_commit = off`);
-    await db.query(`SET maintenance_work_mem = '256MB'`);
-    await db.query(`SET work_mem = '64MB'`);
-    await db.query(UUID_FN);
+    for (const session of [db, side]) {
+      await session.connect();
+      await session.query(`SET synchronous_commit = off`);
+      await session.query(`SET maintenance_work_mem = '1GB'`);
+      await session.query(`SET work_mem = '64MB'`);
+      // Two sessions reading bench_req at once must each read it from the start: a synchronized
+      // scan would hand the bids' random draws to other rows.
+      await session.query(`SET synchronize_seqscans = off`);
+      await session.query(UUID_FN);
+    }
+    await db.query(`DROP TABLE IF EXISTS ${HELPERS.join(', ')}`);
     await db.query(`SELECT setseed(0.42)`);
-    await step('experts (users)', usersSql('e', 'expert', 'expert'), [passwordHash, size.experts]);
-    await step('customers (users)', usersSql('c', 'customer', 'customer'), [passwordHash, size.customers]);
-    await step('expert_profiles', PROFILES_SQL, [size.experts]);
-    await step('skill reputation', SKILL_REPUTATION_SQL);
-    await step('plan', PLAN_SQL, [size.requests, size.customers]);
-    await step('experts by category', CAT_EXPERTS_SQL);
-    await withoutSecondaryIndexes(db, ['help_requests', 'bids', 'request_matches'], async () => {
-      // help_requests keeps its triggers: the one that fills `search` must run.
-      await step('help_requests', REQUESTS_SQL);
-      await withoutForeignKeyChecks(db, async () => {
-        await step('bids', BIDS_SQL, [size.experts]);
-        await step('bid counts', BID_COUNT_SQL);
-        await step('request_matches', MATCHES_SQL, [size.matchesPerRequest]);
-      });
-    }, (run) => step('rebuild indexes', run));
+    const dropped = await dropForLoad(db, SEEDED);
+    await phase('users, profiles and the plan', () =>
+      loadInOneTransaction(db, ['users', 'expert_profiles', 'expert_skill_reputation'], async () => {
+        await step(db, 'experts (users)', usersSql('e', 'expert', 'expert'), [passwordHash, size.experts]);
+        await step(db, 'customers (users)', usersSql('c', 'customer', 'customer'), [passwordHash, size.customers]);
+        await step(db, 'expert_profiles', PROFILES_SQL, [size.experts]);
+        await step(db, 'skill reputation', SKILL_REPUTATION_SQL);
+        await step(db, 'plan', PLAN_SQL, [size.requests, size.customers]);
+        await step(db, 'experts by category', CAT_EXPERTS_SQL);
+      }),
+    );
+    // help_requests keeps its triggers: the one that fills `search` must run.
+    await phase('help_requests, bids and request_matches', () =>
+      // help_requests alone on one side (its search triggers make it the slowest per row), bids
+      // then matches on the other; only bids draw random numbers, on the main session.
+      Promise.all([
+        loadInOneTransaction(db, ['bids', 'request_matches'], async () => {
+          // A bid's feed-index trigger (a lookup in request_matches per bid) has nothing to do
+          // before the matches exist; the matches compute feed_until themselves.
+          await db.query(`ALTER TABLE bids DISABLE TRIGGER bids_feed_index`);
+          await step(db, 'bids', BIDS_SQL, [size.experts]);
+          await step(db, 'request_matches', MATCHES_SQL, [size.matchesPerRequest]);
+          await db.query(`ALTER TABLE bids ENABLE TRIGGER bids_feed_index`);
+        }),
+        loadInOneTransaction(side, ['help_requests'], () => step(side, 'help_requests', REQUESTS_SQL)),
+      ]).then(() => step(db, 'bid counts', BID_COUNT_SQL)),
+    );
+    await phase('keys, indexes and foreign keys', () => rebuild([db, side], dropped, log));
+    await db.query(`DROP TABLE ${HELPERS.join(', ')}`);
     // VACUUM too, not just ANALYZE: it sets the visibility map (index-only scans work from the
     // first request) and leaves autovacuum nothing to do while the load runs.
-    await step('vacuum analyze', ['users', 'expert_profiles', 'expert_skill_reputation', 'help_requests', 'bids', 'request_matches'].map((t) => `VACUUM (ANALYZE) ${t}`));
+    await phase('vacuum analyze', () => inParallel([db, side], [...SEEDED].reverse().map((t) => (session) => step(session, `vacuum ${t}`, `VACUUM (ANALYZE) ${t}`))));
     const { rows } = await db.query(`SELECT
       (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM expert_profiles)::int AS experts,
       (SELECT count(*) FROM help_requests)::int AS requests,
@@ -280,6 +280,7 @@ export async function seed(url: string, size: SeedSize, passwordHash: string, lo
       (SELECT count(*) FROM bids)::int AS bids, (SELECT count(*) FROM request_matches)::int AS matches`);
     return rows[0] as SeedCounts;
   } finally {
-    await db.end();
+    await db.end().catch(() => undefined);
+    await side.end().catch(() => undefined);
   }
 }

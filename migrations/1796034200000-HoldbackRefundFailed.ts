@@ -6,8 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * holdback Transfer could pay the customer's money to the expert, and a write-off was refused once
  * the expert's part was paid). Backfilled from the failed holdback refunds whose dispute is open.
  */
-export class HoldbackRefundFailed1796034000000 implements MigrationInterface {
-  name = 'HoldbackRefundFailed1796034000000';
+export class HoldbackRefundFailed1796034200000 implements MigrationInterface {
+  name = 'HoldbackRefundFailed1796034200000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "escrows" ADD "warranty_refund_failed" integer NOT NULL DEFAULT '0'`);
