@@ -97,7 +97,7 @@ describe('Dockerfile', () => {
     expect(user?.[1]).toBeDefined();
     expect(user?.[1]).not.toMatch(/^(root|0)(:|$)/);
     expect(stage('runtime')).toMatch(/^HEALTHCHECK .*\/health\/ready/m);
-    expect(stage('runtime')).toMatch(/^CMD \["node", "dist\/src\/main\.js"\]$/m);
+    expect(stage('runtime')).toMatch(/^CMD \["node", "--max-old-space-size=192", "dist\/src\/main\.js"\]$/m);
     expect(existsSync(join(ROOT, 'src', 'main.ts'))).toBe(true); // tsconfig rootDir "." → dist/src/main.js
   });
 
