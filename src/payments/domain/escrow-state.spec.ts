@@ -338,7 +338,8 @@ describe('escrow state table', () => {
           expect(balance.unclaimed_refunds ?? 0).toBe(escrow.unclaimedAmount);
           if (escrow.chargebackStatus === null && (escrow.status === 'released' || escrow.status === 'partially_refunded')) {
             // M9: the fee the release kept is the platform's net plus the partner's share, floored at the rate fixed at funding.
-            const kept = escrow.refundedAmount === 0 ? escrow.platformFee : splitFee(escrow.amount - escrow.refundedAmount, escrow.feeBps).platformFee;
+            // It is the fee on what the release took (refunds and refunds written off never pay a fee).
+            const kept = escrow.releasedAmount === escrow.amount ? escrow.platformFee : splitFee(escrow.releasedAmount, escrow.feeBps).platformFee;
             const share = (balance.partner_payable ?? 0) + partnerPaid;
             expect((balance.platform_revenue ?? 0) + share).toBe(kept);
             expect(share).toBe(Math.floor((kept * escrow.partnerShareBps) / 10_000));
