@@ -98,6 +98,14 @@ describe('splitFee', () => {
   ])('refuses amount %p at %p bps (a programming error)', (amount, bps) => {
     expect(() => splitFee(amount, bps)).toThrow(RangeError);
   });
+
+  it('a programming error names the argument, its range and the value it got', () => {
+    expect(() => splitFee(12.5, 1500)).toThrow(`amount must be an integer 0..${MAX_SPLITTABLE_AMOUNT}, got 12.5`);
+    expect(() => splitFee(1000, 10_001)).toThrow('feeBps must be an integer 0..10000, got 10001');
+    expect(() => splitPartnerShare(-1, 2000)).toThrow(`platformFee must be an integer 0..${MAX_SPLITTABLE_AMOUNT}, got -1`);
+    expect(() => splitPartnerShare(1500, -1)).toThrow('shareBps must be an integer 0..10000, got -1');
+    expect(() => splitRefund(-1, 1, 1500)).toThrow(`amount must be an integer 0..${MAX_SPLITTABLE_AMOUNT}, got -1`);
+  });
 });
 
 describe('splitPartnerShare (M9: platform fee = partner share + platform net)', () => {
@@ -205,6 +213,10 @@ describe('splitRefund', () => {
     });
     if (!result.ok) expect(ERROR_CODES[result.code]).toBe(400);
   });
+
+  it('the refusal tells the caller the range a refund may take (1 to the amount less one)', () => {
+    expect(splitRefund(10_000, 10_000, 1500)).toMatchObject({ ok: false, message: '"refundAmount" must be an integer from 1 to 9999 (the held amount less one).' });
+  });
 });
 
 describe('checkMoney (V2)', () => {
@@ -224,14 +236,23 @@ describe('checkMoney (V2)', () => {
     ['B2 above maximum', { amount: 1_000_001, currency: 'usd' }, 'invalid_field', 'amount'],
     ['NaN', { amount: Number.NaN, currency: 'usd' }, 'invalid_field', 'amount'],
     ['missing amount', { currency: 'usd' }, 'missing_field', 'amount'],
+    ['null amount', { amount: null, currency: 'usd' }, 'missing_field', 'amount'],
     ['B3 upper case', { amount: 1000, currency: 'USD' }, 'invalid_field', 'currency'],
     ['B3 unsupported', { amount: 1000, currency: 'jpy' }, 'invalid_field', 'currency'],
     ['missing currency', { amount: 1000 }, 'missing_field', 'currency'],
+    ['null currency', { amount: 1000, currency: null }, 'missing_field', 'currency'],
     ['not an object', 'usd 1000', 'missing_field', 'amount'],
     ['null', null, 'missing_field', 'amount'],
   ])('%s (%j) → 400 %s on %s', (_name, input, code, param) => {
     const result = checkMoney(input);
     expect(result).toMatchObject({ ok: false, code, param });
     if (!result.ok) expect(ERROR_CODES[result.code]).toBe(400);
+  });
+
+  it('each refusal says what the field must be, in words a client can show', () => {
+    expect(checkMoney({ currency: 'usd' })).toMatchObject({ message: '"amount" is required.' });
+    expect(checkMoney({ amount: 499, currency: 'usd' })).toMatchObject({ message: '"amount" must be an integer number of minor units from 500 to 1000000.' });
+    expect(checkMoney({ amount: 1000 })).toMatchObject({ message: '"currency" is required.' });
+    expect(checkMoney({ amount: 1000, currency: 'jpy' })).toMatchObject({ message: '"currency" must be one of usd, eur, gbp.' });
   });
 });
