@@ -3,4 +3,4 @@
 const { projects, ...global } = require('./jest.config.js');
 const { displayName: _name, ...unit } = projects.find((project) => project.displayName === 'unit');
 
-module.exports = { ...global, ...unit };
+module.exports = { ...global, ...unit, setupFiles: ['<rootDir>/test/support/mutation-run.js'] };
