@@ -96,6 +96,13 @@ describe('splitFee', () => {
     );
   });
 
+  it('accepts the largest splittable amount itself, exactly, at every rate bound', () => {
+    expect(splitFee(MAX_SPLITTABLE_AMOUNT, MAX_FEE_BPS)).toEqual({ platformFee: MAX_SPLITTABLE_AMOUNT, expertPayout: 0 });
+    expect(splitFee(MAX_SPLITTABLE_AMOUNT, 0)).toEqual({ platformFee: 0, expertPayout: MAX_SPLITTABLE_AMOUNT });
+    expect(splitFee(MAX_SPLITTABLE_AMOUNT, 1).platformFee).toBe(referenceFee(MAX_SPLITTABLE_AMOUNT, 1));
+    expect(splitPartnerShare(MAX_SPLITTABLE_AMOUNT, 1).partnerShare).toBe(referenceFee(MAX_SPLITTABLE_AMOUNT, 1));
+  });
+
   it.each([
     [12.5, 1500],
     [-1, 1500],
