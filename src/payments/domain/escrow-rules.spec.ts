@@ -75,6 +75,11 @@ describe('release and refund rules', () => {
     expect(releaseSplit(held())).toEqual({ platformFee: 1500, expertPayout: 8500 });
   });
 
+  it('M2 a whole release pays the quote the escrow recorded, never a recomputation at its rate', () => {
+    // The quote is what both parties saw when the bid was accepted; the rate column only prices a split.
+    expect(releaseSplit(held({ platformFee: 1000, expertPayout: 9000 }))).toEqual({ platformFee: 1000, expertPayout: 9000 });
+  });
+
   it('M2 after a partial refund the release is splitRefund\'s: refund + fee + payout == amount', () => {
     fc.assert(
       fc.property(fc.integer({ min: 500, max: 1_000_000 }), fc.integer({ min: 0, max: 10_000 }), fc.double({ min: 0, max: 1, noNaN: true }), (amount, bps, share) => {
