@@ -141,6 +141,15 @@ describe('the bids a request move locks, and the expert load it changes', () => 
   ] as const)('the expert\'s load after %s: %s → %s is %i', (_what, from, to, delta) => {
     expect(loadDelta(from, to)).toBe(delta);
   });
+
+  it('the load counts accepted bids only: for any two statuses the change is (to accepted) − (from accepted)', () => {
+    // Staying accepted included: only a move into or out of accepted changes the load.
+    for (const from of BID_STATUSES) {
+      for (const to of BID_STATUSES) {
+        expect([from, to, loadDelta(from, to)]).toEqual([from, to, Number(to === 'accepted') - Number(from === 'accepted')]);
+      }
+    }
+  });
 });
 
 describe('bid rules', () => {
