@@ -8,6 +8,8 @@ import {
   countBackoff,
   countWindow,
   DEVICE_POLICY,
+  DEVICE_TOKEN_TTL_MS,
+  deviceAfterSuccess,
   emailAfterSuccess,
   emailKey,
   EMAIL_POLICY,
@@ -18,6 +20,7 @@ import {
   NO_BACKOFF,
   NO_WINDOW,
   PAIR_POLICY,
+  pairAfterSuccess,
   pairKey,
   windowForgetAt,
   WindowCounter,
@@ -230,6 +233,49 @@ describe('S3 login protection rules', () => {
       expect(emailKey('a@b.c')).toMatch(/^[0-9a-f]{64}$/);
       expect(pairKey('a@b.c', '10.0.0.1')).not.toBe(pairKey('a@b.c', '10.0.0.2'));
       expect(pairKey('a@b.c', '10.0.0.1')).not.toBe(emailKey('a@b.c'));
+    });
+  });
+
+  describe('the parts the scenarios above do not reach', () => {
+    it('S7 a device token is good for a year from the login that used it, to the millisecond', () => {
+      const device = { userId: 'u1', expiresAt: new Date(T0.getTime() + DEVICE_TOKEN_TTL_MS) };
+      const year = 365 * 24 * 3_600_000;
+      expect(isDeviceUsable(device, 'u1', new Date(T0.getTime() + year - 1))).toBe(true);
+      expect(isDeviceUsable(device, 'u1', new Date(T0.getTime() + year))).toBe(false);
+    });
+
+    it('S3 after the right password a pair or a device starts again: its next mistake counts as the first', () => {
+      expect(countBackoff(pairAfterSuccess(), at(5))).toEqual({ failures: 1, lastAttemptAt: at(5), refusedUntil: null });
+      expect(countBackoff(deviceAfterSuccess(), at(5), DEVICE_POLICY)).toEqual({ failures: 1, lastAttemptAt: at(5), refusedUntil: null });
+    });
+
+    it('S3 the protection holds while the window still has its threshold of failures after a success takes one back', () => {
+      const over = { failures: EMAIL_POLICY.threshold + 1, windowStartedAt: at(0), refusedUntil: at(900) };
+      expect(emailAfterSuccess(over, at(1))).toEqual({ failures: EMAIL_POLICY.threshold, windowStartedAt: at(0), refusedUntil: at(900) });
+    });
+
+    it('S3 once a protection ended, counting starts afresh even if the window it began in has not', () => {
+      const policy = { threshold: 3, windowSeconds: 3600, coolingOffSeconds: 60 };
+      let email = NO_WINDOW;
+      for (let i = 0; i < 3; i++) email = countWindow(email, at(i), policy);
+      expect(email.refusedUntil).toEqual(at(62));
+      expect(countWindow(email, at(62), policy)).toEqual({ failures: 1, windowStartedAt: at(62), refusedUntil: null });
+    });
+
+    it('L2 a counter may be forgotten once its refusal and its memory (pair) or window (email) are both over', () => {
+      expect(backoffForgetAt({ failures: 7, lastAttemptAt: at(0), refusedUntil: at(240) })).toEqual(at(PAIR_POLICY.memorySeconds));
+      expect(backoffForgetAt({ failures: 7, lastAttemptAt: at(0), refusedUntil: at(100_000) })).toEqual(at(100_000));
+      expect(backoffForgetAt(NO_BACKOFF)).toBeNull();
+      expect(windowForgetAt({ failures: 3, windowStartedAt: at(0), refusedUntil: null })).toEqual(at(EMAIL_POLICY.windowSeconds));
+      expect(windowForgetAt({ failures: 10, windowStartedAt: at(0), refusedUntil: at(1500) })).toEqual(at(1500));
+      expect(windowForgetAt(NO_WINDOW)).toBeNull();
+    });
+
+    it('digests are hex keys, one per token, email and (email, address)', () => {
+      expect(hashDeviceToken('token-a')).not.toBe(hashDeviceToken('token-b'));
+      expect(emailKey('a@b.c')).not.toBe(emailKey('d@e.f'));
+      expect(pairKey('a@b.c', '10.0.0.1')).toMatch(/^[0-9a-f]{64}$/);
+      expect(pairKey('a@b.c', '10.0.0.1')).not.toBe(pairKey('d@e.f', '10.0.0.1'));
     });
   });
 });

@@ -1,4 +1,4 @@
-import { hashRefreshToken, judgeRefreshToken, newRefreshTokenValue } from './refresh-rotation';
+import { hashRefreshToken, judgeRefreshToken, newRefreshTokenValue, REFRESH_TOKEN_TTL_MS } from './refresh-rotation';
 
 describe('S5 refresh token verdicts', () => {
   const now = new Date('2026-01-01T00:00:00Z');
@@ -23,5 +23,13 @@ describe('S5 refresh token verdicts', () => {
     expect(newRefreshTokenValue()).not.toBe(token);
     expect(hashRefreshToken(token)).toMatch(/^[0-9a-f]{64}$/);
     expect(hashRefreshToken(token)).toBe(hashRefreshToken(token));
+  });
+
+  it('S5 a refresh token lives 30 days (contract): valid up to the last millisecond, expired from then on', () => {
+    const issued = new Date('2026-01-01T00:00:00Z');
+    const token = { expiresAt: new Date(issued.getTime() + REFRESH_TOKEN_TTL_MS), rotatedAt: null, revokedAt: null };
+    const thirtyDays = 30 * 24 * 3_600_000;
+    expect(judgeRefreshToken(token, new Date(issued.getTime() + thirtyDays - 1))).toBe('valid');
+    expect(judgeRefreshToken(token, new Date(issued.getTime() + thirtyDays))).toBe('expired');
   });
 });

@@ -30,5 +30,8 @@ export function newRefreshTokenValue(): string {
 
 /** Only this digest is stored; a database leak yields no usable token. */
 export function hashRefreshToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  const hash = createHash('sha256');
+  // Stryker disable next-line StringLiteral: Node reads a string under an empty encoding as UTF-8, the same bytes
+  hash.update(token, 'utf8');
+  return hash.digest('hex');
 }

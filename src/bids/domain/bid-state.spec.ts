@@ -1,6 +1,5 @@
 import { ERROR_CODES } from '../../common/errors/error-codes';
 import fc from 'fast-check';
-import { REQUEST_STATUSES, RequestStatus } from '../../requests/domain/request-state';
 import {
   applyBidEvent,
   BID_EVENT_TYPES,
@@ -9,9 +8,12 @@ import {
   BidEventType,
   BidStatus,
   bidMovesFor,
+  bidStatusesMovedBy,
   checkBidAmount,
   checkCanBid,
+  loadDelta,
 } from './bid-state';
+import { REQUEST_EVENT_TYPES, REQUEST_STATUSES, RequestEvent, RequestStatus } from '../../requests/domain/request-state';
 
 // The contract's bid moves written out again; `true` marks a row that needs the request open.
 const ALLOWED: Record<string, [BidStatus, boolean]> = {
@@ -100,6 +102,56 @@ describe('bid moves that follow a request move', () => {
   });
 });
 
+describe('the bids a request move locks, and the expert load it changes', () => {
+  const eventOf = (type: (typeof REQUEST_EVENT_TYPES)[number]): RequestEvent => (type === 'accept_bid' ? { type, bidId: 'a' } : ({ type } as RequestEvent));
+
+  it.each([
+    ['accept_bid', ['active']],
+    ['escrow_funded', ['active']],
+    ['bidding_closed', ['active']],
+    ['payment_window_lapsed', ['accepted']],
+    ['cancel', ['active', 'accepted']],
+    ['resolve', []],
+    ['admin_refund', []],
+  ] as const)('%s locks the bids that are %j', (type, statuses) => {
+    expect(bidStatusesMovedBy(eventOf(type))).toEqual(statuses);
+  });
+
+  it('every bid a request event moves is one the lifecycle locked, and every locked one moves (accept names its own bid)', () => {
+    const othersThanAccept = REQUEST_EVENT_TYPES.filter((type) => type !== 'accept_bid');
+    fc.assert(
+      fc.property(fc.constantFrom(...othersThanAccept), fc.array(fc.constantFrom(...BID_STATUSES), { maxLength: 8 }), (type, statuses) => {
+        const bids = statuses.map((status, i) => ({ id: `b${i}`, status }));
+        const event = eventOf(type);
+        const locked = bidStatusesMovedBy(event);
+        const moved = bidMovesFor(event, bids).map((m) => bids.find((b) => b.id === m.bidId));
+        expect(moved.every((b) => b && locked.includes(b.status))).toBe(true);
+        expect(moved).toHaveLength(bids.filter((b) => locked.includes(b.status)).length);
+      }),
+    );
+  });
+
+  it.each([
+    ['winning the request', 'active', 'accepted', 1],
+    ['losing the win when the payment window lapses', 'accepted', 'active', -1],
+    ['losing the win when the request is cancelled', 'accepted', 'rejected', -1],
+    ['a bid rejected without winning', 'active', 'rejected', 0],
+    ['a bid withdrawn', 'active', 'withdrawn', 0],
+    ['an edit', 'active', 'active', 0],
+  ] as const)('the expert\'s load after %s: %s → %s is %i', (_what, from, to, delta) => {
+    expect(loadDelta(from, to)).toBe(delta);
+  });
+
+  it('the load counts accepted bids only: for any two statuses the change is (to accepted) − (from accepted)', () => {
+    // Staying accepted included: only a move into or out of accepted changes the load.
+    for (const from of BID_STATUSES) {
+      for (const to of BID_STATUSES) {
+        expect([from, to, loadDelta(from, to)]).toEqual([from, to, Number(to === 'accepted') - Number(from === 'accepted')]);
+      }
+    }
+  });
+});
+
 describe('bid rules', () => {
   const usd = (amount: number) => ({ amount, currency: 'usd' as const });
   it('a bid up to the budget, or with no budget, is fine', () => {
@@ -132,5 +184,15 @@ describe('bid rules', () => {
       ok: false,
       code: 'request_not_open',
     });
+  });
+  it('each refusal says what it needs, in words a client can show', () => {
+    expect(applyBidEvent('withdrawn', 'edit', { requestStatus: 'open' })).toMatchObject({ message: 'The bid is withdrawn; edit needs it active.' });
+    expect(applyBidEvent('active', 'reinstate', { requestStatus: 'open' })).toMatchObject({ message: 'The bid is active; reinstate needs it accepted.' });
+    expect(applyBidEvent('active', 'withdraw', { requestStatus: 'in_progress' })).toMatchObject({ message: 'The request is in_progress; this needs it open.' });
+    expect(checkBidAmount({ amount: 600, currency: 'eur' }, usd(1000))).toMatchObject({ message: 'The bid must be in usd, the currency of the budget.' });
+    expect(checkBidAmount(usd(1001), usd(1000))).toMatchObject({ message: 'The bid of 1001 is above the budget of 1000.' });
+    const closes = new Date('2030-01-04T00:00:00Z');
+    expect(checkCanBid({ status: 'cancelled', biddingClosesAt: closes }, new Date('2030-01-01'))).toMatchObject({ message: 'The request is cancelled.' });
+    expect(checkCanBid({ status: 'open', biddingClosesAt: closes }, closes)).toMatchObject({ message: 'Bidding on this request has closed.' });
   });
 });

@@ -1,10 +1,30 @@
 import fc from 'fast-check';
 import { splitFee } from '../../payments/domain/money';
-import { ADMIN_OUTCOMES, decideDispute, DISPUTE_KINDS, disputeQuotaRetryAfterSeconds, EscrowFacts, OUTCOMES_BY_KIND, settlesHeldMoney } from './dispute-rules';
+import { applyRequestEvent, RequestSnapshot } from '../../requests/domain/request-state';
+import {
+  ADMIN_OUTCOMES,
+  decideDispute,
+  DISPUTE_KINDS,
+  disputeQuotaRetryAfterSeconds,
+  EscrowFacts,
+  OUTCOME_EVENTS,
+  OUTCOMES_BY_KIND,
+  REQUEST_DISPUTE_KINDS,
+  settlesHeldMoney,
+} from './dispute-rules';
 
 const FEE_BPS = 1500;
 const escrowOf = (amount: number, chargebackStatus: EscrowFacts['chargebackStatus'] = null): EscrowFacts => ({ ...splitFee(amount, FEE_BPS), amount, chargebackStatus });
 const open = { status: 'open' as const, kind: 'customer' as const };
+
+// Contract §3 "Disputes have a kind", written out again so the spec checks the code rather than reading it back.
+const CONTRACT_OUTCOMES: Record<string, string[]> = {
+  customer: ['release', 'refund', 'split'],
+  chargeback: ['release', 'refund', 'split'],
+  warranty: ['release', 'refund', 'split'],
+  post_payout_chargeback: ['recovered', 'write_off'],
+  refund_failed: ['retry_refund', 'write_off'],
+};
 
 describe('decideDispute', () => {
   it('release: all to the expert less the fee; refund: all back to the customer', () => {
@@ -48,7 +68,7 @@ describe('decideDispute', () => {
     for (const outcome of ADMIN_OUTCOMES) {
       const input = outcome === 'split' ? { outcome, refundAmount: 100 } : { outcome };
       const decided = decideDispute({ status: 'open', kind }, { ...escrowOf(10_000, 'lost'), owed: 700 }, input, FEE_BPS);
-      if (OUTCOMES_BY_KIND[kind].includes(outcome)) expect(decided).toMatchObject({ ok: true, value: { outcome } });
+      if (CONTRACT_OUTCOMES[kind].includes(outcome)) expect(decided).toMatchObject({ ok: true, value: { outcome } });
       else expect(decided).toMatchObject({ ok: false, code: 'outcome_not_allowed', param: 'outcome' });
     }
   });
@@ -72,6 +92,43 @@ describe('decideDispute', () => {
     const rest = decideDispute({ status: 'open', kind: 'chargeback' }, escrowOf(4000, 'lost'), { outcome: 'refund' }, FEE_BPS);
     expect(rest).toEqual({ ok: true, value: { outcome: 'refund', refundAmount: 4000, platformFee: 0, expertPayout: 0 } });
     if (rest.ok) expect(settlesHeldMoney(rest.value)).toBe(true);
+  });
+
+  it('the disputes that hold the request in disputed are the customer\'s, the chargeback\'s and the warranty\'s; the others are about money only', () => {
+    expect([...REQUEST_DISPUTE_KINDS].sort()).toEqual(['chargeback', 'customer', 'warranty']);
+    expect(Object.keys(OUTCOMES_BY_KIND).sort()).toEqual(Object.keys(CONTRACT_OUTCOMES).sort());
+  });
+
+  it.each([
+    ['release', 'completed'],
+    ['refund', 'refunded'],
+    ['split', 'completed'],
+  ] as const)('a %s decision moves the disputed request to %s', (outcome, status) => {
+    const disputed: RequestSnapshot = {
+      status: 'disputed',
+      acceptedBidId: 'bid-1',
+      acceptedAt: new Date('2030-01-01T00:00:00Z'),
+      biddingClosesAt: new Date('2030-01-04T00:00:00Z'),
+      fundedAt: new Date('2030-01-01T01:00:00Z'),
+      reviewDueAt: null,
+      disputedFrom: 'in_progress',
+    };
+    const settings = { paymentWindowHours: 24, reviewWindowHours: 168, maxHoldDays: 60, reopenResolveDays: 7 };
+    expect(applyRequestEvent(disputed, { type: OUTCOME_EVENTS[outcome] }, { now: new Date('2030-01-02T00:00:00Z'), settings })).toMatchObject({ ok: true, next: { status } });
+  });
+
+  it('each refusal says what the admin can do instead', () => {
+    const failed = (kind: (typeof DISPUTE_KINDS)[number], escrow: EscrowFacts, input: Parameters<typeof decideDispute>[2], status: 'open' | 'resolved' = 'open') =>
+      decideDispute({ status, kind }, escrow, input, FEE_BPS);
+    expect(failed('customer', escrowOf(10_000), { outcome: 'refund' }, 'resolved')).toMatchObject({ message: 'The dispute is already resolved.' });
+    expect(failed('customer', escrowOf(10_000, 'open'), { outcome: 'refund' })).toMatchObject({
+      message: "The customer's bank is deciding a chargeback on this payment: Stripe settles it, not an admin.",
+    });
+    expect(failed('refund_failed', escrowOf(10_000), { outcome: 'refund' })).toMatchObject({ message: 'A refund_failed dispute is resolved with "retry_refund" or "write_off".' });
+    expect(failed('customer', escrowOf(10_000), { outcome: 'recovered' })).toMatchObject({ message: 'A customer dispute is resolved with "release" or "refund" or "split".' });
+    expect(failed('customer', escrowOf(10_000), { outcome: 'release', refundAmount: 1 })).toMatchObject({ message: '"refundAmount" is only allowed with outcome "split".' });
+    expect(failed('customer', escrowOf(0), { outcome: 'release' })).toMatchObject({ message: 'Nothing is held for this request any more: it can only be closed as "refund".' });
+    expect(failed('customer', escrowOf(10_000), { outcome: 'split' })).toMatchObject({ message: '"refundAmount" is required with outcome "split".' });
   });
 
   it('a resolved dispute cannot be decided again', () => {

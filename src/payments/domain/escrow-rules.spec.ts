@@ -44,6 +44,11 @@ describe('paymentIntentOutcome (W3: the PaymentIntent as Stripe has it now decid
     expect(paymentIntentOutcome('requires_payment', true, { ...succeeded, chargeId: null })).toBe('none');
   });
 
+  it.each(['processing', 'requires_capture', 'requires_action', 'requires_confirmation'])('W3 a PaymentIntent %s, even with a charge, funds nothing: only succeeded money is held', (status) => {
+    expect(paymentIntentOutcome('requires_payment', true, { ...succeeded, status })).toBe('none');
+    expect(paymentIntentOutcome('cancelled', false, { ...succeeded, status })).toBe('none');
+  });
+
   it('canceled cancels only an unfunded escrow', () => {
     const canceled = { status: 'canceled', chargeId: null, hasPaymentError: false };
     expect(paymentIntentOutcome('requires_payment', true, canceled)).toBe('cancel');
@@ -57,11 +62,22 @@ describe('paymentIntentOutcome (W3: the PaymentIntent as Stripe has it now decid
     expect(paymentIntentOutcome('requires_payment', true, declined, 'payment_intent.succeeded')).toBe('none');
     expect(paymentIntentOutcome('held', true, declined, 'payment_intent.payment_failed')).toBe('none');
   });
+
+  it('a payment_failed event is not a decline when the PaymentIntent, read again, has no error or moved on (the customer retried)', () => {
+    const event = 'payment_intent.payment_failed';
+    expect(paymentIntentOutcome('requires_payment', true, { status: 'requires_payment_method', chargeId: null, hasPaymentError: false }, event)).toBe('none');
+    expect(paymentIntentOutcome('requires_payment', true, { status: 'processing', chargeId: null, hasPaymentError: true }, event)).toBe('none');
+  });
 });
 
 describe('release and refund rules', () => {
   it('a whole release keeps the acceptance quote', () => {
     expect(releaseSplit(held())).toEqual({ platformFee: 1500, expertPayout: 8500 });
+  });
+
+  it('M2 a whole release pays the quote the escrow recorded, never a recomputation at its rate', () => {
+    // The quote is what both parties saw when the bid was accepted; the rate column only prices a split.
+    expect(releaseSplit(held({ platformFee: 1000, expertPayout: 9000 }))).toEqual({ platformFee: 1000, expertPayout: 9000 });
   });
 
   it('M2 after a partial refund the release is splitRefund\'s: refund + fee + payout == amount', () => {
@@ -95,9 +111,26 @@ describe('release and refund rules', () => {
     expect(refundRefusal(held(), amount)).toMatchObject({ code: 'invalid_field', param: 'refundAmount' });
   });
 
-  it('refunds never exceed what is held', () => {
+  it('refunds never exceed what is held; a single minor unit may be refunded', () => {
     expect(refundRefusal(held({ refundedAmount: 9000 }), 1001)?.code).toBe('invalid_field');
     expect(heldAmount(held({ refundedAmount: 9000 }))).toBe(1000);
+    expect(refundRefusal(held(), 1)).toBeNull();
+    expect(refundRefusal(held({ refundedAmount: 9000 }), 1000)).toBeNull();
+  });
+
+  it('M2 held is the amount less refunds, the release, a lost chargeback\'s part and refunds given up; nothing before funding or once cancelled', () => {
+    expect(heldAmount(held({ refundedAmount: 1000, chargebackLossHeld: 2000, unclaimedAmount: 500 }))).toBe(6500);
+    expect(heldAmount(held({ status: 'partially_refunded', refundedAmount: 4000, releasedAmount: 6000 }))).toBe(0);
+    expect(heldAmount(held({ status: 'requires_payment' }))).toBe(0);
+    expect(heldAmount(held({ status: 'cancelled' }))).toBe(0);
+  });
+
+  it('a refusal says why, in words an admin or a customer can act on', () => {
+    expect(releaseRefusal(held({ status: 'released' }))?.message).toBe('The escrow is released; only held money can be released.');
+    expect(releaseRefusal(held({ frozen: true }))?.message).toMatch(/chargeback/);
+    expect(refundRefusal(held({ status: 'refunded' }), 100)?.message).toBe('The escrow is refunded; only held money can be refunded.');
+    expect(refundRefusal(held({ frozen: true }), 100)?.message).toMatch(/chargeback/);
+    expect(refundRefusal(held({ refundedAmount: 9000 }), 1001)?.message).toBe('"refundAmount" must be an integer from 1 to 1000.');
   });
 
   it('statuses after refund and release', () => {
@@ -125,6 +158,9 @@ describe('repeating an accept (PaymentIntent creation retry)', () => {
   const escrow = { status: 'requires_payment' as const, paymentIntentId: null, paymentIntentFailedAt: null, createdAt: new Date(now.getTime() - 1000) };
   it('a concurrent repeat while Stripe is being asked is not a retry', () => {
     expect(paymentIntentRetryable(escrow, now)).toBe(false);
+  });
+  it('an attempt exactly PAYMENT_INTENT_ATTEMPT_MS old may still be running: not yet a retry', () => {
+    expect(paymentIntentRetryable({ ...escrow, createdAt: new Date(now.getTime() - PAYMENT_INTENT_ATTEMPT_MS) }, now)).toBe(false);
   });
   it('after a recorded failure, or once the attempt cannot still be running, it is', () => {
     expect(paymentIntentRetryable({ ...escrow, paymentIntentFailedAt: now }, now)).toBe(true);

@@ -360,7 +360,8 @@ describe('escrow state table', () => {
           expect(balance.refunded ?? 0).toBe(escrow.refundedAmount);
           expect(balance.unclaimed_refunds ?? 0).toBe(escrow.unclaimedAmount);
           if (escrow.chargebackStatus === null && (escrow.status === 'released' || escrow.status === 'partially_refunded')) {
-            // M9: the fee the release kept (on what it released) is the platform's net plus the partner's share, floored at the rate fixed at funding.
+            // M9: the fee the release kept is the platform's net plus the partner's share, floored at the rate fixed at funding.
+            // It is the fee on what the release took (refunds and refunds written off never pay a fee).
             const kept = escrow.releasedAmount === escrow.amount ? escrow.platformFee : splitFee(escrow.releasedAmount, escrow.feeBps).platformFee;
             const share = (balance.partner_payable ?? 0) + partnerPaid;
             expect((balance.platform_revenue ?? 0) + share).toBe(kept);
@@ -573,3 +574,169 @@ describe('the fix warranty: the holdback (issue 10, M1–M3, M9)', () => {
   });
 });
 
+describe('what each row promises beyond its status', () => {
+  const open = { chargebackStatus: 'open' as const, chargebackAmount: 10_000, frozen: true };
+  const apply = (escrow: EscrowState, event: EscrowEvent) => applyEscrowEvent(escrow, event, ctx);
+
+  it('cancelling an unfunded escrow forgets its client secret and books nothing', () => {
+    expect(apply(escrowIn('requires_payment'), { type: 'cancel' })).toEqual({ ok: true, changes: { clientSecret: null, status: 'cancelled' }, postings: [] });
+  });
+
+  it('M2 a release with nothing left held (every refund written off) books no posting', () => {
+    const emptied = escrowIn('held', { refundedAmount: 0, unclaimedAmount: 10_000 });
+    const result = apply(emptied, { type: 'release', reason: 'review', payoutAvailableAt: now });
+    expect(result).toMatchObject({ ok: true, changes: { payoutStatus: 'none' }, postings: [] });
+  });
+
+  it('M8 the security hold ends at payoutAvailableAt: held before it, payable from that instant on', () => {
+    const atHold = (ms: number) => escrowIn('released', { payoutAvailableAt: new Date(now.getTime() + ms) });
+    expect(apply(atHold(1), { type: 'transfer_started', payee: 'expert' })).toEqual({
+      ok: false,
+      code: 'escrow_not_payable',
+      message: 'The payout is held until 2030-01-01T00:00:00.001Z.',
+      currentStatus: 'released',
+    });
+    expect(apply(atHold(0), { type: 'transfer_started', payee: 'expert' })).toMatchObject({ ok: true });
+    expect(apply(atHold(-1), { type: 'transfer_started', payee: 'expert' })).toMatchObject({ ok: true });
+  });
+
+  it("M8 the partner's payout moves its own columns; a retried decision keeps the time of the first (the Stripe key's age)", () => {
+    const first = new Date('2029-12-31T00:00:00Z');
+    expect(apply(partnerEscrowIn('released'), { type: 'transfer_started', payee: 'partner' })).toEqual({
+      ok: true,
+      changes: { partnerPayoutStatus: 'transferring', partnerTransferStartedAt: now },
+      postings: [],
+    });
+    expect(apply(partnerEscrowIn('released', { partnerTransferStartedAt: first }), { type: 'transfer_started', payee: 'partner' })).toMatchObject({
+      ok: true,
+      changes: { partnerTransferStartedAt: first },
+    });
+    expect(apply(escrowIn('released', { transferStartedAt: first }), { type: 'transfer_started', payee: 'expert' })).toMatchObject({ ok: true, changes: { transferStartedAt: first } });
+    expect(apply(partnerEscrowIn('released', { partnerPayoutStatus: 'transferring' }), { type: 'transfer_failed', payee: 'partner' })).toEqual({
+      ok: true,
+      changes: { partnerPayoutStatus: 'pending' },
+      postings: [],
+    });
+  });
+
+  it('M3 a failure is only recorded for a Transfer being made, and a Transfer only when something is owed', () => {
+    for (const payoutStatus of ['pending', 'paid'] as const) {
+      expect(apply(escrowIn('released', { payoutStatus }), { type: 'transfer_failed', payee: 'expert' })).toMatchObject({
+        ok: false,
+        code: 'escrow_not_payable',
+        message: "The expert's payout is not being transferred.",
+      });
+    }
+    // A 100 % fee left the expert nothing: no Transfer can be recorded for them.
+    expect(apply(escrowIn('released', { payoutStatus: 'none' }), { type: 'transfer_recorded', payee: 'expert', transferId: 'tr_1', amount: 1 })).toMatchObject({
+      ok: false,
+      code: 'escrow_not_payable',
+      message: "The expert's payout is none; nothing is owed.",
+    });
+  });
+
+  it('M6 a Transfer reversed in part may be reversed again; the refusals name the payout', () => {
+    const once = escrowIn('released', { payoutStatus: 'reversed', transferId: 'tr_1' });
+    expect(apply(once, { type: 'transfer_reversed', payee: 'expert', reversalId: 'trr_2', amount: 500 })).toMatchObject({ ok: true, postings: [{ reference: 'reversal:expert:e1:trr_2' }] });
+    expect(apply(escrowIn('released'), { type: 'transfer_reversed', payee: 'expert', reversalId: 'trr_1', amount: 1 })).toMatchObject({
+      message: "The expert's payout is pending: there is no Transfer to reverse.",
+    });
+    expect(apply(escrowIn('released', { payoutStatus: 'transferring' }), { type: 'transfer_started', payee: 'expert' })).toMatchObject({
+      message: "The expert's payout is transferring; nothing is owed.",
+    });
+    expect(apply(escrowIn('released', open), { type: 'transfer_started', payee: 'expert' })).toMatchObject({
+      message: 'A chargeback froze this escrow: no payout until it is won.',
+    });
+  });
+
+  it('M6 only an open chargeback is won or lost, and a charge has one chargeback', () => {
+    expect(apply(escrowIn('held'), { type: 'chargeback_won' })).toEqual({
+      ok: false,
+      code: 'escrow_not_held',
+      message: 'The escrow has no open chargeback (none).',
+      currentStatus: 'held',
+    });
+    expect(apply(escrowIn('held', { chargebackStatus: 'won' }), { type: 'chargeback_lost', released: releasedParts })).toMatchObject({
+      ok: false,
+      code: 'escrow_not_held',
+      message: 'The escrow has no open chargeback (won).',
+    });
+    expect(apply(escrowIn('held', { chargebackStatus: 'lost' }), { type: 'chargeback_opened', disputeId: 'dp_2', amount: 1 })).toMatchObject({
+      message: 'The charge already has a chargeback.',
+    });
+  });
+
+  it('M6 a payout that had left (transferring or reversed) is owed back after a lost chargeback; one not made yet is only paid less', () => {
+    const parts = { expertPayout: 8500, partnerShare: 300, platformNet: 1200 };
+    const lost = apply(partnerEscrowIn('released', { ...open, payoutStatus: 'transferring', partnerPayoutStatus: 'reversed', partnerTransferId: 'tr_p' }), {
+      type: 'chargeback_lost',
+      released: parts,
+    });
+    expect(lost.ok && lost.postings[0].lines.map((l) => l.account)).toEqual(['chargeback_loss', 'platform_revenue', 'expert_receivable', 'partner_receivable']);
+    // A paid payout stays paid whatever the loss took: its Transfer exists.
+    expect(lost.ok && ('payoutStatus' in lost.changes || 'partnerPayoutStatus' in lost.changes)).toBe(false);
+  });
+
+  it('M6 a loss beyond the held money is booked whoever the release paid: all to the platform (100 % fee), or all to the partner (100 % share)', () => {
+    const platformOnly = apply(escrowIn('released', { ...open, payoutStatus: 'none' }), { type: 'chargeback_lost', released: { expertPayout: 0, partnerShare: 0, platformNet: 10_000 } });
+    expect(platformOnly.ok && platformOnly.postings).toEqual([
+      { kind: 'chargeback', reference: 'chargeback:released:e1', lines: [{ account: 'chargeback_loss', amount: 10_000 }, { account: 'platform_revenue', amount: -10_000 }] },
+    ]);
+    const partnerOnly = apply(partnerEscrowIn('released', { ...open, payoutStatus: 'none', partnerPayoutStatus: 'paid', partnerTransferId: 'tr_p' }), {
+      type: 'chargeback_lost',
+      released: { expertPayout: 0, partnerShare: 10_000, platformNet: 0 },
+    });
+    expect(partnerOnly.ok && partnerOnly.postings).toEqual([
+      { kind: 'chargeback', reference: 'chargeback:released:e1', lines: [{ account: 'chargeback_loss', amount: 10_000 }, { account: 'partner_receivable', amount: -10_000 }] },
+    ]);
+  });
+
+  it('M7 amounts a failed refund, a write-off or a settled debt may take: 1 up to what there is', () => {
+    const failedRefund = escrowIn('held', { refundedAmount: 2500 });
+    expect(apply(failedRefund, { type: 'refund_failed', refundKey: 'k', amount: 1 })).toMatchObject({ ok: true });
+    expect(apply(failedRefund, { type: 'refund_failed', refundKey: 'k', amount: 2501 })).toEqual({
+      ok: false,
+      code: 'invalid_field',
+      param: 'amount',
+      message: 'The failed refund must be an integer from 1 to 2500.',
+      currentStatus: 'held',
+    });
+    for (const amount of [0, -1]) {
+      expect(apply(escrowIn('held'), { type: 'write_off_refund', reference: 'w', amount })).toMatchObject({
+        ok: false,
+        code: 'invalid_field',
+        message: 'The amount must be an integer from 1 to 10000.',
+      });
+    }
+    const owed = escrowIn('released', { payoutStatus: 'paid', transferId: 'tr_1' });
+    expect(apply(owed, { type: 'receivable_settled', payee: 'expert', amount: 0, how: 'recovered', reference: 'r' })).toMatchObject({
+      ok: false,
+      code: 'invalid_field',
+      message: `The amount must be an integer from 1 to ${Number.MAX_SAFE_INTEGER}.`,
+    });
+  });
+
+  it('M6 a debt repaid outside Stripe is a recovery, one the platform absorbs a write-off', () => {
+    const owed = escrowIn('released', { payoutStatus: 'paid', transferId: 'tr_1' });
+    expect(apply(owed, { type: 'receivable_settled', payee: 'expert', amount: 700, how: 'recovered', reference: 'recovery:d1:expert' })).toEqual({
+      ok: true,
+      changes: {},
+      postings: [{ kind: 'recovery', reference: 'recovery:d1:expert', lines: [{ account: 'paid_out', amount: -700 }, { account: 'expert_receivable', amount: 700 }] }],
+    });
+    expect(apply(owed, { type: 'receivable_settled', payee: 'partner', amount: 30, how: 'write_off', reference: 'write_off:d1:partner' })).toEqual({
+      ok: true,
+      changes: {},
+      postings: [{ kind: 'write_off', reference: 'write_off:d1:partner', lines: [{ account: 'platform_revenue', amount: -30 }, { account: 'partner_receivable', amount: 30 }] }],
+    });
+  });
+
+  it('refunds, first or retried, are refund postings under the decision\'s key; an impossible move names the status and the event', () => {
+    expect(apply(escrowIn('held'), { type: 'refund', amount: 2500, refundKey: 'refund:d1' })).toMatchObject({ postings: [{ kind: 'refund', reference: 'refund:d1' }] });
+    expect(apply(escrowIn('held'), { type: 'retry_refund', amount: 2500, refundKey: 'refund:d1:retry:1' })).toMatchObject({ postings: [{ kind: 'refund', reference: 'refund:d1:retry:1' }] });
+    expect(apply(escrowIn('cancelled'), { type: 'release', reason: 'review', payoutAvailableAt: now })).toMatchObject({
+      ok: false,
+      code: 'escrow_not_held',
+      message: 'The escrow is cancelled; release is not possible.',
+    });
+  });
+});

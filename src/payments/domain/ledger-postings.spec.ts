@@ -1,5 +1,15 @@
 import fc from 'fast-check';
-import { fundingLines, partnerPayoutLines, payoutLines, postingProblem, refundLines, releaseLines } from './ledger-postings';
+import {
+  chargebackFromReleasedLines,
+  fundingLines,
+  partnerPayoutLines,
+  payoutLines,
+  postingProblem,
+  receivableSettledLines,
+  refundLines,
+  releaseLines,
+  reversalLines,
+} from './ledger-postings';
 import { splitFee, splitPartnerShare } from './money';
 
 const sum = (lines: Array<{ amount: number }>) => lines.reduce((s, l) => s + l.amount, 0);
@@ -31,6 +41,19 @@ describe('ledger postings (M1)', () => {
     const all = [...fundingLines(10_000), ...releaseLines(10_000, platformFee, expertPayout), ...payoutLines(expertPayout)];
     const balance = (account: string) => sum(all.filter((l) => l.account === account));
     expect([balance('escrow_held'), balance('expert_payable'), balance('platform_revenue'), balance('paid_out')]).toEqual([0, 0, 1500, 8500]);
+  });
+
+  it('M6 after a lost chargeback the payees owe their parts back: reversals and repayment clear the expert\'s debt, a write-off moves the partner\'s to the platform', () => {
+    const paidOut = [...fundingLines(10_000), ...releaseLines(10_000, 1200, 8500, 300), ...payoutLines(8500), ...partnerPayoutLines(300)];
+    const lost = chargebackFromReleasedLines({ expert: 8500, partner: 300, platform: 1200, expertPaid: true, partnerPaid: true });
+    const settled = [...reversalLines('expert', 5000), ...receivableSettledLines('expert', 3500, 'recovered'), ...reversalLines('partner', 100), ...receivableSettledLines('partner', 200, 'write_off')];
+    const balance = (lines: Array<{ account: string; amount: number }>, account: string) => sum(lines.filter((l) => l.account === account));
+    const accounts = ['expert_receivable', 'partner_receivable', 'paid_out', 'platform_revenue', 'chargeback_loss'];
+    // Owed back once the bank took it all: the platform gave up its fee.
+    expect(accounts.map((a) => balance([...paidOut, ...lost], a))).toEqual([-8500, -300, 8800, 0, 10_000]);
+    // Money back from the connected accounts and repaid outside Stripe leaves paid_out; the partner's rest is absorbed.
+    expect(accounts.map((a) => balance([...paidOut, ...lost, ...settled], a))).toEqual([0, 0, 200, -200, 10_000]);
+    for (const lines of [lost, reversalLines('partner', 1), receivableSettledLines('expert', 1, 'write_off'), receivableSettledLines('partner', 1, 'recovered')]) expect(postingProblem(lines)).toBeNull();
   });
 
   it('zero lines are dropped from a release (a 100 % fee pays the expert nothing)', () => {

@@ -25,6 +25,15 @@ function isFloorFee(amount: number, bps: number, fee: number): boolean {
   return Number.isInteger(fee) && fee * 10_000 <= product && product < (fee + 1) * 10_000;
 }
 
+/**
+ * `npm run mutation` runs this file once per mutant of money.ts, more than a hundred times: there
+ * the loops over a million amounts take every 101st and the random runs stop at 2,000 — still
+ * thousands of cases per rule, against minutes per mutant. `npm test` checks every case.
+ */
+const MUTATION_RUN = process.env.FIXBID_MUTATION_RUN === '1';
+const AMOUNT_STEP = MUTATION_RUN ? 101 : 1;
+const runs = (numRuns: number) => ({ numRuns: MUTATION_RUN ? Math.min(numRuns, 2_000) : numRuns });
+
 const amounts = fc.integer({ min: MIN_AMOUNT, max: MAX_AMOUNT });
 const rates = fc.integer({ min: 0, max: MAX_FEE_BPS });
 
@@ -49,7 +58,7 @@ describe('splitFee', () => {
           platformFee === referenceFee(amount, bps)
         );
       }),
-      { numRuns: 200_000 },
+      runs(200_000),
     );
   });
 
@@ -57,7 +66,7 @@ describe('splitFee', () => {
   // and every rate at the amounts that matter; the exactness argument in money.ts covers the rest.
   it.each([0, 1, 1500, 3333, 6667, 9999, 10_000])('P2 every amount 500..1,000,000 at %i bps', (bps) => {
     let mismatches = 0;
-    for (let amount = MIN_AMOUNT; amount <= MAX_AMOUNT; amount++) {
+    for (let amount = MIN_AMOUNT; amount <= MAX_AMOUNT; amount += AMOUNT_STEP) {
       const { platformFee, expertPayout } = splitFee(amount, bps);
       const exact = isFloorFee(amount, bps, platformFee) && platformFee + expertPayout === amount;
       if (!exact || expertPayout < 0) mismatches++;
@@ -87,6 +96,13 @@ describe('splitFee', () => {
     );
   });
 
+  it('accepts the largest splittable amount itself, exactly, at every rate bound', () => {
+    expect(splitFee(MAX_SPLITTABLE_AMOUNT, MAX_FEE_BPS)).toEqual({ platformFee: MAX_SPLITTABLE_AMOUNT, expertPayout: 0 });
+    expect(splitFee(MAX_SPLITTABLE_AMOUNT, 0)).toEqual({ platformFee: 0, expertPayout: MAX_SPLITTABLE_AMOUNT });
+    expect(splitFee(MAX_SPLITTABLE_AMOUNT, 1).platformFee).toBe(referenceFee(MAX_SPLITTABLE_AMOUNT, 1));
+    expect(splitPartnerShare(MAX_SPLITTABLE_AMOUNT, 1).partnerShare).toBe(referenceFee(MAX_SPLITTABLE_AMOUNT, 1));
+  });
+
   it.each([
     [12.5, 1500],
     [-1, 1500],
@@ -97,6 +113,14 @@ describe('splitFee', () => {
     [1000, 15.5],
   ])('refuses amount %p at %p bps (a programming error)', (amount, bps) => {
     expect(() => splitFee(amount, bps)).toThrow(RangeError);
+  });
+
+  it('a programming error names the argument, its range and the value it got', () => {
+    expect(() => splitFee(12.5, 1500)).toThrow(`amount must be an integer 0..${MAX_SPLITTABLE_AMOUNT}, got 12.5`);
+    expect(() => splitFee(1000, 10_001)).toThrow('feeBps must be an integer 0..10000, got 10001');
+    expect(() => splitPartnerShare(-1, 2000)).toThrow(`platformFee must be an integer 0..${MAX_SPLITTABLE_AMOUNT}, got -1`);
+    expect(() => splitPartnerShare(1500, -1)).toThrow('shareBps must be an integer 0..10000, got -1');
+    expect(() => splitRefund(-1, 1, 1500)).toThrow(`amount must be an integer 0..${MAX_SPLITTABLE_AMOUNT}, got -1`);
   });
 });
 
@@ -123,14 +147,14 @@ describe('splitPartnerShare (M9: platform fee = partner share + platform net)', 
           partnerShare === referenceFee(fee, bps)
         );
       }),
-      { numRuns: 200_000 },
+      runs(200_000),
     );
   });
 
   // As for P2: every fee at the rates that matter, every rate at the fees that matter.
   it.each([0, 1, 500, 2000, 3333, 6667, 9999, 10_000])('M9 every fee 0..1,000,000 at %i bps', (bps) => {
     let mismatches = 0;
-    for (let fee = 0; fee <= MAX_AMOUNT; fee++) {
+    for (let fee = 0; fee <= MAX_AMOUNT; fee += AMOUNT_STEP) {
       const { partnerShare, platformNet } = splitPartnerShare(fee, bps);
       if (!isFloorFee(fee, bps, partnerShare) || partnerShare + platformNet !== fee || platformNet < 0) mismatches++;
     }
@@ -153,7 +177,7 @@ describe('splitPartnerShare (M9: platform fee = partner share + platform net)', 
         const { partnerShare, platformNet } = splitPartnerShare(platformFee, shareBps);
         return partnerShare + platformNet + expertPayout === amount && partnerShare <= platformFee && platformNet >= 0;
       }),
-      { numRuns: 50_000 },
+      runs(50_000),
     );
   });
 
@@ -205,6 +229,10 @@ describe('splitRefund', () => {
     });
     if (!result.ok) expect(ERROR_CODES[result.code]).toBe(400);
   });
+
+  it('the refusal tells the caller the range a refund may take (1 to the amount less one)', () => {
+    expect(splitRefund(10_000, 10_000, 1500)).toMatchObject({ ok: false, message: '"refundAmount" must be an integer from 1 to 9999 (the held amount less one).' });
+  });
 });
 
 describe('checkMoney (V2)', () => {
@@ -224,14 +252,23 @@ describe('checkMoney (V2)', () => {
     ['B2 above maximum', { amount: 1_000_001, currency: 'usd' }, 'invalid_field', 'amount'],
     ['NaN', { amount: Number.NaN, currency: 'usd' }, 'invalid_field', 'amount'],
     ['missing amount', { currency: 'usd' }, 'missing_field', 'amount'],
+    ['null amount', { amount: null, currency: 'usd' }, 'missing_field', 'amount'],
     ['B3 upper case', { amount: 1000, currency: 'USD' }, 'invalid_field', 'currency'],
     ['B3 unsupported', { amount: 1000, currency: 'jpy' }, 'invalid_field', 'currency'],
     ['missing currency', { amount: 1000 }, 'missing_field', 'currency'],
+    ['null currency', { amount: 1000, currency: null }, 'missing_field', 'currency'],
     ['not an object', 'usd 1000', 'missing_field', 'amount'],
     ['null', null, 'missing_field', 'amount'],
   ])('%s (%j) → 400 %s on %s', (_name, input, code, param) => {
     const result = checkMoney(input);
     expect(result).toMatchObject({ ok: false, code, param });
     if (!result.ok) expect(ERROR_CODES[result.code]).toBe(400);
+  });
+
+  it('each refusal says what the field must be, in words a client can show', () => {
+    expect(checkMoney({ currency: 'usd' })).toMatchObject({ message: '"amount" is required.' });
+    expect(checkMoney({ amount: 499, currency: 'usd' })).toMatchObject({ message: '"amount" must be an integer number of minor units from 500 to 1000000.' });
+    expect(checkMoney({ amount: 1000 })).toMatchObject({ message: '"currency" is required.' });
+    expect(checkMoney({ amount: 1000, currency: 'jpy' })).toMatchObject({ message: '"currency" must be one of usd, eur, gbp.' });
   });
 });

@@ -76,6 +76,49 @@ describe('reconcile (M4)', () => {
     expect(reconcile(stripe({ reversals }), ledger())).toEqual([]);
   });
 
+  it('M7 a refund that moved no money (failed or canceled at Stripe) needs no entry; one canceled after we booked it is a failed refund', () => {
+    const refunds = [{ id: 're_f', paymentIntentId: 'pi_1', amount: 5, status: 'failed' }, { id: 're_c', paymentIntentId: 'pi_1', amount: 5, status: 'canceled' }];
+    expect(reconcile(stripe({ refunds }), ledger())).toEqual([]);
+    const booked = reconcile(stripe({ refunds }), ledger({ refunds: [{ escrowId: 'e1', stripeRefundId: 're_c', status: 'succeeded', key: 'refund:d8' }] }));
+    expect(booked).toEqual([expect.objectContaining({ code: 'refund_failed', escrowId: 'e1', stripeId: 're_c' })]);
+  });
+
+  it('M4 each violation names the escrow, the Stripe object and, in words an admin reads, what is missing', () => {
+    const violations = reconcile(
+      {
+        charges: [{ paymentIntentId: 'pi_2', chargeId: 'ch_2', escrowId: 'e2', amount: 2000 }],
+        transfers: [{ id: 'tr_2', escrowId: 'e2', amount: 1700, purpose: 'expert' }, { id: 'tr_3', escrowId: 'e2', amount: 1700, purpose: 'expert' }],
+        refunds: [{ id: 're_6', paymentIntentId: 'pi_1', amount: 300, status: 'succeeded' }, { id: 're_7', paymentIntentId: 'pi_1', amount: 40, status: 'failed' }],
+        reversals: [{ id: 'trr_2', transferId: 'tr_2', escrowId: 'e2', amount: 500 }],
+      },
+      {
+        fundings: [{ escrowId: 'e1', chargeId: 'ch_1' }],
+        payouts: [{ escrowId: 'e1', transferId: 'tr_1', purpose: 'expert' }],
+        refunds: [
+          { escrowId: 'e1', stripeRefundId: null, status: 'pending', key: 'refund:d9' },
+          { escrowId: 'e1', stripeRefundId: 're_8', status: 'succeeded', key: 'refund:d10' },
+          { escrowId: 'e1', stripeRefundId: 're_7', status: 'succeeded', key: 'refund:d11' },
+        ],
+        paymentIntentIds: new Map([['pi_1', 'e1'], ['pi_2', 'e2']]),
+        reversals: [{ escrowId: 'e1', reversalId: 'trr_1' }],
+      },
+    );
+    expect(violations).toEqual([
+      { code: 'stripe_charge_without_ledger', message: 'charge ch_2 (2000) has no funding entry', escrowId: 'e2', stripeId: 'ch_2' },
+      { code: 'ledger_funding_without_stripe_charge', message: 'funding of escrow e1 names no succeeded charge at Stripe', escrowId: 'e1', stripeId: 'ch_1' },
+      { code: 'stripe_transfer_without_ledger', message: 'transfer tr_2 (1700, expert) has no payout entry of its purpose', escrowId: 'e2', stripeId: 'tr_2' },
+      { code: 'stripe_transfer_without_ledger', message: 'transfer tr_3 (1700, expert) has no payout entry of its purpose', escrowId: 'e2', stripeId: 'tr_3' },
+      { code: 'duplicate_transfer', message: 'escrow e2 has 2 expert transfers at Stripe: tr_2, tr_3', escrowId: 'e2', stripeId: 'tr_3' },
+      { code: 'ledger_payout_without_stripe_transfer', message: 'expert payout of escrow e1 names no expert transfer at Stripe', escrowId: 'e1', stripeId: 'tr_1' },
+      { code: 'stripe_refund_without_ledger', message: 'refund re_6 (300) has no refund entry', escrowId: 'e1', stripeId: 're_6' },
+      { code: 'refund_not_made', message: 'refund refund:d9 of escrow e1 is not at Stripe yet', escrowId: 'e1' },
+      { code: 'ledger_refund_without_stripe_refund', message: 'refund re_8 of escrow e1 is unknown to Stripe', escrowId: 'e1', stripeId: 're_8' },
+      { code: 'refund_failed', message: 'refund re_7 of escrow e1 is failed at Stripe, succeeded here', escrowId: 'e1', stripeId: 're_7' },
+      { code: 'stripe_reversal_without_ledger', message: 'reversal trr_2 (500) of transfer tr_2 has no entry', escrowId: 'e2', stripeId: 'trr_2' },
+      { code: 'ledger_reversal_without_stripe', message: 'a reversal entry of escrow e1 names no reversal at Stripe', escrowId: 'e1', stripeId: 'trr_1' },
+    ]);
+  });
+
   describe('M3 M9 transfers are matched by purpose', () => {
     const partnerTransfer = { id: 'tr_p', escrowId: 'e1', amount: 30, purpose: 'partner' as const };
     const partnerPayout = { escrowId: 'e1', transferId: 'tr_p', purpose: 'partner' as const };

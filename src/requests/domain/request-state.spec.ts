@@ -101,6 +101,10 @@ function expectedCode(status: RequestStatus, event: RequestEventType): string {
   return byEvent[event];
 }
 
+/** The statuses the contract's table allows an event from, as a refusal names them. */
+const statusesAllowing = (event: RequestEventType) =>
+  [...new Set(Object.keys(ALLOWED).filter((k) => k.split(' ')[1] === event).map((k) => k.split(' ')[0]))].join(' or ');
+
 const pairs = REQUEST_STATUSES.flatMap((status) => REQUEST_EVENT_TYPES.map((event) => [status, event] as const));
 
 describe('request state table', () => {
@@ -121,9 +125,21 @@ describe('request state table', () => {
       const code = expectedCode(status, event);
       expect(result).toMatchObject({ ok: false, code, currentStatus: status });
       if (!result.ok) expect(ERROR_CODES[result.code]).toBe(409);
-      if (!result.ok) expect(result.message).toContain(status);
+      const hint = code === 'request_in_progress' ? ' Open a dispute instead.' : '';
+      // A refusal by state names the states the event needs; one by a row's guard (a timer not due, a warranty ended) says why.
+      const byState = !statusesAllowing(event).split(' or ').includes(status);
+      if (!result.ok && byState) expect(result.message).toBe(`The request is ${status}; ${event} needs it ${statusesAllowing(event)}.${hint}`);
     }
     expect(before).toEqual(snapshotIn(status)); // never mutated
+  });
+
+  it.each(pairs)('%s + %s stamps closedAt exactly when it ends the request (completed, refunded, cancelled, expired)', (status, event) => {
+    const target = ALLOWED[`${status} ${event}`];
+    const result = applyRequestEvent(snapshotIn(status), eventOf(event), late);
+    if (!target || !result.ok) return;
+    // A completed job's warranty events (the holdback's end) keep the closedAt it has.
+    const ends = target !== status && ['completed', 'refunded', 'cancelled', 'expired'].includes(target);
+    expect(result.changes.closedAt).toEqual(ends ? late.now : undefined);
   });
 
   it.each(FINAL_REQUEST_STATUSES)('%s is final: every event is refused (completed: but the warranty\'s reopen and end)', (status) => {
@@ -163,6 +179,21 @@ describe('request effects', () => {
     }
   });
 
+  it('hold_limit_reached remembers the status it interrupted too', () => {
+    const result = applyRequestEvent(snapshotIn('in_progress'), { type: 'hold_limit_reached' }, late);
+    expect(result).toMatchObject({ ok: true, next: { status: 'disputed', disputedFrom: 'in_progress' }, changes: { disputedFrom: 'in_progress' } });
+  });
+
+  it('a completion by the review window\'s end is marked autoReleased; one by a review is not', () => {
+    expect(applyRequestEvent(snapshotIn('resolved'), { type: 'auto_release' }, late)).toEqual({
+      ok: true,
+      next: { ...snapshotIn('resolved'), status: 'completed' },
+      changes: { autoReleased: true, closedAt: late.now, status: 'completed' },
+    });
+    const reviewed = applyRequestEvent(snapshotIn('resolved'), { type: 'review_resolved' }, late);
+    expect(reviewed.ok && reviewed.changes.autoReleased).toBeFalsy();
+  });
+
   it('M6 a won chargeback goes back to the status it interrupted; a lost one with nothing held ends refunded', () => {
     const disputed = (from: RequestStatus): RequestSnapshot => ({ ...snapshotIn('disputed'), disputedFrom: from });
     expect(applyRequestEvent(disputed('resolved'), { type: 'chargeback_won' }, { now, settings })).toMatchObject({ ok: true, next: { status: 'resolved' } });
@@ -192,14 +223,15 @@ describe('request effects', () => {
 
 describe('timers', () => {
   it.each([
-    ['open', 'bidding_closed', at(72)],
-    ['awaiting_payment', 'payment_window_lapsed', at(1 + 24)],
-    ['in_progress', 'hold_limit_reached', at(2 + 60 * 24)],
-    ['resolved', 'auto_release', at(200)],
-  ] as const)('%s: %s is refused before its instant and applies from it on', (status, event, due) => {
+    ['open', 'bidding_closed', 'expire', at(72)],
+    ['awaiting_payment', 'payment_window_lapsed', 'payment_window_lapse', at(1 + 24)],
+    ['in_progress', 'hold_limit_reached', 'hold_limit_escalation', at(2 + 60 * 24)],
+    ['resolved', 'auto_release', 'auto_release', at(200)],
+  ] as const)('%s: %s is refused before its instant and applies from it on', (status, event, timer, due) => {
     const request = snapshotIn(status);
     const early = applyRequestEvent(request, { type: event }, { now: new Date(due.getTime() - 1), settings });
-    expect(early).toMatchObject({ ok: false, code: 'timer_not_due', currentStatus: status });
+    const message = `The request is ${status}; its ${timer} timer is not due (due ${due.toISOString()}).`;
+    expect(early).toMatchObject({ ok: false, code: 'timer_not_due', currentStatus: status, message });
     expect(applyRequestEvent(request, { type: event }, { now: due, settings }).ok).toBe(true);
   });
 
@@ -217,6 +249,16 @@ describe('timers', () => {
     const next = nextAutomaticTransition(snapshotIn(status), settings);
     expect(next).toEqual(name ? { name, at: when } : null);
     if (next) expect(TIMER_EVENTS[next.name]).toBeDefined();
+  });
+
+  it('a timer without its instant (the payment window of a request never accepted) is never scheduled and never fires', () => {
+    const unaccepted = { ...snapshotIn('awaiting_payment'), acceptedAt: null };
+    expect(nextAutomaticTransition(unaccepted, settings)).toBeNull();
+    expect(applyRequestEvent(unaccepted, { type: 'payment_window_lapsed' }, late)).toMatchObject({
+      ok: false,
+      code: 'timer_not_due',
+      message: 'The request is awaiting_payment; its payment_window_lapse timer is not due (due never).',
+    });
   });
 
   it('each timer applies its event exactly at its own instant', () => {
@@ -294,3 +336,27 @@ describe('the fix warranty (issue 10)', () => {
   });
 });
 
+describe('requestInvariantViolations (what P1 checks after every step)', () => {
+  it('a consistent snapshot in every status has none', () => {
+    for (const status of REQUEST_STATUSES) expect(requestInvariantViolations(snapshotIn(status))).toEqual([]);
+  });
+
+  it.each<[string, RequestSnapshot, string[]]>([
+    ['a winner lost once accepted', { ...snapshotIn('in_progress'), acceptedBidId: null, acceptedAt: null }, ['in_progress without an accepted bid']],
+    ['a winner on an open request', { ...snapshotIn('open'), acceptedBidId: 'bid-1', acceptedAt: at(1) }, ['open with an accepted bid']],
+    ['a winner on a cancelled request', { ...snapshotIn('cancelled'), acceptedBidId: 'bid-1', acceptedAt: at(1) }, ['cancelled with an accepted bid']],
+    ['a winner without its time', { ...snapshotIn('awaiting_payment'), acceptedAt: null }, ['acceptedBidId and acceptedAt disagree']],
+    ['an acceptance time without a winner', { ...snapshotIn('expired'), acceptedAt: at(1) }, ['acceptedBidId and acceptedAt disagree']],
+    ['work without the money', { ...snapshotIn('in_progress'), fundedAt: null }, ['in_progress without fundedAt']],
+    ['a dispute without the money', { ...snapshotIn('disputed'), fundedAt: null }, ['disputed without fundedAt']],
+    ['completed without the money', { ...snapshotIn('completed'), fundedAt: null }, ['completed without fundedAt']],
+    ['refunded without the money', { ...snapshotIn('refunded'), fundedAt: null }, ['refunded without fundedAt']],
+    ['a review window without its end', { ...snapshotIn('resolved'), reviewDueAt: null }, ['resolved without reviewDueAt']],
+  ])('%s is reported', (_name, snapshot, violations) => {
+    expect(requestInvariantViolations(snapshot)).toEqual(violations);
+  });
+
+  it('awaiting payment is not funded yet: no fundedAt needed', () => {
+    expect(requestInvariantViolations({ ...snapshotIn('awaiting_payment'), fundedAt: null })).toEqual([]);
+  });
+});

@@ -364,6 +364,7 @@ function effectOf(event: RequestEvent, ctx: RequestEventContext, request: Reques
     case 'hold_limit_reached':
     case 'chargeback':
       return { disputedFrom: from };
+    // Stryker disable next-line ConditionalExpression: an empty default returns undefined, and the caller spreads it, which adds nothing, as {} does
     default:
       return {};
   }
@@ -400,6 +401,7 @@ export function timersOf(request: RequestSnapshot, settings: RequestTimerSetting
 
 /** The timer that will move the request next (shown to front-ends as a countdown), or null. */
 export function nextAutomaticTransition(request: RequestSnapshot, settings: RequestTimerSettings): AutomaticTransition | null {
+  // Stryker disable next-line MethodExpression,ArrowFunction,ArithmeticOperator: every status has one timer in REQUEST_TIMERS, so there is nothing to order yet
   const soonest = timersOf(request, settings).sort((a, b) => a.at.getTime() - b.at.getTime());
   return soonest[0] ?? null;
 }
