@@ -1,9 +1,8 @@
 import Stripe from 'stripe';
 import { ChargebackService } from '../../src/payments/chargeback.service';
 import { PayoutService } from '../../src/payments/payout.service';
-import { ReconciliationService } from '../../src/payments/reconciliation.service';
 import { makeAdmin, TestUser } from '../support/factories';
-import { Deal, fundedDeal, onboard, releaseDeal, resolve, resolvedDeal, review } from '../support/deals';
+import { Deal, fundedDeal, onboard, releaseDeal, resolve, resolvedDeal, reconcileWhile, review } from '../support/deals';
 import { escrowRow, eventTypes, ledgerBalances, ledgerReport, refundsOf, statusOf, transfersOf, waitForEscrow } from '../support/inspect';
 import { decideChargeback, openChargeback, platformStripe, setConnectedBalance } from '../support/stripe';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -182,22 +181,15 @@ describe('payments: chargebacks to the end (M6, M8)', () => {
     t.sandbox.faults.failNext('POST /v1/transfers/*/reversals', { status: 500, count: 1000 });
     await chargedBack(deal).then((disputeId) => decideChargeback(t, disputeId, 'lost'));
     await waitForEscrow(t, deal.escrowId, { chargeback_status: 'lost' });
-    const reconciliation = t.app.get(ReconciliationService);
-    const steps = reconciliation as unknown as { readSwept: (...args: unknown[]) => Promise<void> };
-    const readSwept = steps.readSwept.bind(reconciliation);
-    // Reconciliation has read the swept escrows at Stripe; the reversal is made and posted before it compares.
-    const spy = jest.spyOn(steps, 'readSwept').mockImplementationOnce(async (...args: unknown[]) => {
-      await readSwept(...args);
-      t.sandbox.faults.clear();
-      await t.app.get(ChargebackService).reverseTransfers(deal.escrowId);
-    });
     try {
-      const { violations } = await reconciliation.run();
-      expect(spy).toHaveBeenCalledTimes(1);
+      // Reconciliation has read the swept escrows at Stripe; the reversal is made and posted before it compares.
+      const { violations } = await reconcileWhile(t, async () => {
+        t.sandbox.faults.clear();
+        await t.app.get(ChargebackService).reverseTransfers(deal.escrowId);
+      });
       expect(await escrowRow(t, deal.escrowId)).toMatchObject({ payout_status: 'reversed' });
       expect(violations).toEqual([]);
     } finally {
-      spy.mockRestore();
       t.sandbox.faults.clear();
     }
     await ledgerOk();

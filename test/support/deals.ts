@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { withTransaction } from '../../src/database/transaction';
 import { EscrowService } from '../../src/payments/escrow.service';
 import { PayoutService } from '../../src/payments/payout.service';
+import { ReconciliationService } from '../../src/payments/reconciliation.service';
 import { RequestLifecycle, TIMER_JOBS } from '../../src/requests/request-lifecycle.service';
 import { acceptBid, createProfile, placeBid, postRequest, registerUser, TestUser } from './factories';
 import { payoutStatusOf, waitForEscrow } from './inspect';
@@ -170,4 +171,25 @@ export function autoRelease(t: TestApp, requestId: string, now?: Date): Promise<
 /** The payment-window timer, fired directly (`now` defaults to the clock); true if the window lapsed. */
 export function lapsePaymentWindow(t: TestApp, requestId: string, now?: Date): Promise<boolean> {
   return t.app.get(RequestLifecycle).fireTimer('payment_window_lapse', requestId, now);
+}
+
+/**
+ * One reconciliation run with `meanwhile` done after it read the swept escrows at Stripe and
+ * before it compares them with the ledger: a write racing the run, at the worst moment (M4).
+ */
+export async function reconcileWhile(t: TestApp, meanwhile: () => Promise<void>): Promise<Awaited<ReturnType<ReconciliationService['run']>>> {
+  const reconciliation = t.app.get(ReconciliationService);
+  const steps = reconciliation as unknown as { readSwept: (...args: unknown[]) => Promise<void> };
+  const readSwept = steps.readSwept.bind(reconciliation);
+  const spy = jest.spyOn(steps, 'readSwept').mockImplementationOnce(async (...args: unknown[]) => {
+    await readSwept(...args);
+    await meanwhile();
+  });
+  try {
+    const result = await reconciliation.run();
+    expect(spy).toHaveBeenCalledTimes(1);
+    return result;
+  } finally {
+    spy.mockRestore();
+  }
 }
