@@ -1,7 +1,8 @@
 /**
- * How much ranking only the newest matches (src/requests/request-reads.sql.ts) changes the top of
- * search: for each word, the first 10 results an expert gets against the first 10 of the full
- * ranking it replaced (ts_rank over every open match, ties by id descending).
+ * How much ranking a bounded candidate set (src/requests/request-reads.sql.ts: the newest matches
+ * and each word's strongest) changes the top of search: for each word, the first 10 results an
+ * expert gets against the first 10 of the full ranking it replaced (ts_rank over every open
+ * match, ties by id descending).
  *
  * - overlapAt10: the share of the full ranking's top 10 that the new top 10 also shows.
  * - tieAwareAt10: the share of the new top 10 that ranks at least as high as the full ranking's
@@ -24,7 +25,7 @@ export interface SearchOverlap {
   overlapAt10: number;
   /** Mean over the words of the share of the new top 10 whose rank ≥ the full ranking's 10th. */
   tieAwareAt10: number;
-  /** How many newest matches are ranked. */
+  /** How many newest matches, and of each word's strongest, are ranked. */
   candidates: number;
 }
 

@@ -125,6 +125,12 @@ SELECT id, customer_id,
   created_at, created_at + interval '1 hour'
 FROM bench_req`;
 
+/** What the help_requests_search_terms trigger writes for each open request (migrations/*-RequestSearchTerms.ts). */
+const SEARCH_TERMS_SQL = `
+INSERT INTO request_search_terms (request_id, lexeme, strength, created_at)
+SELECT r.id, t.lexeme, t.strength, r.created_at FROM help_requests r CROSS JOIN LATERAL help_requests_strong_terms(r.search) t
+WHERE r.status = 'open'`;
+
 /**
  * Slot j of request n goes to expert 1 + (7919 n + 104729 j) mod E: distinct for j < 5 (104729
  * is prime), so the live-bid-per-expert index (C3) holds. Slot 0 is the accepted bid where the
@@ -205,7 +211,7 @@ const CAT_EXPERTS_SQL = [
 ];
 
 /** The tables the seed fills; the plan's helper tables are dropped at the end. */
-const SEEDED = ['users', 'expert_profiles', 'expert_skill_reputation', 'help_requests', 'bids', 'request_matches'];
+const SEEDED = ['users', 'expert_profiles', 'expert_skill_reputation', 'help_requests', 'request_search_terms', 'bids', 'request_matches'];
 const HELPERS = ['bench_req', 'bench_cat_expert', 'bench_cat_count'];
 
 /**
@@ -252,7 +258,7 @@ export async function seed(url: string, size: SeedSize, passwordHash: string, lo
         await step(db, 'experts by category', CAT_EXPERTS_SQL);
       }),
     );
-    // help_requests keeps its triggers: the one that fills `search` must run.
+    // help_requests keeps the trigger that fills `search` (it must run); the word lists get one statement.
     await phase('help_requests, bids and request_matches', () =>
       // help_requests alone on one side (its search triggers make it the slowest per row), bids
       // then matches on the other; only bids draw random numbers, on the main session.
@@ -265,7 +271,13 @@ export async function seed(url: string, size: SeedSize, passwordHash: string, lo
           await step(db, 'request_matches', MATCHES_SQL, [size.matchesPerRequest]);
           await db.query(`ALTER TABLE bids ENABLE TRIGGER bids_feed_index`);
         }),
-        loadInOneTransaction(side, ['help_requests'], () => step(side, 'help_requests', REQUESTS_SQL)),
+        // Search's word lists in one statement after the requests, instead of a trigger per row.
+        loadInOneTransaction(side, ['help_requests', 'request_search_terms'], async () => {
+          await side.query(`ALTER TABLE help_requests DISABLE TRIGGER help_requests_search_terms`);
+          await step(side, 'help_requests', REQUESTS_SQL);
+          await step(side, 'search terms', SEARCH_TERMS_SQL);
+          await side.query(`ALTER TABLE help_requests ENABLE TRIGGER help_requests_search_terms`);
+        }),
       ]).then(() => step(db, 'bid counts', BID_COUNT_SQL)),
     );
     await phase('keys, indexes and foreign keys', () => rebuild([db, side], dropped, log));

@@ -28,16 +28,21 @@ export const requestNotFound = () => notFound('Request');
 const NEWEST_FIRST = 'requests:createdAt:desc';
 const SEP = '|';
 
-/** A ranked list's cursor sort key is "rank|horizon created_at|horizon id" (signed, so ours). */
+/**
+ * A ranked list's cursor sort key is "rank|horizon created_at|horizon id|first page's time"
+ * (signed, so ours; cursors made before the word lists have no fourth part).
+ */
 function searchPosition(position: CursorPosition): SearchPosition {
   const parts = String(position.sort).split(SEP);
-  if (parts.length !== 3) throw new DomainError('invalid_cursor', 'The cursor is invalid; use the nextCursor of a previous page.', 'cursor');
-  return { rank: parts[0], id: position.id, horizon: { at: parts[1], id: parts[2] } };
+  if (parts.length !== 3 && parts.length !== 4) {
+    throw new DomainError('invalid_cursor', 'The cursor is invalid; use the nextCursor of a previous page.', 'cursor');
+  }
+  return { rank: parts[0], id: position.id, horizon: { at: parts[1], id: parts[2] }, listsAt: parts[3] };
 }
 
 /** The response's fields of a row (the keyset keys stay behind). */
 function withoutKeys(row: RequestRow): RequestFields {
-  const { sortKey: _sortKey, horizonAt: _horizonAt, horizonId: _horizonId, ...fields } = row as SearchRow;
+  const { sortKey: _sortKey, horizonAt: _horizonAt, horizonId: _horizonId, listsAt: _listsAt, ...fields } = row as SearchRow;
   return fields;
 }
 
@@ -71,7 +76,7 @@ export class RequestQueriesService {
     const rows = await this.run<SearchRow>('requests_search', requestSearchQuery(principal, filters, query.q, query.limit, after));
     const horizon = after?.horizon ?? (rows[0] && { at: rows[0].horizonAt, id: rows[0].horizonId });
     return toPage(rows, query.limit, withoutKeys, (row) =>
-      this.cursors.encode({ sort: [row.sortKey, horizon!.at, horizon!.id].join(SEP), id: row.id }, scope),
+      this.cursors.encode({ sort: [row.sortKey, horizon!.at, horizon!.id, row.listsAt].join(SEP), id: row.id }, scope),
     );
   }
 

@@ -4,18 +4,22 @@
  * filters are present) so each shape is one named prepared statement. Plain TypeScript: the
  * service runs what this returns on the pool (src/database/prepared.ts).
  *
- * Search ranks a bounded candidate set: the SEARCH_CANDIDATES newest matches in the caller's scope
- * (filters applied), ranked by ts_rank; paging keeps the set it started with (the cursor carries
- * its oldest member, the horizon). The newest matches are found by probing the full-text index
- * hour by hour, newest first (it keys rows by creation hour), and the probes stop as soon as the
- * candidates are complete, so a common word costs no more than a rare one.
+ * Search ranks a bounded candidate set, the same size whatever the number of matches: the
+ * SEARCH_CANDIDATES newest matches in the caller's scope (filters applied), found by probing the
+ * full-text index hour by hour, newest first (it keys rows by creation hour), and, for each of
+ * the query's first SEARCH_TERM_LISTS words, the SEARCH_CANDIDATES open requests that word is
+ * strongest in (request_search_terms: the word's own ts_rank in each request, one index range).
+ * Those are ranked by ts_rank. Paging keeps the set it started with: the cursor carries the newest
+ * set's oldest member (the horizon) and the first page's time (the lists' cut-off).
  */
 import type { RequestFields } from './dto/request.response';
 import { requestColumns } from './request-row';
 import type { Reader } from './request-rules';
 
-/** How many of the newest matches are ranked (the README's "relevance"). */
-export const SEARCH_CANDIDATES = 200;
+/** How many of the newest matches, and of each word's strongest, are ranked (the README's "relevance"). */
+export const SEARCH_CANDIDATES = 100;
+/** How many of the query's words bring the requests they are strongest in. */
+export const SEARCH_TERM_LISTS = 3;
 /** Hours probed one by one (the default bidding window); older matches come from one last scan. */
 export const SEARCH_PROBE_HOURS = 72;
 
@@ -34,7 +38,7 @@ export interface RequestFilters {
 
 /** A row of any of these statements: the fields RequestResponse shows, plus the keyset key. */
 export type RequestRow = RequestFields & { sortKey: string };
-export type SearchRow = RequestRow & { horizonAt: string; horizonId: string };
+export type SearchRow = RequestRow & { horizonAt: string; horizonId: string; listsAt: string };
 
 /** Where a ranked list's candidate set ends: its oldest member at the first page. */
 export interface SearchHorizon {
@@ -108,39 +112,61 @@ export interface SearchPosition {
   rank: string;
   id: string;
   horizon: SearchHorizon;
+  /** The first page's time: the word lists count only requests created by then (absent in older cursors). */
+  listsAt?: string;
 }
 
 /**
- * Ranked search over the newest matches. `after` continues a list: the same candidates as its
- * first page (those at or after its horizon, plus any newer match made meanwhile, at most twice
- * the set), strictly after (rank, id) in descending order.
+ * Ranked search over the bounded candidate set. `after` continues a list with the same candidates
+ * as its first page: the newest set is those at or after its horizon (any newer match made
+ * meanwhile included, at most twice the set); a word's list is the same index range cut at the
+ * first page's time (newer requests are in the newest set already). Rows strictly after (rank, id)
+ * in descending order.
  */
 export function requestSearchQuery(reader: Reader, f: RequestFilters, q: string, limit: number, after?: SearchPosition): BuiltQuery {
   const v = new Values();
   const conds = filtered(reader, f, v);
-  const tsq = `(SELECT websearch_to_tsquery('english', ${v.add(q, 'text')}))`;
+  const text = v.add(q, 'text');
+  const tsq = `(SELECT websearch_to_tsquery('english', ${text}))`;
   const horizon = after ? { at: v.add(after.horizon.at, 'timestamptz'), id: v.add(after.horizon.id, 'uuid') } : undefined;
   const sinceHorizon = horizon ? ` AND (r.created_at, r.id) >= (${horizon.at}, ${horizon.id})` : '';
   const cap = String(after ? 2 * SEARCH_CANDIDATES : SEARCH_CANDIDATES);
-  const matches = `${where(conds)} AND r.search @@ ${tsq}${sinceHorizon}`;
-  // A customer's own requests are few: walk them newest first. Everyone else: probe by hour.
-  const candidates =
-    reader.role === 'customer'
-      ? `SELECT r.id, r.search, r.created_at FROM help_requests r WHERE ${matches}
+  const matching = `${where(conds)} AND r.search @@ ${tsq}`;
+  const matches = `${matching}${sinceHorizon}`;
+  const listsAt = after?.listsAt === undefined ? 'now()' : v.add(after.listsAt, 'timestamptz');
+  const cutOff = after?.listsAt === undefined ? '' : ` AND t.created_at <= ${listsAt}`;
+  // A customer's own requests are few: walk them newest first. Everyone else: probe by hour, and
+  // add the requests each word is strongest in (open ones: the only ones the lists keep).
+  const customer = reader.role === 'customer';
+  const newest = customer
+    ? `SELECT r.id, r.search, r.created_at FROM help_requests r WHERE ${matches}
     ORDER BY r.created_at DESC, r.id DESC LIMIT ${cap}`
-      : probedCandidates(matches, cap, horizon?.at);
+    : probedCandidates(matches, cap, horizon?.at);
+  const strongest = customer
+    ? ''
+    : `
+  UNION ALL
+  SELECT r.id, r.search
+  FROM (SELECT DISTINCT t.request_id
+        FROM (SELECT w.lexeme FROM unnest(tsvector_to_array(to_tsvector('english', ${text}))) AS w(lexeme) LIMIT ${SEARCH_TERM_LISTS}) w
+        CROSS JOIN LATERAL (SELECT t.request_id FROM request_search_terms t WHERE t.lexeme = w.lexeme${cutOff}
+          ORDER BY t.strength DESC, t.created_at DESC, t.request_id DESC LIMIT ${SEARCH_CANDIDATES}) t) s
+  JOIN help_requests r ON r.id = s.request_id
+  WHERE ${matching} AND r.id NOT IN (SELECT n.id FROM newest n)`;
   const keyset = after ? `WHERE (c.rank, c.id) < (${v.add(after.rank, 'real')}, ${v.add(after.id, 'uuid')})` : '';
-  const text = `WITH candidates AS (
-  ${candidates}
+  const sql = `WITH newest AS (
+  ${newest}
+), candidates AS (
+  SELECT n.id, n.search FROM newest n${strongest}
 ), ranked AS (
   SELECT c.id, c.rank FROM (SELECT id, ts_rank(search, ${tsq}) AS rank FROM candidates) c ${keyset}
   ORDER BY c.rank DESC, c.id DESC LIMIT ${v.add(limit + 1, 'int')}
 )
-SELECT ${COLUMNS}, ranked.rank::text AS "sortKey", horizon.at AS "horizonAt", horizon.id AS "horizonId"
+SELECT ${COLUMNS}, ranked.rank::text AS "sortKey", horizon.at AS "horizonAt", horizon.id AS "horizonId", ${listsAt}::text AS "listsAt"
 FROM ranked JOIN help_requests r ON r.id = ranked.id
-CROSS JOIN (SELECT c.created_at::text AS at, c.id::text AS id FROM candidates c ORDER BY c.created_at, c.id LIMIT 1) horizon
+CROSS JOIN (SELECT n.created_at::text AS at, n.id::text AS id FROM newest n ORDER BY n.created_at, n.id LIMIT 1) horizon
 ORDER BY ranked.rank DESC, ranked.id DESC`;
-  return { text, values: v.list };
+  return { text: sql, values: v.list };
 }
 
 /**
