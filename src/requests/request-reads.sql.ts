@@ -7,7 +7,7 @@
  * Search ranks a bounded candidate set, the same size whatever the number of matches: the
  * SEARCH_CANDIDATES newest matches in the caller's scope (filters applied), found by probing the
  * full-text index hour by hour, newest first (it keys rows by creation hour), and, for each of
- * the query's first SEARCH_TERM_LISTS words, the SEARCH_CANDIDATES open requests that word is
+ * the query's first SEARCH_TERM_LISTS words, the SEARCH_STRONGEST open requests that word is
  * strongest in (request_search_terms: the word's own ts_rank in each request, one index range).
  * Those are ranked by ts_rank. Paging keeps the set it started with: the cursor carries the newest
  * set's oldest member (the horizon) and the first page's time (the lists' cut-off).
@@ -16,8 +16,10 @@ import type { RequestFields } from './dto/request.response';
 import { requestColumns } from './request-row';
 import type { Reader } from './request-rules';
 
-/** How many of the newest matches, and of each word's strongest, are ranked (the README's "relevance"). */
-export const SEARCH_CANDIDATES = 100;
+/** How many of the newest matches are ranked (the README's "relevance"). */
+export const SEARCH_CANDIDATES = 200;
+/** How many of each word's strongest matches are ranked besides. */
+export const SEARCH_STRONGEST = 100;
 /** How many of the query's words bring the requests they are strongest in. */
 export const SEARCH_TERM_LISTS = 3;
 /** Hours probed one by one (the default bidding window); older matches come from one last scan. */
@@ -150,7 +152,7 @@ export function requestSearchQuery(reader: Reader, f: RequestFilters, q: string,
   FROM (SELECT DISTINCT t.request_id
         FROM (SELECT w.lexeme FROM unnest(tsvector_to_array(to_tsvector('english', ${text}))) AS w(lexeme) LIMIT ${SEARCH_TERM_LISTS}) w
         CROSS JOIN LATERAL (SELECT t.request_id FROM request_search_terms t WHERE t.lexeme = w.lexeme${cutOff}
-          ORDER BY t.strength DESC, t.created_at DESC, t.request_id DESC LIMIT ${SEARCH_CANDIDATES}) t) s
+          ORDER BY t.strength DESC, t.created_at DESC, t.request_id DESC LIMIT ${SEARCH_STRONGEST}) t) s
   JOIN help_requests r ON r.id = s.request_id
   WHERE ${matching} AND r.id NOT IN (SELECT n.id FROM newest n)`;
   const keyset = after ? `WHERE (c.rank, c.id) < (${v.add(after.rank, 'real')}, ${v.add(after.id, 'uuid')})` : '';

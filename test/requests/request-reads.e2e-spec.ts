@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { poolOf } from '../../src/database/prepared';
 import { RequestResponse } from '../../src/requests/dto/request.response';
 import { HelpRequest } from '../../src/requests/help-request.entity';
-import { SEARCH_CANDIDATES } from '../../src/requests/request-reads.sql';
+import { SEARCH_CANDIDATES, SEARCH_STRONGEST } from '../../src/requests/request-reads.sql';
 import { acceptBid, createProfile, makeAdmin, placeBid, postRequest, registerUser, TestUser } from '../support/factories';
 import { StatementRecorder } from '../support/statements';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -14,7 +14,7 @@ type Page = { data: Array<{ id: string }>; hasMore: boolean; nextCursor: string 
 /**
  * Issue 11 items 2 and 4: the request reads run one named statement on the pool, answer exactly
  * what the ORM path answered, and search ranks a bounded candidate set (the newest matches and
- * each word's strongest, SEARCH_CANDIDATES each).
+ * each word's strongest).
  */
 describe('request reads without the ORM', () => {
   let t: TestApp;
@@ -115,7 +115,7 @@ describe('request reads without the ORM', () => {
   });
 
   describe('search ranks a bounded candidate set: the newest matches and each word\'s strongest', () => {
-    it(`an older match its word is strongest in ranks first; an equally strong older one outside the newest ${SEARCH_CANDIDATES} is left out`, async () => {
+    it(`an older match its word is strongest in ranks first; an equally strong older one outside the newest ${SEARCH_CANDIDATES} and the word's ${SEARCH_STRONGEST} strongest is left out`, async () => {
       // i = 1 is the newest. All say "zorblax" once in the title and once in the description,
       // except i = 7 (three times each) and the oldest (four times each), outside the newest N.
       const n = SEARCH_CANDIDATES + 50;
@@ -144,8 +144,8 @@ describe('request reads without the ORM', () => {
     it('paging keeps the first page’s candidates although newer, stronger matches arrive meanwhile: each shown once, none lost', async () => {
       // The word's list is all old strong ones (older than the newest set); page 1 shows 40 of
       // them. Between pages 90 stronger ones arrive, which would push the 60 not yet shown out of
-      // the list's top 100 were it not cut at the first page's time.
-      const oldStrong = await insertMatches(SEARCH_CANDIDATES, `'Wibblequark wibblequark trouble ' || i`, `60 * 24 * 10 + i`);
+      // the list's top SEARCH_STRONGEST were it not cut at the first page's time.
+      const oldStrong = await insertMatches(SEARCH_STRONGEST, `'Wibblequark wibblequark trouble ' || i`, `60 * 24 * 10 + i`);
       const ids = await insertMatches(SEARCH_CANDIDATES + 20, `'Wibblequark trouble ' || i`, 'i');
       const original = [...ids.slice(0, SEARCH_CANDIDATES), ...oldStrong];
       const added: string[] = [];
