@@ -355,7 +355,7 @@ async function main(): Promise<void> {
       const pool = new Pool({ connectionString: db.url, max: 1 });
       const overlap = await searchOverlap(pool, SEARCH_TERMS).finally(() => pool.end());
       log(
-        `search: the top 10 of ranking the ${overlap.candidates} newest matches and each word's ${overlap.candidates} strongest against ts_rank over every match, ${overlap.words} words: ` +
+        `search: the top 10 of ranking the ${overlap.candidates} newest matches and each word's ${overlap.strongest} strongest against ts_rank over every match, ${overlap.words} words: ` +
           `overlap@10 ${overlap.overlapAt10.toFixed(2)}, tie-aware ${overlap.tieAwareAt10.toFixed(2)} (README "How request search ranks")`,
       );
     }

@@ -16,7 +16,7 @@
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { poolOf } from '../src/database/prepared';
-import { requestSearchQuery, SEARCH_CANDIDATES } from '../src/requests/request-reads.sql';
+import { requestSearchQuery, SEARCH_CANDIDATES, SEARCH_STRONGEST } from '../src/requests/request-reads.sql';
 import { SEARCH_TERMS } from './words';
 
 export interface SearchOverlap {
@@ -25,8 +25,10 @@ export interface SearchOverlap {
   overlapAt10: number;
   /** Mean over the words of the share of the new top 10 whose rank ≥ the full ranking's 10th. */
   tieAwareAt10: number;
-  /** How many newest matches, and of each word's strongest, are ranked. */
+  /** How many newest matches are ranked. */
   candidates: number;
+  /** How many of each word's strongest are ranked besides. */
+  strongest: number;
 }
 
 const FULL_RANKING = `
@@ -55,7 +57,7 @@ export async function searchOverlap(db: Pool | DataSource, words: readonly strin
     counted++;
   }
   const mean = (sum: number) => (counted ? sum / counted : 1);
-  return { words: counted, overlapAt10: mean(overlap), tieAwareAt10: mean(tieAware), candidates: SEARCH_CANDIDATES };
+  return { words: counted, overlapAt10: mean(overlap), tieAwareAt10: mean(tieAware), candidates: SEARCH_CANDIDATES, strongest: SEARCH_STRONGEST };
 }
 
 if (require.main === module) {
