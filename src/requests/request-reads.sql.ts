@@ -17,7 +17,7 @@ import { requestColumns } from './request-row';
 import type { Reader } from './request-rules';
 
 /** How many of the newest matches are ranked (the README's "relevance"). */
-export const SEARCH_CANDIDATES = 200;
+export const SEARCH_CANDIDATES = 100;
 /** How many of each word's strongest matches are ranked besides. */
 export const SEARCH_STRONGEST = 100;
 /** How many of the query's words bring the requests they are strongest in. */
@@ -152,9 +152,10 @@ export function requestSearchQuery(reader: Reader, f: RequestFilters, q: string,
   FROM (SELECT DISTINCT t.request_id
         FROM (SELECT w.lexeme FROM unnest(tsvector_to_array(to_tsvector('english', ${text}))) AS w(lexeme) LIMIT ${SEARCH_TERM_LISTS}) w
         CROSS JOIN LATERAL (SELECT t.request_id FROM request_search_terms t WHERE t.lexeme = w.lexeme${cutOff}
-          ORDER BY t.strength DESC, t.created_at DESC, t.request_id DESC LIMIT ${SEARCH_STRONGEST}) t) s
+          ORDER BY t.strength DESC, t.created_at DESC, t.request_id DESC LIMIT ${SEARCH_STRONGEST}) t
+        WHERE t.request_id NOT IN (SELECT n.id FROM newest n)) s
   JOIN help_requests r ON r.id = s.request_id
-  WHERE ${matching} AND r.id NOT IN (SELECT n.id FROM newest n)`;
+  WHERE ${matching}`;
   const keyset = after ? `WHERE (c.rank, c.id) < (${v.add(after.rank, 'real')}, ${v.add(after.id, 'uuid')})` : '';
   const sql = `WITH newest AS (
   ${newest}
