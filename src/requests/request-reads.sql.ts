@@ -17,7 +17,7 @@ import { requestColumns } from './request-row';
 import type { Reader } from './request-rules';
 
 /** How many of the newest matches are ranked (the README's "relevance"). */
-export const SEARCH_CANDIDATES = 100;
+export const SEARCH_CANDIDATES = 200;
 /** How many of each word's strongest matches are ranked besides. */
 export const SEARCH_STRONGEST = 100;
 /** How many of the query's words bring the requests they are strongest in. */
