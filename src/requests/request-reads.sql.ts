@@ -167,7 +167,7 @@ export function requestSearchQuery(reader: Reader, f: RequestFilters, q: string,
 )
 SELECT ${COLUMNS}, ranked.rank::text AS "sortKey", horizon.at AS "horizonAt", horizon.id AS "horizonId", ${listsAt}::text AS "listsAt"
 FROM ranked JOIN help_requests r ON r.id = ranked.id
-CROSS JOIN (SELECT n.created_at::text AS at, n.id::text AS id FROM newest n ORDER BY n.created_at, n.id LIMIT 1) horizon
+LEFT JOIN (SELECT n.created_at::text AS at, n.id::text AS id FROM newest n ORDER BY n.created_at, n.id LIMIT 1) horizon ON TRUE
 ORDER BY ranked.rank DESC, ranked.id DESC`;
   return { text: sql, values: v.list };
 }

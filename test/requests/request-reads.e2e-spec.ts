@@ -157,6 +157,17 @@ describe('request reads without the ORM', () => {
       expect(seen.filter((id) => !original.includes(id)).every((id) => added.includes(id))).toBe(true);
     });
 
+    it('a later page still ranks the word lists after every newest candidate left open meanwhile', async () => {
+      // 30 old strong ones reach the candidates through the word's list only (the newest set is
+      // the weaker, newer ones); page 1 shows 10 of them; then every newer one is cancelled.
+      const strong = await insertMatches(30, `'Quorblin quorblin trouble ' || i`, `60 * 24 * 10 + i`);
+      const weak = await insertMatches(SEARCH_CANDIDATES, `'Something about quorblin ' || i`, 'i');
+      const seen = await pages(expert, 'q=quorblin', 10, async (page) => {
+        if (page === 1) await t.ds.query(`UPDATE help_requests SET status = 'cancelled' WHERE id = ANY($1::uuid[])`, [weak]);
+      });
+      expect(seen.sort()).toEqual([...strong].sort());
+    });
+
     it('scope (API1) and filters apply before the candidates are chosen', async () => {
       // Fresh customers: the inserted matches above count against `customer`'s hourly quota.
       const [mine, other] = await Promise.all([registerUser(t, 'customer'), registerUser(t, 'customer')]);
