@@ -740,3 +740,122 @@ describe('what each row promises beyond its status', () => {
     });
   });
 });
+
+describe('the holdback rows, each promise (issue 10; mutation survivors of the warranty merge)', () => {
+  const DAY = 24 * 3_600_000;
+  const held = (overrides: Partial<EscrowState> = {}) =>
+    escrowIn('released', { warrantyDays: 7, warrantyHoldback: 850, warrantyStatus: 'held', warrantyEndsAt: new Date(now.getTime() + 7 * DAY), ...overrides });
+  const open = { chargebackStatus: 'open' as const, chargebackAmount: 10_000, frozen: true };
+  const parts = { expertPayout: 8500, partnerShare: 0, platformNet: 1500 };
+
+  it("what is left of a holdback for the expert: the holdback less refunded, lost and failed-refund parts; nothing once paid or reversed", () => {
+    const some = { warrantyHoldback: 850, warrantyRefunded: 100, warrantyLost: 50, warrantyRefundFailed: 30 };
+    expect(holdbackRemaining({ ...some, holdbackPayoutStatus: 'pending' })).toBe(670);
+    expect(holdbackRemaining({ ...some, holdbackPayoutStatus: 'none' })).toBe(670);
+    expect(holdbackRemaining({ ...some, holdbackPayoutStatus: 'paid' })).toBe(0);
+    expect(holdbackRemaining({ ...some, holdbackPayoutStatus: 'reversed' })).toBe(0);
+  });
+
+  it('a warranty with no holdback left ends owing nothing; a release whose whole payout is held owes no payout now', () => {
+    expect(applyEscrowEvent(held({ warrantyHoldback: 0 }), { type: 'warranty_released' }, ctx)).toMatchObject({ ok: true, changes: { holdbackPayoutStatus: 'none' } });
+    expect(applyEscrowEvent(held({ warrantyRefunded: 850 }), { type: 'warranty_released' }, ctx)).toMatchObject({ ok: true, changes: { holdbackPayoutStatus: 'none' } });
+    const whole = applyEscrowEvent(escrowIn('held', { warrantyDays: 7 }), { type: 'release', reason: 'review', payoutAvailableAt: now, holdbackBps: 10_000 }, ctx);
+    expect(whole).toMatchObject({ ok: true, changes: { payoutStatus: 'none', warrantyHoldback: 8500, warrantyStatus: 'held' } });
+  });
+
+  it('refusals name what is wrong: no holdback in that state, or an amount out of range', () => {
+    expect(applyEscrowEvent(escrowIn('released'), { type: 'warranty_released' }, ctx)).toMatchObject({
+      ok: false,
+      code: 'escrow_not_held',
+      message: 'No warranty holdback is held or disputed (none).',
+    });
+    expect(applyEscrowEvent(held({ warrantyStatus: 'refunded' }), { type: 'warranty_disputed' }, ctx)).toMatchObject({
+      ok: false,
+      message: 'No warranty holdback is held (refunded).',
+    });
+    expect(applyEscrowEvent(held(), { type: 'warranty_refund', amount: 900, refundKey: 'refund:w1' }, ctx)).toMatchObject({
+      ok: false,
+      message: 'The holdback refund must be an integer from 1 to 850.',
+    });
+    const failed = held({ warrantyRefundFailed: 300, warrantyStatus: 'disputed' });
+    expect(applyEscrowEvent(failed, { type: 'warranty_refund', amount: 301, refundKey: 'refund:w2', retry: true }, ctx)).toMatchObject({
+      ok: false,
+      message: 'The failed holdback refund must be an integer from 1 to 300.',
+    });
+    expect(applyEscrowEvent(escrowIn('held'), { type: 'retry_refund', amount: 10_001, refundKey: 'refund:d2' }, ctx)).toMatchObject({
+      ok: false,
+      message: 'The amount must be an integer from 1 to 10000.',
+    });
+  });
+
+  it('M7 a failed refund or a write-off not from the holdback is measured against the escrow, even with fromHoldback: false', () => {
+    const part = escrowIn('partially_refunded');
+    expect(applyEscrowEvent(part, { type: 'refund_failed', refundKey: 'refund:d1', amount: 4000, fromHoldback: false }, ctx)).toMatchObject({
+      ok: true,
+      changes: { refundedAmount: 0 },
+    });
+    const heldBack = escrowIn('held', { refundedAmount: 2000 });
+    expect(applyEscrowEvent(heldBack, { type: 'write_off_refund', reference: 'write_off:d1', amount: 2000, fromHoldback: false }, ctx)).toMatchObject({
+      ok: true,
+      changes: { unclaimedAmount: 2000 },
+    });
+  });
+
+  it('M2 each holdback money move posts under its own kind and reference: refund, retried refund, failed refund, write-off', () => {
+    const disputed = held({ warrantyStatus: 'disputed' });
+    const refund = applyEscrowEvent(disputed, { type: 'warranty_refund', amount: 300, refundKey: 'refund:w1' }, ctx);
+    expect(refund.ok && refund.postings).toEqual([
+      { kind: 'refund', reference: 'refund:w1', lines: [{ account: 'warranty_held', amount: -300 }, { account: 'refunded', amount: 300 }] },
+    ]);
+    const failedBack = held({ warrantyRefundFailed: 300, warrantyStatus: 'disputed' });
+    const retried = applyEscrowEvent(failedBack, { type: 'warranty_refund', amount: 300, refundKey: 'refund:w2', retry: true }, ctx);
+    expect(retried.ok && retried.postings).toEqual([
+      { kind: 'refund', reference: 'refund:w2', lines: [{ account: 'warranty_held', amount: -300 }, { account: 'refunded', amount: 300 }] },
+    ]);
+    const failed = applyEscrowEvent(held({ warrantyRefunded: 300, warrantyStatus: 'disputed' }), { type: 'refund_failed', refundKey: 'refund:w1', amount: 300, fromHoldback: true }, ctx);
+    expect(failed.ok && failed.postings.map((p) => [p.kind, p.reference])).toEqual([['refund_failed', 'refund_failed:refund:w1']]);
+    const writtenOff = applyEscrowEvent(failedBack, { type: 'write_off_refund', reference: 'write_off:d1', amount: 300, fromHoldback: true }, ctx);
+    expect(writtenOff.ok && writtenOff.postings.map((p) => [p.kind, p.reference])).toEqual([['write_off', 'write_off:d1']]);
+  });
+
+  it('M3 a holdback Transfer already linked is refused, whatever the partner columns say', () => {
+    const transferring = held({ warrantyStatus: 'released', holdbackPayoutStatus: 'transferring', holdbackTransferId: 'tr_h' });
+    expect(applyEscrowEvent(transferring, { type: 'transfer_recorded', payee: 'holdback', transferId: 'tr_other', amount: 850 }, ctx)).toMatchObject({ ok: false });
+    expect(applyEscrowEvent({ ...transferring, holdbackTransferId: null }, { type: 'transfer_recorded', payee: 'holdback', transferId: 'tr_h', amount: 850 }, ctx)).toMatchObject({
+      ok: true,
+      changes: { holdbackPayoutStatus: 'paid', holdbackTransferId: 'tr_h' },
+    });
+  });
+
+  it('M6 a loss that takes a payout not made yet whole: the expert is owed nothing more, from the payout or the holdback', () => {
+    // The payout (7,650) still pending, the holdback (850) still held: the whole loss takes both.
+    const lost = applyEscrowEvent(held({ ...open }), { type: 'chargeback_lost', released: parts }, ctx);
+    expect(lost).toMatchObject({ ok: true, changes: { payoutStatus: 'none', warrantyLost: 850 } });
+    // Only a holdback payout not started is called off: a held one has none, a Transfer in flight is left to record.
+    expect(lost.ok && 'holdbackPayoutStatus' in lost.changes).toBe(false);
+    const inFlight = held({ ...open, payoutStatus: 'paid', transferId: 'tr_1', warrantyStatus: 'released', holdbackPayoutStatus: 'transferring' });
+    const whileMoving = applyEscrowEvent(inFlight, { type: 'chargeback_lost', released: parts }, ctx);
+    expect(whileMoving.ok && 'holdbackPayoutStatus' in whileMoving.changes).toBe(false);
+    // The warranty over and its holdback owed (pending), the payout paid: the loss takes the holdback first, whole.
+    const owed = held({ ...open, payoutStatus: 'paid', transferId: 'tr_1', warrantyStatus: 'released', holdbackPayoutStatus: 'pending' });
+    expect(applyEscrowEvent(owed, { type: 'chargeback_lost', released: parts }, ctx)).toMatchObject({ ok: true, changes: { warrantyLost: 850, holdbackPayoutStatus: 'none' } });
+    // A loss smaller than the holdback takes part of it: the rest is still owed.
+    const small = applyEscrowEvent({ ...owed, chargebackAmount: 500 }, { type: 'chargeback_lost', released: parts }, ctx);
+    expect(small.ok && small.changes).toMatchObject({ warrantyLost: expect.any(Number) });
+    expect(small.ok && 'holdbackPayoutStatus' in small.changes).toBe(false);
+    // The holdback already paid: nothing comes from it and its status is left alone.
+    const paid = applyEscrowEvent({ ...owed, holdbackPayoutStatus: 'paid', holdbackTransferId: 'tr_h' }, { type: 'chargeback_lost', released: parts }, ctx);
+    expect(paid.ok && 'warrantyLost' in paid.changes).toBe(false);
+    expect(paid.ok && 'holdbackPayoutStatus' in paid.changes).toBe(false);
+  });
+
+  it('M6 a partial loss leaves a pending payout owed when the payout less the holdback is more than the loss takes', () => {
+    const pending = held({ ...open, chargebackAmount: 8300 });
+    const lost = applyEscrowEvent(pending, { type: 'chargeback_lost', released: parts }, ctx);
+    expect(lost.ok && lost.changes).toMatchObject({ warrantyLost: 850 });
+    expect(lost.ok && 'payoutStatus' in lost.changes).toBe(false);
+    // No warranty: a loss takes nothing from a holdback and records no warrantyLost.
+    const plain = applyEscrowEvent(escrowIn('released', { ...open, payoutStatus: 'paid', transferId: 'tr_1' }), { type: 'chargeback_lost', released: parts }, ctx);
+    expect(plain.ok && 'warrantyLost' in plain.changes).toBe(false);
+  });
+});
